@@ -1,0 +1,322 @@
+import type http from 'node:http';
+import { PassThrough } from 'node:stream';
+import { labelFromHost } from '../rewriter/content-host.js';
+import { rewriteCss } from '../rewriter/css.js';
+import { rewriteHtml } from '../rewriter/html.js';
+import { rewriteUrl, type UrlMapper } from '../rewriter/url.js';
+import { BodyTooLarge, charsetOf, MAX_REWRITE_BYTES, readDecoded } from './body.js';
+import type { CookieJars } from './cookie-jars.js';
+import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.js';
+import type { ContentHost, ContentHosts } from './content-hosts.js';
+import { EgressRefused, type EgressGuard } from './egress.js';
+import type { EntryCodes } from './entry.js';
+import { escapeHtml, messagePage } from './pages.js';
+import { MAX_ENTRY_BYTES, type SessionCache } from './session-cache.js';
+import { requestUpstream } from './upstream.js';
+
+/** Answers, for the session's live room, whose browser runs the live page. */
+export interface ParticipantGate {
+  canGoUpstream(sessionId: string, participantId: string): Promise<boolean>;
+}
+
+export interface ProxyLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export interface RuntimeBundle {
+  /** Versioned path, e.g. /__tandem/runtime.3f2a9c.js, so it can be cached for a year. */
+  path: string;
+  body: Buffer;
+}
+
+export interface ContentServerOptions {
+  contentDomain: string;
+  appOrigin: string;
+  hosts: ContentHosts;
+  credentials: Credentials;
+  entries: EntryCodes;
+  gate: ParticipantGate;
+  guard: EgressGuard;
+  jars: CookieJars;
+  cache: SessionCache;
+  runtime: RuntimeBundle;
+  log: ProxyLog;
+}
+
+const RESERVED = '/__tandem/';
+
+/** Request headers never forwarded upstream: hop-by-hop, ours, or recomputed from the real URLs. */
+const DROP_REQUEST = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'cookie',
+  'origin',
+  'referer',
+  'accept-encoding',
+  'sec-fetch-site',
+  'sec-fetch-mode',
+  'sec-fetch-dest',
+  'sec-fetch-user',
+  'sec-fetch-storage-access',
+  'priority',
+]);
+
+/**
+ * Response headers not passed to the browser. CSP and frame options are dropped in this version
+ * because they name upstream origins and forbid framing in the viewer; rewriting them is the next step.
+ * Link headers could make the browser preload straight from the upstream site, so they go too.
+ */
+const DROP_RESPONSE = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'trailer',
+  'upgrade',
+  'set-cookie',
+  'content-security-policy',
+  'content-security-policy-report-only',
+  'x-frame-options',
+  'strict-transport-security',
+  'public-key-pins',
+  'alt-svc',
+  'link',
+  'report-to',
+  'nel',
+]);
+
+export function createContentHandler(o: ContentServerOptions) {
+  const send = (res: http.ServerResponse, status: number, html: string, extra: http.OutgoingHttpHeaders = {}) => {
+    res.writeHead(status, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(html),
+      ...extra,
+    });
+    res.end(html);
+  };
+
+  const injectFor = (host: ContentHost) =>
+    `<script src="${o.runtime.path}" data-tandem-app="${escapeHtml(o.appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"></script>`;
+
+  return async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const label = labelFromHost(req.headers.host ?? '', o.contentDomain);
+    const host = label ? await o.hosts.resolve(label) : undefined;
+    if (!label || !host) {
+      return send(res, 404, messagePage('Unknown page address', 'This address does not belong to any Tandem session.'));
+    }
+    const path = req.url ?? '/';
+
+    if (path === o.runtime.path) {
+      res.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'public, max-age=31536000, immutable',
+        'content-length': o.runtime.body.length,
+      });
+      return void res.end(o.runtime.body);
+    }
+    if (path.startsWith(`${RESERVED}enter?`)) return enter(label, path, res);
+    if (path.startsWith(RESERVED)) return send(res, 404, messagePage('Not found', 'No such Tandem resource.'));
+
+    const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
+    const participantId = cookie ? o.credentials.verify(cookie, label) : null;
+    if (!participantId) {
+      return send(
+        res,
+        403,
+        messagePage(
+          'You are not in this session',
+          'Open the session link you were given to join it; this page is only shown to its participants.',
+        ),
+      );
+    }
+    if (!(await o.gate.canGoUpstream(host.sessionId, participantId))) return fromCache(host, label, req, res);
+    return forward(host, label, req, res);
+  };
+
+  function enter(label: string, path: string, res: http.ServerResponse): void {
+    const params = new URL(path, 'http://x').searchParams;
+    const entry = o.entries.redeem(params.get('code') ?? '', label);
+    const to = params.get('to') ?? '/';
+    if (!entry) {
+      return send(
+        res,
+        403,
+        messagePage('This entry link has expired', 'Entry links work once and for a minute. Open the page again.'),
+      );
+    }
+    const safeTo = to.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : '/';
+    res.writeHead(303, {
+      location: safeTo,
+      'set-cookie': o.credentials.cookieHeader(o.credentials.issue(entry.participantId, label)),
+      'cache-control': 'no-store',
+    });
+    res.end();
+  }
+
+  function fromCache(host: ContentHost, label: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const hit = req.method === 'GET' || req.method === 'HEAD' ? o.cache.get(host.sessionId, label + req.url) : undefined;
+    if (!hit) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end('Not loaded by the page owner.');
+    }
+    res.writeHead(hit.status, { ...hit.headers, 'content-length': hit.body.length, 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : hit.body);
+  }
+
+  async function forward(host: ContentHost, label: string, req: http.IncomingMessage, res: http.ServerResponse) {
+    const upstreamUrl = new URL(req.url ?? '/', host.origin);
+    const map: UrlMapper = (u) => o.hosts.mapUrl(host.sessionId, u);
+    const jar = o.jars.for(host.sessionId);
+    const headers: http.OutgoingHttpHeaders = { 'accept-encoding': 'gzip, deflate, br' };
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!DROP_REQUEST.has(name) && value !== undefined) headers[name] = value;
+    }
+    const cookies = await jar.getCookieString(upstreamUrl.href);
+    if (cookies) headers.cookie = cookies;
+    const referer = await toUpstream(req.headers.referer);
+    if (referer) headers.referer = referer;
+    const origin = await toUpstream(req.headers.origin);
+    if (origin) headers.origin = new URL(origin).origin;
+
+    let upstream: http.IncomingMessage;
+    try {
+      upstream = await requestUpstream(o.guard, {
+        url: upstreamUrl,
+        method: req.method ?? 'GET',
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? null : req,
+      });
+    } catch (err) {
+      return refuse(host, upstreamUrl, err as Error, res);
+    }
+
+    const setCookies = upstream.headers['set-cookie'] ?? [];
+    for (const c of setCookies) await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
+
+    const out: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(upstream.headers)) {
+      if (!DROP_RESPONSE.has(name) && value !== undefined) out[name] = value;
+    }
+    if (typeof upstream.headers.location === 'string') {
+      out.location = rewriteUrl(upstream.headers.location, upstreamUrl, map);
+    }
+    const acao = upstream.headers['access-control-allow-origin'];
+    if (acao && acao !== '*') out['access-control-allow-origin'] = rewriteUrl(acao, upstreamUrl, map);
+
+    const type = (upstream.headers['content-type'] ?? '').toLowerCase();
+    const kind = type.includes('text/html') ? 'html' : type.includes('text/css') ? 'css' : 'other';
+    const status = upstream.statusCode ?? 502;
+    if (kind === 'other' || req.method === 'HEAD' || status === 204 || status === 304) {
+      return stream(host, label, req, res, upstream, status, out);
+    }
+
+    let text: string;
+    try {
+      const body = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_REWRITE_BYTES);
+      text = new TextDecoder(charsetOf(upstream.headers['content-type'])).decode(body);
+    } catch (err) {
+      const reason = err instanceof BodyTooLarge ? err.message : `its body could not be read (${(err as Error).message})`;
+      o.log.warn({ url: upstreamUrl.href, err: (err as Error).message }, 'upstream body refused');
+      return send(res, 502, messagePage('Tandem could not show this page', `${upstreamUrl.href}: ${reason}.`, injectFor(host)));
+    }
+    const rewritten =
+      kind === 'html'
+        ? rewriteHtml(text, { base: upstreamUrl, map, headInject: injectFor(host) })
+        : rewriteCss(text, upstreamUrl, map);
+    const body = Buffer.from(rewritten, 'utf8');
+    delete out['content-encoding'];
+    delete out['content-length'];
+    out['content-type'] = `${kind === 'html' ? 'text/html' : 'text/css'}; charset=utf-8`;
+    out['content-length'] = body.length;
+    if (kind === 'css' && req.method === 'GET' && status === 200) {
+      o.cache.put(host.sessionId, label + req.url, { status, headers: { 'content-type': 'text/css; charset=utf-8' }, body });
+    }
+    res.writeHead(status, out);
+    res.end(body);
+  }
+
+  /** Passes a body through untouched, keeping a copy for followers when the owner fetched it with GET. */
+  function stream(
+    host: ContentHost,
+    label: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    upstream: http.IncomingMessage,
+    status: number,
+    out: http.OutgoingHttpHeaders,
+  ): void {
+    res.writeHead(status, out);
+    const cacheable = req.method === 'GET' && status === 200;
+    if (cacheable) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const tee = new PassThrough();
+      tee.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_ENTRY_BYTES) chunks.push(chunk);
+      });
+      tee.on('end', () => {
+        if (size > MAX_ENTRY_BYTES) return;
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'content-encoding', 'last-modified', 'etag']) {
+          const v = upstream.headers[name];
+          if (typeof v === 'string') headers[name] = v;
+        }
+        o.cache.put(host.sessionId, label + req.url, { status, headers, body: Buffer.concat(chunks) });
+      });
+      upstream.pipe(tee).pipe(res);
+    } else {
+      upstream.pipe(res);
+    }
+    upstream.on('error', (err) => {
+      o.log.warn({ url: req.url, err: err.message }, 'upstream body failed');
+      res.destroy(err);
+    });
+  }
+
+  function refuse(host: ContentHost, url: URL, err: Error, res: http.ServerResponse): void {
+    if (err instanceof EgressRefused) {
+      o.log.info({ url: url.href, address: err.address, reason: err.reason }, 'egress refused');
+      return send(
+        res,
+        403,
+        messagePage(
+          'Tandem will not open this address',
+          `${url.href} leads to ${err.address}: ${err.reason}.`,
+          injectFor(host),
+        ),
+      );
+    }
+    o.log.warn({ url: url.href, err: err.message }, 'upstream request failed');
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOTFOUND'
+        ? 'the site name could not be found'
+        : code === 'ECONNREFUSED'
+          ? 'the site refused the connection'
+          : err.message;
+    send(res, 502, messagePage('The site could not be reached', `${url.href}: ${why}.`, injectFor(host)));
+  }
+
+  /** Maps a content-host URL seen in Referer or Origin back to the upstream URL it stands for. */
+  async function toUpstream(value: string | undefined): Promise<string | null> {
+    if (!value) return null;
+    let u: URL;
+    try {
+      u = new URL(value);
+    } catch {
+      return null;
+    }
+    const label = labelFromHost(u.host, o.contentDomain);
+    const host = label ? await o.hosts.resolve(label) : undefined;
+    return host ? `${host.origin}${u.pathname}${u.search}` : null;
+  }
+}

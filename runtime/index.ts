@@ -1,0 +1,72 @@
+import { record } from 'rrweb';
+import type { BridgeFromPage, BridgeToPage } from '../session/protocol.js';
+import { execute } from './executor.js';
+import { maskAllKinds, maskInput, PRIVATE_ATTRIBUTE } from './masking.js';
+
+/**
+ * Injected as the first script of every proxied document. In the owner's live frame it records the
+ * page with rrweb for the viewer to stream, and executes the baton holder's input.
+ */
+const FLUSH_MS = 40;
+
+function start(): void {
+  const script = document.currentScript as HTMLScriptElement | null;
+  const appOrigin = script?.dataset.tandemApp;
+  const upstreamOrigin = script?.dataset.tandemOrigin;
+  // Only the top document of the live frame talks to the viewer; nested frames are recorded by it.
+  if (!appOrigin || !upstreamOrigin || window.parent === window || window.parent !== window.top) return;
+  const viewer = window.parent;
+  const post = (msg: BridgeFromPage) => viewer.postMessage(msg, appOrigin);
+
+  let pending: unknown[] = [];
+  let timer: number | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (pending.length === 0) return;
+    post({ tandem: 'rec', events: pending });
+    pending = [];
+  };
+
+  record({
+    emit(event) {
+      pending.push(event);
+      timer ??= window.setTimeout(flush, FLUSH_MS);
+    },
+    maskInputOptions: maskAllKinds,
+    maskInputFn: maskInput,
+    maskTextSelector: `[${PRIVATE_ATTRIBUTE}]`,
+    recordCanvas: false,
+    collectFonts: false,
+    sampling: { mousemove: 50, scroll: 100, input: 'last' },
+  });
+
+  const reportLocation = () =>
+    post({
+      tandem: 'location',
+      url: `${upstreamOrigin}${location.pathname}${location.search}${location.hash}`,
+      title: document.title,
+    });
+  reportLocation();
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const original = history[method];
+    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+      original.apply(this, args);
+      reportLocation();
+    };
+  }
+  addEventListener('hashchange', reportLocation);
+  addEventListener('popstate', reportLocation);
+  addEventListener('load', reportLocation);
+  addEventListener('pagehide', flush);
+
+  addEventListener('message', (e: MessageEvent<BridgeToPage>) => {
+    if (e.source !== viewer || e.origin !== appOrigin) return;
+    if (e.data?.tandem === 'control') execute(e.data.message, (id) => record.mirror.getNode(id));
+    else if (e.data?.tandem === 'snapshot') {
+      record.takeFullSnapshot(true);
+      reportLocation();
+    }
+  });
+}
+
+start();

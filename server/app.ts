@@ -1,0 +1,209 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { ContentHosts } from '../proxy/content-hosts.js';
+import type { EntryCodes } from '../proxy/entry.js';
+import { parseNavigableUrl } from '../session/room.js';
+import { SessionError, type Sessions } from '../session/sessions.js';
+import type { Tickets } from '../session/tickets.js';
+import { type Manifest, PUBLIC_DIR } from './assets.js';
+import type { Config } from './config.js';
+import { notFoundPage, shellPage } from './pages.js';
+
+export const DEMO_TENANT = 'demo';
+
+export interface AppOptions {
+  config: Config;
+  manifest: Manifest;
+  sessions: Sessions;
+  tickets: Tickets;
+  hosts: ContentHosts;
+  entries: EntryCodes;
+  /** The URL of the built-in demo site, offered on the landing page. */
+  demoUrl: string | null;
+  log: { error(fields: object, message: string): void };
+}
+
+const createBody = z.strictObject({ startUrl: z.string().max(8192).optional() }).optional();
+const joinBody = z.strictObject({
+  name: z.string().trim().min(1, 'a name is needed').max(80),
+  key: z.string().min(1).max(200),
+});
+const ticketBody = z.strictObject({ token: z.string().min(1).max(200) });
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new HttpError(400, 'bad-request', `${where}${issue?.message ?? 'invalid body'}`);
+}
+
+const fromSessionError = (e: unknown) => {
+  if (!(e instanceof SessionError)) return e;
+  return e.code === 'unknown-session' ? new HttpError(404, e.code, e.message) : new HttpError(403, e.code, e.message);
+};
+
+export function createApp(o: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const publicOrigin = o.config.publicUrl.origin;
+  const shellConfig = { contentDomain: o.config.contentDomain, demoUrl: o.demoUrl };
+
+  app.use((_req, res, next) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'same-origin');
+    next();
+  });
+
+  app.use(
+    '/assets',
+    express.static(PUBLIC_DIR, { immutable: true, maxAge: '365d', index: false, fallthrough: false }),
+  );
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(
+      shellPage({ title: 'Tandem', script: o.manifest.viewer, config: shellConfig, bootText: 'Loading Tandem…' }),
+    );
+  });
+
+  app.get('/s/:id', async (req, res, next) => {
+    try {
+      const session = await o.sessions.get(req.params.id);
+      if (!session) {
+        res.status(404).type('html').send(notFoundPage('Session not found', 'This session link is not valid or has ended.'));
+        return;
+      }
+      res.setHeader('cache-control', 'no-store');
+      res.type('html').send(
+        shellPage({
+          title: 'Tandem session',
+          script: o.manifest.viewer,
+          config: { ...shellConfig, session: session.id, startUrl: session.startUrl },
+          bootText: 'Connecting you to the session…',
+        }),
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: '32kb', strict: true }));
+
+  api.post('/sessions', async (req, res, next) => {
+    try {
+      if (!o.config.quickSessions) {
+        throw new HttpError(403, 'forbidden', 'quick sessions are only available when Tandem listens on loopback');
+      }
+      const body = parseBody(createBody, req.body ?? undefined);
+      let startUrl: string | null = null;
+      if (body?.startUrl?.trim()) {
+        startUrl = parseNavigableUrl(body.startUrl);
+        if (!startUrl) throw new HttpError(400, 'bad-url', 'startUrl must be an http or https address');
+      }
+      const s = await o.sessions.create(DEMO_TENANT, startUrl);
+      const viewer = `${publicOrigin}/s/${encodeURIComponent(s.id)}`;
+      res.status(201).json({
+        id: s.id,
+        hostUrl: `${viewer}?key=${encodeURIComponent(s.hostKey)}`,
+        joinUrl: `${viewer}?key=${encodeURIComponent(s.joinKey)}`,
+        hostKey: s.hostKey,
+        joinKey: s.joinKey,
+      });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  api.post('/sessions/:id/participants', async (req, res, next) => {
+    try {
+      const body = parseBody(joinBody, req.body);
+      const p = await o.sessions.join(req.params.id, body.name, body.key);
+      res.status(201).json({ participantId: p.participantId, token: p.token, role: p.role });
+    } catch (e) {
+      next(fromSessionError(e));
+    }
+  });
+
+  api.post('/sessions/:id/tickets', async (req, res, next) => {
+    try {
+      const body = parseBody(ticketBody, req.body);
+      const p = await o.sessions.authenticate(req.params.id, body.token);
+      res.setHeader('cache-control', 'no-store');
+      res.status(201).json({ ticket: o.tickets.issue({ sessionId: p.sessionId, participantId: p.id }) });
+    } catch (e) {
+      next(fromSessionError(e));
+    }
+  });
+
+  api.get('/sessions/:id/open', async (req, res, next) => {
+    try {
+      const token = typeof req.query.token === 'string' ? req.query.token : '';
+      const rawUrl = typeof req.query.url === 'string' ? req.query.url : '';
+      const session = await o.sessions.get(req.params.id);
+      if (!session) throw new HttpError(404, 'unknown-session', 'no session with this id');
+      const p = await o.sessions.authenticate(session.id, token);
+      let url: URL;
+      try {
+        url = new URL(rawUrl);
+      } catch {
+        throw new HttpError(400, 'bad-url', 'url must be an absolute http or https address');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new HttpError(400, 'bad-url', 'url must be an absolute http or https address');
+      }
+      const label = o.hosts.labelFor(session.id, url.origin);
+      const code = o.entries.issue({ sessionId: session.id, participantId: p.id, label });
+      const to = `${url.pathname}${url.search}${url.hash}`;
+      res.setHeader('cache-control', 'no-store');
+      res.redirect(
+        303,
+        `${o.hosts.originFor(session.id, url.origin)}/__tandem/enter?code=${code}&to=${encodeURIComponent(to)}`,
+      );
+    } catch (e) {
+      next(fromSessionError(e));
+    }
+  });
+
+  api.use((_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API endpoint')));
+  app.use('/api', api);
+
+  app.use((req, res) => {
+    res.status(404).type('html').send(notFoundPage('Page not found', `There is nothing at ${req.path}.`));
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let e = err;
+    const status = (err as { status?: number; type?: string }).status;
+    if (!(e instanceof HttpError) && (err as { type?: string }).type === 'entity.parse.failed') {
+      e = new HttpError(400, 'bad-json', 'the request body is not valid JSON');
+    } else if (!(e instanceof HttpError) && status === 413) {
+      e = new HttpError(413, 'too-big', 'the request body is too large');
+    } else if (!(e instanceof HttpError) && status === 404) {
+      e = new HttpError(404, 'not-found', 'not found');
+    }
+    if (!(e instanceof HttpError)) {
+      o.log.error({ err: (err as Error)?.stack ?? String(err), path: req.path }, 'request failed');
+      e = new HttpError(500, 'internal', 'something went wrong on our side; it has been logged');
+    }
+    const he = e as HttpError;
+    if (req.path.startsWith('/api/')) {
+      res.status(he.status).json({ error: { code: he.code, message: he.message } });
+    } else {
+      res.status(he.status).type('html').send(notFoundPage(he.status === 404 ? 'Not found' : 'Error', he.message));
+    }
+  });
+  return app;
+}
+

@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { startFixtureSite, type FixtureSite } from '../fixtures/site.js';
+import { createContentHandler } from '../proxy/content-server.js';
+import { ContentHosts } from '../proxy/content-hosts.js';
+import { CookieJars } from '../proxy/cookie-jars.js';
+import { Credentials } from '../proxy/credential.js';
+import { EgressGuard } from '../proxy/egress.js';
+import { EntryCodes } from '../proxy/entry.js';
+import { SessionCache } from '../proxy/session-cache.js';
+import { MAX_FRAME_BYTES } from '../session/protocol.js';
+import { Rooms } from '../session/rooms.js';
+import { SessionError, Sessions } from '../session/sessions.js';
+import { attachSocket } from '../session/socket.js';
+import { Tickets } from '../session/tickets.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/types.js';
+import { createApp, DEMO_TENANT } from './app.js';
+import { PUBLIC_DIR, readManifest } from './assets.js';
+import type { Config } from './config.js';
+import { loadSecret } from './secret.js';
+
+export interface Tandem {
+  url: string;
+  port: number;
+  store: Store;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+}
+
+/** Composition root: builds every room, wires them together and listens. */
+export async function startTandem(config: Config, options: StartOptions = {}): Promise<Tandem> {
+  const log = options.logger ?? pino({ name: 'tandem' });
+  const manifest = readManifest();
+  const secret = loadSecret(config.dataDir);
+  const store = openSqliteStore(config.dataDir);
+  await store.ensureTenant({ id: DEMO_TENANT, name: 'Demo' });
+
+  const demo: FixtureSite | null = config.demoSite ? await startFixtureSite({ host: '127.0.0.1' }) : null;
+  const jars = new CookieJars();
+  const cache = new SessionCache();
+  const rooms = new Rooms(log, (sessionId) => {
+    jars.drop(sessionId);
+    cache.drop(sessionId);
+  });
+  const sessions = new Sessions(store);
+  const tickets = new Tickets();
+  const entries = new EntryCodes();
+  const credentials = new Credentials(secret);
+  const server = http.createServer();
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  await listening;
+  const port = (server.address() as net.AddressInfo).port;
+  const publicUrl = config.port === 0 ? withPort(config.publicUrl, port) : config.publicUrl;
+  const hosts = new ContentHosts(secret, store, config.contentDomain, publicUrl, log);
+  const guard = new EgressGuard({
+    allowNetworks: config.allowNetworks,
+    ownPort: port,
+    allowEndpoints: demo ? [{ address: '127.0.0.1', port: demo.port }] : [],
+  });
+  const demoUrl = demo ? `http://localhost:${demo.port}/` : null;
+  const runtimeFile = manifest.runtime;
+
+  const app = createApp({
+    config: { ...config, publicUrl },
+    manifest,
+    sessions,
+    tickets,
+    hosts,
+    entries,
+    demoUrl,
+    log,
+  });
+  const content = createContentHandler({
+    contentDomain: config.contentDomain,
+    appOrigin: publicUrl.origin,
+    hosts,
+    credentials,
+    entries,
+    guard,
+    jars,
+    cache,
+    log,
+    runtime: { path: `/__tandem/${runtimeFile}`, body: fs.readFileSync(path.join(PUBLIC_DIR, runtimeFile)) },
+    gate: {
+      canGoUpstream: async (sessionId, participantId) => {
+        const owner = rooms.get(sessionId)?.tabOwner;
+        if (owner) return owner === participantId;
+        // Before the host's viewer has connected, the host's own frame is already loading the page.
+        const p = await store.getParticipant(participantId);
+        return p?.sessionId === sessionId && p.role === 'owner';
+      },
+    },
+  });
+
+  const contentSuffix = `.${config.contentDomain}`;
+  const isContentHost = (req: http.IncomingMessage) =>
+    (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').endsWith(contentSuffix);
+
+  server.on('request', (req, res) => {
+    if (isContentHost(req)) {
+      content(req, res).catch((err: Error) => {
+        log.error({ err: err.stack, host: req.headers.host }, 'content request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Tandem could not serve this page.');
+      });
+    } else {
+      app(req, res);
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    upgrade(req, socket, head).catch((err: Error) => {
+      log.error({ err: err.stack }, 'upgrade failed');
+      reject(socket, 500, 'internal error');
+    });
+  });
+
+  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (isContentHost(req)) return reject(socket, 501, "the page's own WebSockets are not proxied yet");
+    const url = new URL(req.url ?? '/', publicUrl);
+    if (url.pathname !== '/ws') return reject(socket, 404, 'not found');
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== publicUrl.origin) return reject(socket, 403, 'origin not allowed');
+    const sessionId = url.searchParams.get('session') ?? '';
+    const token = url.searchParams.get('token');
+    const ticket = url.searchParams.get('ticket');
+    let participantId: string | null = null;
+    try {
+      if (ticket) participantId = tickets.redeem(ticket, sessionId)?.participantId ?? null;
+      else if (token) participantId = (await sessions.authenticate(sessionId, token)).id;
+    } catch (e) {
+      if (!(e instanceof SessionError)) throw e;
+      return reject(socket, e.code === 'unknown-session' ? 404 : 403, e.message);
+    }
+    if (!participantId) return reject(socket, 403, 'a valid token or ticket is needed');
+    const session = await sessions.get(sessionId);
+    const participant = await store.getParticipant(participantId);
+    if (!session || !participant) return reject(socket, 404, 'no session with this id');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const room = rooms.open(session.id, session.startUrl);
+      attachSocket(ws, room, participant, log, () => rooms.released(session.id));
+    });
+  }
+
+  const tandem: Tandem = {
+    url: publicUrl.origin,
+    port,
+    store,
+    log,
+    async stop() {
+      rooms.closeAll(1001, 'server shutting down');
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      });
+      await demo?.close();
+      await store.close();
+    },
+  };
+  log.info({ url: publicUrl.origin, demo: demoUrl, contentDomain: config.contentDomain }, 'Tandem is listening');
+  return tandem;
+}
+
+function withPort(url: URL, port: number): URL {
+  const u = new URL(url.href);
+  u.port = String(port);
+  return u;
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * The recent relayed messages of a session, kept serialised so a resume re-sends the exact bytes.
+ * Bounded: a client further behind than the oldest kept message gets a fresh checkpoint instead.
+ */
+export interface HistoryEntry {
+  seq: number;
+  type: string;
+  /** Messages not echoed to their sender are not replayed to it either. */
+  skip: string | null;
+  text: string;
+}
+
+export class History {
+  private readonly entries: HistoryEntry[] = [];
+  private start = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(entry: HistoryEntry): void {
+    this.entries.push(entry);
+    if (this.entries.length - this.start > this.capacity) this.start++;
+    if (this.start > this.capacity) {
+      this.entries.splice(0, this.start);
+      this.start = 0;
+    }
+  }
+
+  /** Entries with seq > after, or null when some of them are no longer kept. */
+  since(after: number): HistoryEntry[] | null {
+    const first = this.entries[this.start];
+    if (!first) return [];
+    if (after + 1 < first.seq) return null;
+    const out: HistoryEntry[] = [];
+    for (let i = this.entries.length - 1; i >= this.start; i--) {
+      const e = this.entries[i] as HistoryEntry;
+      if (e.seq <= after) break;
+      out.push(e);
+    }
+    return out.reverse();
+  }
+
+  /** The last `count` entries of one type, oldest first (chat lines for a late joiner). */
+  lastOfType(type: string, count: number): HistoryEntry[] {
+    const out: HistoryEntry[] = [];
+    for (let i = this.entries.length - 1; i >= this.start && out.length < count; i--) {
+      const e = this.entries[i] as HistoryEntry;
+      if (e.type === type) out.push(e);
+    }
+    return out.reverse();
+  }
+}

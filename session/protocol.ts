@@ -1,0 +1,139 @@
+/**
+ * The wire protocol between browsers and the server (docs/protocol.md describes every message).
+ * This module is shared by the server and the browser bundles: the zod schemas validate what a
+ * browser sends; the TypeScript types describe what the server sends.
+ */
+import { z } from 'zod';
+
+export const MAX_CHAT_LENGTH = 4000;
+/** Largest frame accepted on /ws; a bigger one closes the socket with 1009 (message too big). */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Frames of anything but recorder output are small; this bounds them well before MAX_FRAME_BYTES. */
+export const MAX_CONTROL_FRAME_BYTES = 64 * 1024;
+
+const tab = z.string().min(1).max(64);
+const nodeId = z.number().int().min(0);
+const coordinate = z.number().finite().min(-1e7).max(1e7);
+
+/** rrweb events are validated for shape here; their payload is rrweb's own format. */
+const recorderEvent = z.looseObject({ type: z.number().int().min(0).max(10), timestamp: z.number() });
+
+export const clientMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('chat'), text: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }),
+  z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
+  z.strictObject({ type: z.literal('baton.request'), tab: tab.optional() }),
+  z.strictObject({ type: z.literal('baton.give'), to: z.string().min(1).max(64), tab: tab.optional() }),
+  z.strictObject({ type: z.literal('baton.take'), tab: tab.optional() }),
+  z.strictObject({ type: z.literal('rec'), tab, events: z.array(recorderEvent).min(1).max(10000) }),
+  z.strictObject({
+    type: z.literal('location'),
+    tab,
+    url: z.url({ protocol: /^https?$/ }).max(8192),
+    title: z.string().max(1000),
+  }),
+  z.strictObject({ type: z.literal('nav'), tab, url: z.string().min(1).max(8192) }),
+  z.strictObject({ type: z.literal('scroll'), tab, x: coordinate, y: coordinate, node: nodeId.optional() }),
+  z.strictObject({ type: z.literal('click'), tab, node: nodeId, x: coordinate.optional(), y: coordinate.optional() }),
+  z.strictObject({
+    type: z.literal('input'),
+    tab,
+    node: nodeId,
+    value: z.string().max(100_000).optional(),
+    checked: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('key'),
+    tab,
+    node: nodeId.optional(),
+    key: z.enum(['Enter', 'Tab', 'Escape', 'Backspace', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']),
+  }),
+]);
+
+export type ClientMessage = z.infer<typeof clientMessage>;
+export type ClientMessageType = ClientMessage['type'];
+
+/** Input and navigation: accepted only from the baton holder, executed by the tab owner's runtime. */
+export const CONTROL_TYPES = ['nav', 'scroll', 'click', 'input', 'key'] as const;
+export type ControlMessage = Extract<ClientMessage, { type: (typeof CONTROL_TYPES)[number] }>;
+export const isControl = (m: ClientMessage): m is ControlMessage =>
+  (CONTROL_TYPES as readonly string[]).includes(m.type);
+
+export type ParticipantRole = 'owner' | 'follower';
+
+export interface ParticipantInfo {
+  id: string;
+  name: string;
+  role: ParticipantRole;
+  connected: boolean;
+}
+
+export interface TabInfo {
+  id: string;
+  owner: string | null;
+  url: string | null;
+  title: string;
+}
+
+export interface BatonState {
+  holder: string | null;
+  epoch: number;
+}
+
+/** Fields the server adds to every message it relays. */
+export interface Ordered {
+  seq: number;
+  at: number;
+  from: string;
+}
+
+type Relayed<T> = T & Ordered;
+
+export type RelayedMessage =
+  | Relayed<{ type: 'chat'; text: string }>
+  | Relayed<{ type: 'joined'; participant: ParticipantInfo }>
+  | Relayed<{ type: 'left'; participant: string }>
+  | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
+  | Relayed<{ type: 'baton.request'; tab: string }>
+  | Relayed<{ type: 'tab'; tab: TabInfo }>
+  | Relayed<{ type: 'rec'; tab: string; events: unknown[] }>
+  | Relayed<{ type: 'location'; tab: string; url: string; title: string }>
+  | Relayed<ControlMessage>;
+
+export type DirectMessage =
+  | {
+      type: 'welcome';
+      you: ParticipantInfo;
+      session: string;
+      participants: ParticipantInfo[];
+      tabs: TabInfo[];
+      baton: BatonState;
+      /** Last seq before the replay that follows; `checkpoint` when it is a fresh state, not a resume. */
+      seq: number;
+      checkpoint: boolean;
+    }
+  | { type: 'error'; code: ErrorCode; message: string; ref?: string };
+
+export type ServerMessage = RelayedMessage | DirectMessage;
+
+export type ErrorCode =
+  | 'bad-json'
+  | 'bad-message'
+  | 'too-big'
+  | 'not-baton-holder'
+  | 'not-owner'
+  | 'unknown-participant'
+  | 'bad-url'
+  | 'rate-limited';
+
+/**
+ * postMessage bridge between the runtime in the owner's live frame and the viewer that holds the
+ * socket. Both ends check the other's origin and window before trusting a message.
+ */
+export type BridgeFromPage =
+  | { tandem: 'rec'; events: unknown[] }
+  | { tandem: 'location'; url: string; title: string };
+
+export type BridgeToPage =
+  | { tandem: 'control'; message: ControlMessage & { from: string } }
+  /** Sent after the viewer (re)connects: a fresh full snapshot replaces whatever was lost meanwhile. */
+  | { tandem: 'snapshot' };

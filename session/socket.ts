@@ -1,0 +1,62 @@
+import type { RawData, WebSocket } from 'ws';
+import type { Connection } from './connection.js';
+import { clientMessage, type DirectMessage, MAX_CONTROL_FRAME_BYTES } from './protocol.js';
+import type { ParticipantRecord, Room, RoomLog } from './room.js';
+
+const send = (ws: WebSocket, msg: DirectMessage) => ws.send(JSON.stringify(msg));
+
+/**
+ * Binds one authenticated WebSocket to its room: every frame is parsed and validated here, so the
+ * room only ever sees well-formed messages, and a bad frame gets an error reply instead of a crash.
+ */
+export function attachSocket(
+  ws: WebSocket,
+  room: Room,
+  participant: ParticipantRecord,
+  log: RoomLog,
+  onClose: () => void,
+): void {
+  const conn: Connection = {
+    send: (text) => ws.send(text),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    close: (code, reason) => ws.close(code, reason),
+  };
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) {
+      return send(ws, { type: 'error', code: 'bad-message', message: 'frames are JSON text, not binary' });
+    }
+    const text = data.toString();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return send(ws, { type: 'error', code: 'bad-json', message: 'the frame is not valid JSON' });
+    }
+    const result = clientMessage.safeParse(parsed);
+    if (!result.success) {
+      const type = typeof (parsed as { type?: unknown })?.type === 'string' ? (parsed as { type: string }).type : '';
+      const issue = result.error.issues[0];
+      const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+      return send(ws, {
+        type: 'error',
+        code: 'bad-message',
+        message: `invalid message${type ? ` "${type}"` : ''}${where}: ${issue?.message ?? 'unknown shape'}`,
+        ...(type ? { ref: type } : {}),
+      });
+    }
+    if (result.data.type !== 'rec' && Buffer.byteLength(text) > MAX_CONTROL_FRAME_BYTES) {
+      return send(ws, { type: 'error', code: 'too-big', message: 'the frame is too big', ref: result.data.type });
+    }
+    room.receive(participant.id, conn, result.data);
+  });
+
+  ws.on('close', () => {
+    room.disconnect(participant.id, conn);
+    onClose();
+  });
+  ws.on('error', (err) => log.warn({ room: room.id, err: err.message }, 'websocket error'));
+  room.connect(participant, conn);
+}

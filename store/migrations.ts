@@ -1,0 +1,31 @@
+/** Ordered schema steps; a step is never edited once released, only followed by a new one. */
+export const migrations: readonly string[] = [
+  `CREATE TABLE tenants (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     created_at INTEGER NOT NULL,
+     start_url TEXT,
+     host_key_hash TEXT NOT NULL,
+     join_key_hash TEXT NOT NULL
+   );
+   CREATE INDEX sessions_tenant ON sessions(tenant_id, created_at);
+   CREATE TABLE participants (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id),
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('owner', 'follower')),
+     token_hash TEXT NOT NULL,
+     joined_at INTEGER NOT NULL
+   );
+   CREATE UNIQUE INDEX participants_token ON participants(session_id, token_hash);
+   CREATE TABLE content_hosts (
+     label TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id),
+     origin TEXT NOT NULL,
+     UNIQUE (session_id, origin)
+   );`,
+];

@@ -1,0 +1,35 @@
+/** Calls to Tandem's REST API; every failure becomes an Error with the server's own message. */
+export interface Joined {
+  participantId: string;
+  token: string;
+  role: 'owner' | 'follower';
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Error('Tandem cannot be reached. Check your connection and try again.');
+  }
+  const data = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (!res.ok) throw new Error(data?.error?.message ?? `the server answered ${res.status}`);
+  return data as T;
+}
+
+export const createSession = (startUrl: string) =>
+  call<{ id: string; hostUrl: string; joinUrl: string }>('POST', '/api/sessions', startUrl ? { startUrl } : {});
+
+export const joinSession = (session: string, name: string, key: string) =>
+  call<Joined>('POST', `/api/sessions/${encodeURIComponent(session)}/participants`, { name, key });
+
+export const getTicket = (session: string, token: string) =>
+  call<{ ticket: string }>('POST', `/api/sessions/${encodeURIComponent(session)}/tickets`, { token });
+
+/** The app-origin address that enters a participant onto a page's content host. */
+export const openUrl = (session: string, token: string, url: string) =>
+  `/api/sessions/${encodeURIComponent(session)}/open?url=${encodeURIComponent(url)}&token=${encodeURIComponent(token)}`;

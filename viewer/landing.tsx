@@ -1,0 +1,64 @@
+import { useState } from 'preact/hooks';
+import { createSession } from './api.js';
+import type { ViewerConfig } from './config.js';
+
+/** The front page: start a quick session, optionally at a given address. */
+export function Landing({ config }: { config: ViewerConfig }) {
+  const [startUrl, setStartUrl] = useState('');
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const start = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await createSession(startUrl.trim());
+      sessionStorage.setItem(`tandem:share:${s.id}`, s.joinUrl);
+      location.assign(`${s.hostUrl}&name=${encodeURIComponent(name.trim() || 'Host')}`);
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="landing">
+      <h1>Tandem</h1>
+      <p>Browse the web together: share a link, and everyone sees the same page, chats, and can take the wheel.</p>
+      <form onSubmit={start}>
+        <label>
+          Your name
+          <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Host" autocomplete="name" />
+        </label>
+        <label>
+          Start at (optional)
+          <input
+            data-testid="start-url"
+            value={startUrl}
+            onInput={(e) => setStartUrl(e.currentTarget.value)}
+            placeholder={config.demoUrl ?? 'https://example.com'}
+            inputMode="url"
+          />
+        </label>
+        {config.demoUrl && (
+          <p>
+            No internet here? Try the built-in demo shop:{' '}
+            <button type="button" onClick={() => setStartUrl(config.demoUrl ?? '')}>
+              use {config.demoUrl}
+            </button>
+          </p>
+        )}
+        <button class="primary" type="submit" disabled={busy} data-testid="start-session">
+          {busy ? 'Starting…' : 'Start a session'}
+        </button>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}

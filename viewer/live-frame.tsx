@@ -1,0 +1,73 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { BridgeFromPage, BridgeToPage, ClientMessage } from '../session/protocol.js';
+import { openUrl } from './api.js';
+import type { Stream } from './stream.js';
+
+interface Props {
+  session: string;
+  token: string;
+  me: string;
+  tab: string;
+  initialUrl: string | null;
+  contentDomain: string;
+  stream: Stream;
+  send: (msg: ClientMessage) => boolean;
+}
+
+/**
+ * The tab owner's frame: the real page, loaded through the proxy. The runtime inside it streams the
+ * recording here, and this component relays it on the socket and hands remote input back in.
+ */
+export function LiveFrame({ session, token, me, tab, initialUrl, contentDomain, stream, send }: Props) {
+  const frame = useRef<HTMLIFrameElement>(null);
+  const frameOrigin = useRef<string | null>(null);
+  const [src, setSrc] = useState(initialUrl ? openUrl(session, token, initialUrl) : null);
+
+  useEffect(() => {
+    const fromPage = (e: MessageEvent<BridgeFromPage>) => {
+      if (!frame.current || e.source !== frame.current.contentWindow) return;
+      const host = new URL(e.origin).hostname;
+      if (!host.endsWith(`.${contentDomain}`)) return;
+      frameOrigin.current = e.origin;
+      if (e.data?.tandem === 'rec') send({ type: 'rec', tab, events: e.data.events as never });
+      else if (e.data?.tandem === 'location') send({ type: 'location', tab, url: e.data.url, title: e.data.title });
+    };
+    addEventListener('message', fromPage);
+    return () => removeEventListener('message', fromPage);
+  }, [contentDomain, send, tab]);
+
+  useEffect(
+    () =>
+      stream.subscribe((msg) => {
+        const toPage = (m: BridgeToPage) => {
+          if (frame.current?.contentWindow && frameOrigin.current) {
+            frame.current.contentWindow.postMessage(m, frameOrigin.current);
+          }
+        };
+        if (msg.type === 'welcome') toPage({ tandem: 'snapshot' });
+        else if (msg.type === 'nav') setSrc(openUrl(session, token, msg.url));
+        else if ((msg.type === 'click' || msg.type === 'input' || msg.type === 'scroll' || msg.type === 'key') && msg.from !== me) {
+          toPage({ tandem: 'control', message: msg });
+        }
+      }),
+    [stream, session, token, me],
+  );
+
+  if (!src) {
+    return (
+      <div class="placeholder">
+        <p>Type an address above and press Enter to start browsing together.</p>
+      </div>
+    );
+  }
+  return (
+    <iframe
+      ref={frame}
+      class="live"
+      data-testid="page-frame"
+      title="Shared page"
+      src={src}
+      allow="clipboard-write; fullscreen"
+    />
+  );
+}

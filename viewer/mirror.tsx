@@ -1,0 +1,175 @@
+import { Replayer } from 'rrweb';
+import { useEffect, useRef } from 'preact/hooks';
+import type { ClientMessage, ServerMessage } from '../session/protocol.js';
+import { openUrl } from './api.js';
+import type { Stream } from './stream.js';
+
+interface Props {
+  session: string;
+  token: string;
+  tab: string;
+  holdsBaton: boolean;
+  stream: Stream;
+  send: (msg: ClientMessage) => boolean;
+}
+
+/** Casts every event as soon as it arrives: the owner's page is live, not a recording to pace. */
+const LIVE_NOW = Number.MAX_SAFE_INTEGER;
+/** Scrolls in the mirror count as the person's own only this soon after their wheel, key or touch. */
+const USER_SCROLL_WINDOW_MS = 600;
+
+/**
+ * A follower's view of the tab: rrweb rebuilds the owner's page from the stream inside a sandboxed
+ * frame with no page scripts. When this participant holds the baton, their input on the mirror is
+ * sent to the server instead of acting locally.
+ */
+export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const replayer = useRef<Replayer | null>(null);
+  const holds = useRef(holdsBaton);
+  holds.current = holdsBaton;
+
+  useEffect(() => {
+    const root = box.current;
+    if (!root) return;
+    let entered = new Set<string>();
+    let queue: Promise<void> = Promise.resolve();
+
+    const fit = () => {
+      const r = replayer.current;
+      if (!r) return;
+      const w = r.iframe.offsetWidth || 1;
+      const h = r.iframe.offsetHeight || 1;
+      const scale = Math.min(1, root.clientWidth / w, root.clientHeight / h);
+      r.wrapper.style.transform = `scale(${scale})`;
+    };
+    const observer = new ResizeObserver(fit);
+    observer.observe(root);
+
+    // The follower's browser must be entered onto each content host before the mirror can load the
+    // images and fonts the owner's page uses from it.
+    const enter = (url: string | null) => {
+      if (!url) return;
+      const origin = new URL(url).origin;
+      if (entered.has(origin)) return;
+      entered.add(origin);
+      const done = fetch(openUrl(session, token, url), { mode: 'no-cors', credentials: 'include' }).then(
+        () => undefined,
+        () => undefined,
+      );
+      queue = queue.then(() => Promise.race([done, new Promise<void>((r) => setTimeout(r, 3000))]));
+    };
+
+    const create = () => {
+      root.replaceChildren();
+      const r = new Replayer([], {
+        root,
+        liveMode: true,
+        mouseTail: false,
+        UNSAFE_replayCanvas: false,
+        showWarning: false,
+        triggerFocus: false,
+        insertStyleRules: ['[data-tandem-private]{-webkit-text-security:disc}'],
+      });
+      r.iframe.setAttribute('data-testid', 'page-frame');
+      r.iframe.setAttribute('title', 'Shared page (mirror)');
+      r.on('resize', fit);
+      r.on('fullsnapshot-rebuilded', () => {
+        fit();
+        wire(r);
+      });
+      r.startLive(LIVE_NOW);
+      if (holds.current) r.enableInteract();
+      replayer.current = r;
+      return r;
+    };
+
+    let lastUserInput = 0;
+    const wired = new WeakSet<Document>();
+    const wire = (r: Replayer) => {
+      const doc = r.iframe.contentDocument;
+      const win = r.iframe.contentWindow as (Window & typeof globalThis) | null;
+      if (!doc || !win || wired.has(doc)) return;
+      wired.add(doc);
+      const idOf = (t: EventTarget | null) => (t instanceof win.Node ? r.getMirror().getId(t) : -1);
+      const control = (m: ClientMessage) => holds.current && send(m);
+      doc.addEventListener(
+        'click',
+        (e) => {
+          if (!holds.current) return;
+          const target = e.target as Element;
+          if (target instanceof win.HTMLSelectElement || target instanceof win.HTMLOptionElement) return;
+          e.preventDefault();
+          const node = idOf(target);
+          if (node >= 0) control({ type: 'click', tab, node, x: e.clientX, y: e.clientY });
+        },
+        true,
+      );
+      const onValue = (e: Event) => {
+        const t = e.target;
+        const node = idOf(t);
+        if (node < 0) return;
+        if (t instanceof win.HTMLInputElement && (t.type === 'checkbox' || t.type === 'radio')) return;
+        if (t instanceof win.HTMLInputElement || t instanceof win.HTMLTextAreaElement || t instanceof win.HTMLSelectElement) {
+          control({ type: 'input', tab, node, value: t.value });
+        }
+      };
+      doc.addEventListener('input', onValue, true);
+      doc.addEventListener('change', onValue, true);
+      doc.addEventListener(
+        'keydown',
+        (e) => {
+          lastUserInput = Date.now();
+          if (holds.current && e.key === 'Enter' && e.target instanceof win.HTMLInputElement) {
+            e.preventDefault();
+            const node = idOf(e.target);
+            control({ type: 'key', tab, key: 'Enter', ...(node >= 0 ? { node } : {}) });
+          }
+        },
+        true,
+      );
+      for (const kind of ['wheel', 'touchmove', 'pointerdown'] as const) {
+        doc.addEventListener(kind, () => {
+          lastUserInput = Date.now();
+        }, { capture: true, passive: true });
+      }
+      win.addEventListener('scroll', () => {
+        if (!holds.current || Date.now() - lastUserInput > USER_SCROLL_WINDOW_MS) return;
+        control({ type: 'scroll', tab, x: Math.round(win.scrollX), y: Math.round(win.scrollY) });
+      });
+    };
+
+    const apply = (msg: ServerMessage) => {
+      if (msg.type === 'welcome') {
+        replayer.current?.destroy();
+        replayer.current = null;
+        entered = new Set();
+        enter(msg.tabs[0]?.url ?? null);
+        return;
+      }
+      if (msg.type === 'location') return enter(msg.url);
+      if (msg.type !== 'rec' || msg.tab !== tab) return;
+      const events = msg.events as Parameters<Replayer['addEvent']>[0][];
+      queue = queue.then(() => {
+        const r = replayer.current ?? create();
+        for (const e of events) r.addEvent(e);
+      });
+    };
+    const unsubscribe = stream.subscribe(apply);
+    return () => {
+      unsubscribe();
+      observer.disconnect();
+      replayer.current?.destroy();
+      replayer.current = null;
+    };
+  }, [session, token, tab, stream, send]);
+
+  useEffect(() => {
+    const r = replayer.current;
+    if (!r) return;
+    if (holdsBaton) r.enableInteract();
+    else r.disableInteract();
+  }, [holdsBaton]);
+
+  return <div class="mirror" ref={box} />;
+}

@@ -1,0 +1,273 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import type { ClientMessage } from '../session/protocol.js';
+import { type Joined, joinSession } from './api.js';
+import { Chat } from './chat.js';
+import type { ViewerConfig } from './config.js';
+import { Connection } from './connection.js';
+import { LiveFrame } from './live-frame.js';
+import { Mirror } from './mirror.js';
+import { People } from './people.js';
+import { initialState, nameOf, reduce } from './state.js';
+import { Stream } from './stream.js';
+
+const storageKey = (session: string) => `tandem:${session}`;
+
+function remembered(session: string): Joined | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(storageKey(session)) ?? 'null') as Joined | null;
+  } catch {
+    return null;
+  }
+}
+
+/** Joins the session (asking for a name unless the link carries one), then shows the room. */
+export function SessionView({ config, session }: { config: ViewerConfig; session: string }) {
+  const params = new URLSearchParams(location.search);
+  const key = params.get('key') ?? '';
+  const [joined, setJoined] = useState<Joined | null>(() => remembered(session));
+  const [name, setName] = useState(params.get('name') ?? '');
+  const [error, setError] = useState<string | null>(key || joined ? null : 'This link is missing its key. Ask for the link again.');
+  const [busy, setBusy] = useState(false);
+
+  const join = useCallback(
+    async (who: string) => {
+      setBusy(true);
+      setError(null);
+      try {
+        const j = await joinSession(session, who, key);
+        sessionStorage.setItem(storageKey(session), JSON.stringify(j));
+        setJoined(j);
+      } catch (e) {
+        setError((e as Error).message);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [session, key],
+  );
+
+  useEffect(() => {
+    if (!joined && key && params.get('name')) void join(params.get('name') ?? '');
+  }, []);
+
+  if (joined) return <Room config={config} session={session} joined={joined} />;
+  return (
+    <main class="landing">
+      <h1>Join the session</h1>
+      <p>You are about to browse together. Your name is shown to the others in the session.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (name.trim()) void join(name.trim());
+        }}
+      >
+        <label>
+          Your name
+          <input
+            data-testid="name-input"
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            required
+            maxLength={80}
+            autocomplete="name"
+            autoFocus
+          />
+        </label>
+        <button class="primary" type="submit" disabled={busy || !key} data-testid="join">
+          {busy ? 'Joining…' : 'Join'}
+        </button>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}
+
+function Room({ config, session, joined }: { config: ViewerConfig; session: string; joined: Joined }) {
+  const [state, dispatch] = useReducer(reduce, initialState);
+  const stream = useMemo(() => new Stream(), []);
+  const conn = useRef<Connection | null>(null);
+  const unsent = useRef<string[]>([]);
+  const chatInput = useRef<HTMLInputElement>(null);
+  const [address, setAddress] = useState('');
+  const [editing, setEditing] = useState(false);
+
+  const send = useCallback((msg: ClientMessage) => conn.current?.send(msg) ?? false, []);
+
+  useEffect(() => {
+    const c = new Connection(session, joined.token, {
+      message: (msg) => {
+        dispatch({ kind: 'server', msg });
+        stream.emit(msg);
+      },
+      status: (status, retryIn) => {
+        dispatch({ kind: 'status', status, retryIn });
+        if (status === 'live') {
+          const lines = unsent.current;
+          unsent.current = [];
+          for (const text of lines) if (!c.send({ type: 'chat', text })) unsent.current.push(text);
+        }
+      },
+    });
+    conn.current = c;
+    c.start();
+    return () => c.stop();
+  }, [session, joined.token, stream]);
+
+  useEffect(() => {
+    const refocus = () => chatInput.current?.focus();
+    addEventListener('focus', refocus);
+    return () => removeEventListener('focus', refocus);
+  }, []);
+
+  useEffect(() => {
+    if (!state.notice) return;
+    const t = setTimeout(() => dispatch({ kind: 'notice', text: null }), 5000);
+    return () => clearTimeout(t);
+  }, [state.notice]);
+
+  const me = state.me;
+  const tab = state.tab;
+  const holder = state.baton.holder;
+  const iHold = !!me && holder === me.id;
+  const isOwner = !!me && tab?.owner === me.id;
+  const hostRole = me?.role === 'owner';
+
+  useEffect(() => {
+    if (!editing) setAddress(tab?.url ?? '');
+  }, [tab?.url, editing]);
+
+  const say = (text: string) => {
+    dispatch({ kind: 'queue', text });
+    if (!send({ type: 'chat', text })) unsent.current.push(text);
+  };
+
+  const navigate = (e: Event) => {
+    e.preventDefault();
+    if (!iHold || !tab || !address.trim()) return;
+    setEditing(false);
+    send({ type: 'nav', tab: tab.id, url: address.trim() });
+  };
+
+  const share = sessionStorage.getItem(`tandem:share:${session}`);
+  const connText =
+    state.status === 'live'
+      ? 'live'
+      : state.status === 'connecting'
+        ? 'connecting…'
+        : `${state.status === 'offline' ? 'offline' : 'reconnecting'}${state.retryIn ? ` in ${state.retryIn}s` : '…'}`;
+
+  if (!me || !tab) {
+    return (
+      <div id="boot" style="display:grid" role="status">
+        <div>
+          <div class="spin" />
+          {state.status === 'connecting' ? 'Connecting you to the session…' : connText}
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div class="viewer">
+      <form class="bar" onSubmit={navigate}>
+        <input
+          class="address"
+          data-testid="address-bar"
+          aria-label="Page address"
+          value={address}
+          readOnly={!iHold}
+          title={iHold ? 'Type an address and press Enter' : `${nameOf(state, holder)} is leading; ask for control to navigate`}
+          placeholder={iHold ? 'Type an address and press Enter' : 'Waiting for the leader to open a page'}
+          onFocus={() => iHold && setEditing(true)}
+          onBlur={() => setEditing(false)}
+          onInput={(e) => setAddress(e.currentTarget.value)}
+          inputMode="url"
+        />
+        {!iHold && !hostRole && (
+          <button
+            type="button"
+            data-testid="baton-request"
+            disabled={state.requests.includes(me.id)}
+            onClick={() => tab && send({ type: 'baton.request', tab: tab.id })}
+          >
+            {state.requests.includes(me.id) ? 'Asked for control…' : 'Ask for control'}
+          </button>
+        )}
+        {!iHold && hostRole && (
+          <button type="button" data-testid="baton-take" onClick={() => send({ type: 'baton.take', tab: tab.id })}>
+            Take control
+          </button>
+        )}
+        {iHold && !isOwner && tab.owner && (
+          <button type="button" onClick={() => tab.owner && send({ type: 'baton.give', to: tab.owner, tab: tab.id })}>
+            Give control back
+          </button>
+        )}
+        {share && (
+          <label class="share">
+            Share
+            <input readOnly value={share} onFocus={(e) => e.currentTarget.select()} aria-label="Link to share" />
+          </label>
+        )}
+        <span class={`conn ${state.status}`} data-testid="connection" role="status">
+          {connText}
+        </span>
+      </form>
+      <section class="stage" aria-label="Shared page">
+        {isOwner ? (
+          <LiveFrame
+            session={session}
+            token={joined.token}
+            me={me.id}
+            tab={tab.id}
+            initialUrl={tab.url}
+            contentDomain={config.contentDomain}
+            stream={stream}
+            send={send}
+          />
+        ) : (
+          <Mirror session={session} token={joined.token} tab={tab.id} holdsBaton={iHold} stream={stream} send={send} />
+        )}
+        {!isOwner && !tab.url && (
+          <div class="placeholder">
+            <p>Waiting for {nameOf(state, tab.owner)} to open a page…</p>
+          </div>
+        )}
+        {isOwner && holder && holder !== me.id && (
+          <div class="banner" role="status">
+            {nameOf(state, holder)} is in control of your page.
+            <button type="button" onClick={() => send({ type: 'baton.take', tab: tab.id })}>
+              Take back
+            </button>
+          </div>
+        )}
+        {(iHold || hostRole) &&
+          state.requests
+            .filter((id) => id !== me.id)
+            .slice(0, 1)
+            .map((id) => (
+              <div class="banner" role="alertdialog" aria-label="Control request" key={id}>
+                {nameOf(state, id)} asks to take control.
+                <button type="button" class="primary" onClick={() => send({ type: 'baton.give', to: id, tab: tab.id })}>
+                  Allow
+                </button>
+                <button type="button" onClick={() => dispatch({ kind: 'dismiss-request', id })}>
+                  Deny
+                </button>
+              </div>
+            ))}
+        {state.notice && (
+          <div class="notice" role="alert">
+            {state.notice}
+          </div>
+        )}
+      </section>
+      <People state={state} canGive={iHold || hostRole} give={(to) => send({ type: 'baton.give', to, tab: tab.id })} />
+      <Chat state={state} input={chatInput} say={say} />
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import type { BatonState, ParticipantInfo, ServerMessage, TabInfo } from '../session/protocol.js';
+import type { Status } from './connection.js';
+
+export interface ChatLine {
+  seq: number;
+  at: number;
+  from: string;
+  text: string;
+}
+
+export interface SessionState {
+  me: ParticipantInfo | null;
+  participants: ParticipantInfo[];
+  tab: TabInfo | null;
+  baton: BatonState;
+  chat: ChatLine[];
+  /** Lines typed here that the server has not ordered yet (shown as "sending"). */
+  outbox: string[];
+  status: Status;
+  retryIn: number;
+  /** Participants who asked for the baton and have not been answered. */
+  requests: string[];
+  notice: string | null;
+}
+
+export const initialState: SessionState = {
+  me: null,
+  participants: [],
+  tab: null,
+  baton: { holder: null, epoch: 0 },
+  chat: [],
+  outbox: [],
+  status: 'connecting',
+  retryIn: 0,
+  requests: [],
+  notice: null,
+};
+
+export type Action =
+  | { kind: 'server'; msg: ServerMessage }
+  | { kind: 'status'; status: Status; retryIn: number }
+  | { kind: 'queue'; text: string }
+  | { kind: 'dismiss-request'; id: string }
+  | { kind: 'notice'; text: string | null };
+
+const upsert = (list: ParticipantInfo[], p: ParticipantInfo) =>
+  list.some((x) => x.id === p.id) ? list.map((x) => (x.id === p.id ? p : x)) : [...list, p];
+
+/** Pure: how each message from the server changes what the viewer shows. */
+export function reduce(state: SessionState, action: Action): SessionState {
+  switch (action.kind) {
+    case 'status':
+      return { ...state, status: action.status, retryIn: action.retryIn };
+    case 'queue':
+      return { ...state, outbox: [...state.outbox, action.text] };
+    case 'dismiss-request':
+      return { ...state, requests: state.requests.filter((r) => r !== action.id) };
+    case 'notice':
+      return { ...state, notice: action.text };
+    case 'server':
+      return onServer(state, action.msg);
+  }
+}
+
+function onServer(state: SessionState, msg: ServerMessage): SessionState {
+  switch (msg.type) {
+    case 'welcome':
+      return {
+        ...state,
+        me: msg.you,
+        participants: msg.participants,
+        tab: msg.tabs[0] ?? null,
+        baton: msg.baton,
+        requests: [],
+      };
+    case 'chat': {
+      if (state.chat.some((c) => c.seq === msg.seq)) return state;
+      const line = { seq: msg.seq, at: msg.at, from: msg.from, text: msg.text };
+      const chat = [...state.chat, line].sort((a, b) => a.seq - b.seq);
+      const mine = msg.from === state.me?.id ? state.outbox.indexOf(msg.text) : -1;
+      const outbox = mine === -1 ? state.outbox : state.outbox.filter((_, i) => i !== mine);
+      return { ...state, chat, outbox };
+    }
+    case 'joined':
+      return { ...state, participants: upsert(state.participants, msg.participant) };
+    case 'left':
+      return {
+        ...state,
+        participants: state.participants.map((p) => (p.id === msg.participant ? { ...p, connected: false } : p)),
+        requests: state.requests.filter((r) => r !== msg.participant),
+      };
+    case 'baton':
+      if (msg.epoch < state.baton.epoch) return state;
+      return {
+        ...state,
+        baton: { holder: msg.holder, epoch: msg.epoch },
+        requests: state.requests.filter((r) => r !== msg.holder),
+      };
+    case 'baton.request':
+      return state.requests.includes(msg.from) ? state : { ...state, requests: [...state.requests, msg.from] };
+    case 'tab':
+      return { ...state, tab: msg.tab };
+    case 'location':
+      return state.tab ? { ...state, tab: { ...state.tab, url: msg.url, title: msg.title } } : state;
+    case 'error':
+      return { ...state, notice: msg.message };
+    default:
+      return state;
+  }
+}
+
+export const nameOf = (state: SessionState, id: string | null) =>
+  state.participants.find((p) => p.id === id)?.name ?? 'someone';

@@ -1,0 +1,48 @@
+/** The viewer's stylesheet, injected once at start so the bundle is a single request. */
+export const css = `
+:root{--bg:#f4f6fa;--panel:#fff;--ink:#1c2333;--muted:#5b6478;--line:#dde2ec;--accent:#2f6fed;--accent-ink:#fff;--warn:#b54708;--ok:#067647;--pending:#8a93a6}
+@media (prefers-color-scheme:dark){:root{--bg:#141822;--panel:#1e2330;--ink:#e6e9f2;--muted:#a3abbd;--line:#2e3546;--accent:#6d9bff;--accent-ink:#0b1020;--pending:#7a8397}}
+#boot{display:none}
+button,input{font:inherit;color:inherit}
+button{cursor:pointer;border:1px solid var(--line);background:var(--panel);border-radius:8px;padding:6px 12px}
+button.primary{background:var(--accent);color:var(--accent-ink);border-color:var(--accent)}
+button:disabled{opacity:.5;cursor:default}
+:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
+.landing{max-width:36rem;margin:10vh auto;padding:2rem;background:var(--panel);border-radius:14px;box-shadow:0 2px 16px #0002}
+.landing h1{margin:0 0 .25rem;font-size:1.6rem}.landing p{color:var(--muted)}
+.landing form{display:grid;gap:.75rem;margin-top:1.25rem}
+.landing label{display:grid;gap:.25rem;font-weight:600}
+.landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.error{color:var(--warn)}
+.viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;height:100vh;height:100dvh}
+.bar{display:flex;gap:6px;align-items:center;padding:6px 8px;background:var(--panel);border-bottom:1px solid var(--line);flex-wrap:wrap}
+.bar .address{flex:1 1 16rem;min-width:8rem;padding:6px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.bar .address[readonly]{color:var(--muted)}
+.conn{font-size:.8rem;padding:2px 8px;border-radius:99px;background:var(--bg);border:1px solid var(--line)}
+.conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn)}
+.stage{position:relative;overflow:hidden;background:var(--bg)}
+.stage iframe.live{width:100%;height:100%;border:0;background:#fff;display:block}
+.stage .placeholder{position:absolute;inset:0;display:grid;place-items:center;text-align:center;color:var(--muted);padding:1rem}
+.mirror{position:absolute;inset:0;overflow:hidden}
+.mirror .replayer-wrapper{position:absolute;top:0;left:0;transform-origin:0 0}
+.mirror .replayer-wrapper iframe{border:0;background:#fff;display:block}
+.replayer-mouse{position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;background:#f04438aa;border:2px solid #fff;pointer-events:none;transition:left .05s linear,top .05s linear}
+.replayer-mouse-tail{display:none}
+.banner{position:absolute;left:50%;top:8px;transform:translateX(-50%);background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 12px;box-shadow:0 2px 12px #0003;display:flex;gap:8px;align-items:center;z-index:2;max-width:calc(100% - 16px)}
+.people{display:flex;gap:6px;padding:6px 8px;border-top:1px solid var(--line);background:var(--panel);overflow-x:auto;list-style:none;margin:0}
+.people li{display:flex;align-items:center;gap:6px;padding:2px 8px 2px 2px;border-radius:99px;background:var(--bg);white-space:nowrap}
+.people li[data-connected="false"]{opacity:.5}
+.people .avatar{width:24px;height:24px;border-radius:50%;display:grid;place-items:center;color:#fff;font-size:.75rem;font-weight:700}
+.people li[data-leader="true"] .avatar{box-shadow:0 0 0 2px var(--accent)}
+.people .leader{font-size:.7rem;color:var(--accent);font-weight:700}
+.people button{padding:1px 8px;font-size:.8rem}
+.chat{max-height:28vh;min-height:4.5rem;overflow-y:auto;padding:6px 10px;background:var(--panel);border-top:1px solid var(--line);margin:0;list-style:none}
+.chat li{padding:1px 0}.chat .who{font-weight:600;margin-right:.4em}.chat .pending{color:var(--pending)}
+.chat .empty{color:var(--muted)}
+.say{display:flex;gap:6px;padding:6px 8px;background:var(--panel);border-top:1px solid var(--line)}
+.say input{flex:1;padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.share{font-size:.85rem;color:var(--muted);display:flex;gap:6px;align-items:center}
+.share input{width:14rem;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);font-size:.8rem}
+.notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
+@media (max-width:600px){.share input{width:8rem}.bar .address{flex-basis:100%}}
+`;
