@@ -25,7 +25,11 @@ function decoderFor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliD
 }
 
 /** Reads a whole (possibly compressed) body, stopping at `limit` decompressed bytes. */
-export async function readDecoded(stream: Readable, contentEncoding: string | undefined, limit: number): Promise<Buffer> {
+export async function readDecoded(
+  stream: Readable,
+  contentEncoding: string | undefined,
+  limit: number,
+): Promise<Buffer> {
   let source: Readable = stream;
   const encodings = (contentEncoding ?? '')
     .split(',')

@@ -40,9 +40,11 @@ export class ContentHosts {
     const label = newLabel(crypto.createHmac('sha256', this.secret).update(key).digest());
     this.byKey.set(key, label);
     this.byLabel.set(label, { sessionId, origin });
-    this.table.contentHostFor(sessionId, origin, () => label).catch((err: Error) => {
-      this.log.error({ err: err.message, sessionId, origin }, 'could not record a content host');
-    });
+    this.table
+      .contentHostFor(sessionId, origin, () => label)
+      .catch((err: Error) => {
+        this.log.error({ err: err.message, sessionId, origin }, 'could not record a content host');
+      });
     return label;
   }
 

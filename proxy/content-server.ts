@@ -5,10 +5,10 @@ import { rewriteCss } from '../rewriter/css.js';
 import { rewriteHtml } from '../rewriter/html.js';
 import { rewriteUrl, type UrlMapper } from '../rewriter/url.js';
 import { BodyTooLarge, charsetOf, MAX_REWRITE_BYTES, readDecoded } from './body.js';
+import type { ContentHost, ContentHosts } from './content-hosts.js';
 import type { CookieJars } from './cookie-jars.js';
 import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.js';
-import type { ContentHost, ContentHosts } from './content-hosts.js';
-import { EgressRefused, type EgressGuard } from './egress.js';
+import { type EgressGuard, EgressRefused } from './egress.js';
 import type { EntryCodes } from './entry.js';
 import { escapeHtml, messagePage } from './pages.js';
 import { MAX_ENTRY_BYTES, type SessionCache } from './session-cache.js';
@@ -93,7 +93,12 @@ const DROP_RESPONSE = new Set([
 ]);
 
 export function createContentHandler(o: ContentServerOptions) {
-  const send = (res: http.ServerResponse, status: number, html: string, extra: http.OutgoingHttpHeaders = {}) => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    html: string,
+    extra: http.OutgoingHttpHeaders = {},
+  ) => {
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
@@ -110,7 +115,11 @@ export function createContentHandler(o: ContentServerOptions) {
     const label = labelFromHost(req.headers.host ?? '', o.contentDomain);
     const host = label ? await o.hosts.resolve(label) : undefined;
     if (!label || !host) {
-      return send(res, 404, messagePage('Unknown page address', 'This address does not belong to any Tandem session.'));
+      return send(
+        res,
+        404,
+        messagePage('Unknown page address', 'This address does not belong to any Tandem session.'),
+      );
     }
     const path = req.url ?? '/';
 
@@ -123,7 +132,8 @@ export function createContentHandler(o: ContentServerOptions) {
       return void res.end(o.runtime.body);
     }
     if (path.startsWith(`${RESERVED}enter?`)) return enter(label, path, res);
-    if (path.startsWith(RESERVED)) return send(res, 404, messagePage('Not found', 'No such Tandem resource.'));
+    if (path.startsWith(RESERVED))
+      return send(res, 404, messagePage('Not found', 'No such Tandem resource.'));
 
     const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
     const participantId = cookie ? o.credentials.verify(cookie, label) : null;
@@ -149,7 +159,10 @@ export function createContentHandler(o: ContentServerOptions) {
       return send(
         res,
         403,
-        messagePage('This entry link has expired', 'Entry links work once and for a minute. Open the page again.'),
+        messagePage(
+          'This entry link has expired',
+          'Entry links work once and for a minute. Open the page again.',
+        ),
       );
     }
     const safeTo = to.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : '/';
@@ -161,17 +174,34 @@ export function createContentHandler(o: ContentServerOptions) {
     res.end();
   }
 
-  function fromCache(host: ContentHost, label: string, req: http.IncomingMessage, res: http.ServerResponse): void {
-    const hit = req.method === 'GET' || req.method === 'HEAD' ? o.cache.get(host.sessionId, label + req.url) : undefined;
+  function fromCache(
+    host: ContentHost,
+    label: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): void {
+    const hit =
+      req.method === 'GET' || req.method === 'HEAD'
+        ? o.cache.get(host.sessionId, label + req.url)
+        : undefined;
     if (!hit) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end('Not loaded by the page owner.');
     }
-    res.writeHead(hit.status, { ...hit.headers, 'content-length': hit.body.length, 'cache-control': 'no-store' });
+    res.writeHead(hit.status, {
+      ...hit.headers,
+      'content-length': hit.body.length,
+      'cache-control': 'no-store',
+    });
     res.end(req.method === 'HEAD' ? undefined : hit.body);
   }
 
-  async function forward(host: ContentHost, label: string, req: http.IncomingMessage, res: http.ServerResponse) {
+  async function forward(
+    host: ContentHost,
+    label: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) {
     const upstreamUrl = new URL(req.url ?? '/', host.origin);
     const map: UrlMapper = (u) => o.hosts.mapUrl(host.sessionId, u);
     const jar = o.jars.for(host.sessionId);
@@ -223,9 +253,14 @@ export function createContentHandler(o: ContentServerOptions) {
       const body = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_REWRITE_BYTES);
       text = new TextDecoder(charsetOf(upstream.headers['content-type'])).decode(body);
     } catch (err) {
-      const reason = err instanceof BodyTooLarge ? err.message : `its body could not be read (${(err as Error).message})`;
+      const reason =
+        err instanceof BodyTooLarge ? err.message : `its body could not be read (${(err as Error).message})`;
       o.log.warn({ url: upstreamUrl.href, err: (err as Error).message }, 'upstream body refused');
-      return send(res, 502, messagePage('Tandem could not show this page', `${upstreamUrl.href}: ${reason}.`, injectFor(host)));
+      return send(
+        res,
+        502,
+        messagePage('Tandem could not show this page', `${upstreamUrl.href}: ${reason}.`, injectFor(host)),
+      );
     }
     const rewritten =
       kind === 'html'
@@ -237,7 +272,11 @@ export function createContentHandler(o: ContentServerOptions) {
     out['content-type'] = `${kind === 'html' ? 'text/html' : 'text/css'}; charset=utf-8`;
     out['content-length'] = body.length;
     if (kind === 'css' && req.method === 'GET' && status === 200) {
-      o.cache.put(host.sessionId, label + req.url, { status, headers: { 'content-type': 'text/css; charset=utf-8' }, body });
+      o.cache.put(host.sessionId, label + req.url, {
+        status,
+        headers: { 'content-type': 'text/css; charset=utf-8' },
+        body,
+      });
     }
     res.writeHead(status, out);
     res.end(body);

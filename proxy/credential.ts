@@ -33,7 +33,11 @@ export class Credentials {
   }
 
   private mac(id: string, label: string): string {
-    return crypto.createHmac('sha256', this.secret).update(`${id}\n${label}`).digest('base64url').slice(0, 32);
+    return crypto
+      .createHmac('sha256', this.secret)
+      .update(`${id}\n${label}`)
+      .digest('base64url')
+      .slice(0, 32);
   }
 }
 

@@ -142,7 +142,8 @@ export class EgressGuard {
         } catch (refusal) {
           return callback(refusal as NodeJS.ErrnoException, '', 0);
         }
-        if ((options as dns.LookupOptions).all) return (callback as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+        if ((options as dns.LookupOptions).all)
+          return (callback as (e: null, a: dns.LookupAddress[]) => void)(null, list);
         const first = list[0];
         if (!first) return callback(new Error(`no address for ${hostname}`), '', 0);
         callback(null, first.address, first.family);

@@ -1,6 +1,9 @@
 /** Small self-contained HTML pages the proxy answers with when it cannot show the upstream page. */
 export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
 export function messagePage(title: string, detail: string, headInject = ''): string {
   return `<!doctype html><html lang="en"><head>${headInject}<meta charset="utf-8"><title>${escapeHtml(title)}</title>

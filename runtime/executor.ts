@@ -27,7 +27,11 @@ export function execute(msg: ControlMessage, nodeById: (id: number) => Node | nu
         return;
       }
       if (msg.value === undefined) return;
-      if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) {
+      if (
+        el instanceof HTMLInputElement ||
+        el instanceof HTMLTextAreaElement ||
+        el instanceof HTMLSelectElement
+      ) {
         setNativeValue(el, msg.value);
         el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
         el.dispatchEvent(new Event('change', { bubbles: true }));
@@ -39,15 +43,20 @@ export function execute(msg: ControlMessage, nodeById: (id: number) => Node | nu
     }
     case 'scroll': {
       const target = msg.node === undefined ? null : elementOf(nodeById(msg.node));
-      if (target && target !== document.documentElement && target !== document.body) target.scrollTo(msg.x, msg.y);
+      if (target && target !== document.documentElement && target !== document.body)
+        target.scrollTo(msg.x, msg.y);
       else window.scrollTo(msg.x, msg.y);
       return;
     }
     case 'key': {
-      const el = (msg.node === undefined ? null : elementOf(nodeById(msg.node))) ?? document.activeElement ?? document.body;
+      const el =
+        (msg.node === undefined ? null : elementOf(nodeById(msg.node))) ??
+        document.activeElement ??
+        document.body;
       const init = { key: msg.key, bubbles: true, cancelable: true, composed: true };
       const proceed = el.dispatchEvent(new KeyboardEvent('keydown', init));
-      if (proceed && msg.key === 'Enter' && el instanceof HTMLInputElement && el.form) el.form.requestSubmit();
+      if (proceed && msg.key === 'Enter' && el instanceof HTMLInputElement && el.form)
+        el.form.requestSubmit();
       el.dispatchEvent(new KeyboardEvent('keyup', init));
       return;
     }

@@ -30,14 +30,14 @@ function start(): void {
   record({
     emit(event) {
       pending.push(event);
-      timer ??= window.setTimeout(flush, FLUSH_MS);
+      if (timer === undefined) timer = window.setTimeout(flush, FLUSH_MS);
     },
     maskInputOptions: maskAllKinds,
     maskInputFn: maskInput,
     maskTextSelector: `[${PRIVATE_ATTRIBUTE}]`,
     recordCanvas: false,
     collectFonts: false,
-    sampling: { mousemove: 50, scroll: 100, input: 'last' },
+    sampling: { mousemove: 50, scroll: 100 },
   });
 
   const reportLocation = () =>

@@ -5,7 +5,8 @@
 export const MASK = '••••••••';
 export const PRIVATE_ATTRIBUTE = 'data-tandem-private';
 
-const PRIVATE_AUTOCOMPLETE = /\b(cc-number|cc-csc|cc-exp(-month|-year)?|one-time-code|current-password|new-password)\b/i;
+const PRIVATE_AUTOCOMPLETE =
+  /\b(cc-number|cc-csc|cc-exp(-month|-year)?|one-time-code|current-password|new-password)\b/i;
 
 export function isPrivateField(el: HTMLElement | null): boolean {
   if (!el) return false;

@@ -50,7 +50,9 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 const fromSessionError = (e: unknown) => {
   if (!(e instanceof SessionError)) return e;
-  return e.code === 'unknown-session' ? new HttpError(404, e.code, e.message) : new HttpError(403, e.code, e.message);
+  return e.code === 'unknown-session'
+    ? new HttpError(404, e.code, e.message)
+    : new HttpError(403, e.code, e.message);
 };
 
 export function createApp(o: AppOptions): express.Express {
@@ -73,7 +75,12 @@ export function createApp(o: AppOptions): express.Express {
 
   app.get('/', (_req, res) => {
     res.type('html').send(
-      shellPage({ title: 'Tandem', script: o.manifest.viewer, config: shellConfig, bootText: 'Loading Tandem…' }),
+      shellPage({
+        title: 'Tandem',
+        script: o.manifest.viewer,
+        config: shellConfig,
+        bootText: 'Loading Tandem…',
+      }),
     );
   });
 
@@ -81,7 +88,10 @@ export function createApp(o: AppOptions): express.Express {
     try {
       const session = await o.sessions.get(req.params.id);
       if (!session) {
-        res.status(404).type('html').send(notFoundPage('Session not found', 'This session link is not valid or has ended.'));
+        res
+          .status(404)
+          .type('html')
+          .send(notFoundPage('Session not found', 'This session link is not valid or has ended.'));
         return;
       }
       res.setHeader('cache-control', 'no-store');
@@ -104,7 +114,11 @@ export function createApp(o: AppOptions): express.Express {
   api.post('/sessions', async (req, res, next) => {
     try {
       if (!o.config.quickSessions) {
-        throw new HttpError(403, 'forbidden', 'quick sessions are only available when Tandem listens on loopback');
+        throw new HttpError(
+          403,
+          'forbidden',
+          'quick sessions are only available when Tandem listens on loopback',
+        );
       }
       const body = parseBody(createBody, req.body ?? undefined);
       let startUrl: string | null = null;
@@ -180,7 +194,10 @@ export function createApp(o: AppOptions): express.Express {
   app.use('/api', api);
 
   app.use((req, res) => {
-    res.status(404).type('html').send(notFoundPage('Page not found', `There is nothing at ${req.path}.`));
+    res
+      .status(404)
+      .type('html')
+      .send(notFoundPage('Page not found', `There is nothing at ${req.path}.`));
   });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -201,9 +218,11 @@ export function createApp(o: AppOptions): express.Express {
     if (req.path.startsWith('/api/')) {
       res.status(he.status).json({ error: { code: he.code, message: he.message } });
     } else {
-      res.status(he.status).type('html').send(notFoundPage(he.status === 404 ? 'Not found' : 'Error', he.message));
+      res
+        .status(he.status)
+        .type('html')
+        .send(notFoundPage(he.status === 404 ? 'Not found' : 'Error', he.message));
     }
   });
   return app;
 }
-

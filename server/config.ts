@@ -94,7 +94,10 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
     throw new ConfigError(name('publicUrl'), 'must be an http: or https: URL');
   }
   if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
-    throw new ConfigError(name('publicUrl'), 'must be an origin without a path (e.g. https://tandem.example.com)');
+    throw new ConfigError(
+      name('publicUrl'),
+      'must be an origin without a path (e.g. https://tandem.example.com)',
+    );
   }
 
   const contentDomain = (raw('contentDomain') ?? 'content.localhost').toLowerCase();
@@ -117,11 +120,17 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
 
   const redisUrl = raw('redisUrl') ?? null;
   if (redisUrl) {
-    throw new ConfigError(name('redisUrl'), 'this build runs single-node only; the Redis session bus is not built yet');
+    throw new ConfigError(
+      name('redisUrl'),
+      'this build runs single-node only; the Redis session bus is not built yet',
+    );
   }
   const databaseUrl = raw('databaseUrl') ?? null;
   if (databaseUrl) {
-    throw new ConfigError(name('databaseUrl'), 'this build stores data in SQLite only; PostgreSQL is not built yet');
+    throw new ConfigError(
+      name('databaseUrl'),
+      'this build stores data in SQLite only; PostgreSQL is not built yet',
+    );
   }
 
   const demoText = raw('demoSite') ?? 'on';

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import { startFixtureSite, type FixtureSite } from '../fixtures/site.js';
-import { createContentHandler } from '../proxy/content-server.js';
+import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { ContentHosts } from '../proxy/content-hosts.js';
+import { createContentHandler } from '../proxy/content-server.js';
 import { CookieJars } from '../proxy/cookie-jars.js';
 import { Credentials } from '../proxy/credential.js';
 import { EgressGuard } from '../proxy/egress.js';
@@ -173,7 +173,10 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       await store.close();
     },
   };
-  log.info({ url: publicUrl.origin, demo: demoUrl, contentDomain: config.contentDomain }, 'Tandem is listening');
+  log.info(
+    { url: publicUrl.origin, demo: demoUrl, contentDomain: config.contentDomain },
+    'Tandem is listening',
+  );
   return tandem;
 }
 

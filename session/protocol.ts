@@ -33,7 +33,13 @@ export const clientMessage = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('nav'), tab, url: z.string().min(1).max(8192) }),
   z.strictObject({ type: z.literal('scroll'), tab, x: coordinate, y: coordinate, node: nodeId.optional() }),
-  z.strictObject({ type: z.literal('click'), tab, node: nodeId, x: coordinate.optional(), y: coordinate.optional() }),
+  z.strictObject({
+    type: z.literal('click'),
+    tab,
+    node: nodeId,
+    x: coordinate.optional(),
+    y: coordinate.optional(),
+  }),
   z.strictObject({
     type: z.literal('input'),
     tab,

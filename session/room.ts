@@ -133,7 +133,8 @@ export class Room {
         return void this.relay(from, { type: 'baton.request', tab: this.tab.id });
       case 'baton.give': {
         const mayGive = this.baton.holder === from || member.info.role === 'owner';
-        if (!mayGive) return this.reject(conn, 'not-baton-holder', 'only the baton holder can give it', msg.type);
+        if (!mayGive)
+          return this.reject(conn, 'not-baton-holder', 'only the baton holder can give it', msg.type);
         const target = this.members.get(msg.to);
         if (!target?.info.connected) {
           return this.reject(conn, 'unknown-participant', 'that participant is not in the session', msg.type);
@@ -146,14 +147,16 @@ export class Room {
         }
         return this.setBaton(from, from);
       case 'rec': {
-        if (this.tab.owner !== from) return this.reject(conn, 'not-owner', 'only the tab owner records', msg.type);
+        if (this.tab.owner !== from)
+          return this.reject(conn, 'not-owner', 'only the tab owner records', msg.type);
         const entry = this.relay(from, { type: 'rec', tab: msg.tab, events: msg.events }, { except: conn });
         if (msg.events.some((e) => e.type === RRWEB_META)) this.checkpoint = [];
         this.checkpoint.push(entry);
         return;
       }
       case 'location':
-        if (this.tab.owner !== from) return this.reject(conn, 'not-owner', 'only the tab owner reports it', msg.type);
+        if (this.tab.owner !== from)
+          return this.reject(conn, 'not-owner', 'only the tab owner reports it', msg.type);
         this.tab.url = msg.url;
         this.tab.title = msg.title;
         return void this.relay(from, { type: 'location', tab: msg.tab, url: msg.url, title: msg.title });
@@ -162,7 +165,10 @@ export class Room {
 
   private control(member: Member, conn: Connection, msg: ControlMessage): void {
     if (this.baton.holder !== member.info.id) {
-      this.log.warn({ room: this.id, from: member.info.id, type: msg.type }, 'control input without the baton dropped');
+      this.log.warn(
+        { room: this.id, from: member.info.id, type: msg.type },
+        'control input without the baton dropped',
+      );
       return this.reject(conn, 'not-baton-holder', 'you do not hold the baton', msg.type);
     }
     if (msg.type === 'nav') {

@@ -37,7 +37,8 @@ export function attachSocket(
     }
     const result = clientMessage.safeParse(parsed);
     if (!result.success) {
-      const type = typeof (parsed as { type?: unknown })?.type === 'string' ? (parsed as { type: string }).type : '';
+      const type =
+        typeof (parsed as { type?: unknown })?.type === 'string' ? (parsed as { type: string }).type : '';
       const issue = result.error.issues[0];
       const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
       return send(ws, {
@@ -48,7 +49,12 @@ export function attachSocket(
       });
     }
     if (result.data.type !== 'rec' && Buffer.byteLength(text) > MAX_CONTROL_FRAME_BYTES) {
-      return send(ws, { type: 'error', code: 'too-big', message: 'the frame is too big', ref: result.data.type });
+      return send(ws, {
+        type: 'error',
+        code: 'too-big',
+        message: 'the frame is too big',
+        ref: result.data.type,
+      });
     }
     room.receive(participant.id, conn, result.data);
   });

@@ -18,7 +18,8 @@ export class Tickets {
 
   issue(ticket: Ticket): string {
     const t = this.now();
-    if (this.tickets.size > 10_000) for (const [k, v] of this.tickets) if (v.expires < t) this.tickets.delete(k);
+    if (this.tickets.size > 10_000)
+      for (const [k, v] of this.tickets) if (v.expires < t) this.tickets.delete(k);
     const id = randomToken(24);
     this.tickets.set(id, { ...ticket, expires: t + LIFETIME_MS });
     return id;

@@ -57,7 +57,9 @@ function migrate(db: Database.Database): void {
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
   const current = row?.version ?? 0;
   if (current > migrations.length) {
-    throw new Error(`database schema version ${current} is newer than this build knows (${migrations.length})`);
+    throw new Error(
+      `database schema version ${current} is newer than this build knows (${migrations.length})`,
+    );
   }
   const apply = db.transaction(() => {
     for (let v = current; v < migrations.length; v++) db.exec(migrations[v] as string);

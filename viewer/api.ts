@@ -22,7 +22,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 export const createSession = (startUrl: string) =>
-  call<{ id: string; hostUrl: string; joinUrl: string }>('POST', '/api/sessions', startUrl ? { startUrl } : {});
+  call<{ id: string; hostUrl: string; joinUrl: string }>(
+    'POST',
+    '/api/sessions',
+    startUrl ? { startUrl } : {},
+  );
 
 export const joinSession = (session: string, name: string, key: string) =>
   call<Joined>('POST', `/api/sessions/${encodeURIComponent(session)}/participants`, { name, key });

@@ -4,9 +4,19 @@ import { MAX_CHAT_LENGTH } from '../session/protocol.js';
 import { nameOf, type SessionState } from './state.js';
 
 /** Chat lines appear once the server has ordered them; the sender's own show as "sending" until then. */
-export function Chat({ state, input, say }: { state: SessionState; input: RefObject<HTMLInputElement>; say: (t: string) => void }) {
+export function Chat({
+  state,
+  input,
+  say,
+}: {
+  state: SessionState;
+  input: RefObject<HTMLInputElement>;
+  say: (t: string) => void;
+}) {
   const [text, setText] = useState('');
   const log = useRef<HTMLOListElement>(null);
+
+  useEffect(() => input.current?.focus(), [input]);
 
   useEffect(() => {
     const el = log.current;
@@ -16,7 +26,9 @@ export function Chat({ state, input, say }: { state: SessionState; input: RefObj
   return (
     <>
       <ol class="chat" data-testid="chat-log" ref={log} aria-label="Chat" aria-live="polite">
-        {state.chat.length === 0 && state.outbox.length === 0 && <li class="empty">No messages yet. Say hello!</li>}
+        {state.chat.length === 0 && state.outbox.length === 0 && (
+          <li class="empty">No messages yet. Say hello!</li>
+        )}
         {state.chat.map((line) => (
           <li key={line.seq} data-testid="chat-line">
             <span class="who">{nameOf(state, line.from)}:</span>
@@ -48,7 +60,6 @@ export function Chat({ state, input, say }: { state: SessionState; input: RefObj
           value={text}
           maxLength={MAX_CHAT_LENGTH}
           onInput={(e) => setText(e.currentTarget.value)}
-          autoFocus
         />
         <button type="submit">Send</button>
       </form>

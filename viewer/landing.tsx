@@ -26,11 +26,18 @@ export function Landing({ config }: { config: ViewerConfig }) {
   return (
     <main class="landing">
       <h1>Tandem</h1>
-      <p>Browse the web together: share a link, and everyone sees the same page, chats, and can take the wheel.</p>
+      <p>
+        Browse the web together: share a link, and everyone sees the same page, chats, and can take the wheel.
+      </p>
       <form onSubmit={start}>
         <label>
           Your name
-          <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Host" autocomplete="name" />
+          <input
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            placeholder="Host"
+            autocomplete="name"
+          />
         </label>
         <label>
           Start at (optional)

@@ -30,7 +30,8 @@ export function LiveFrame({ session, token, me, tab, initialUrl, contentDomain, 
       if (!host.endsWith(`.${contentDomain}`)) return;
       frameOrigin.current = e.origin;
       if (e.data?.tandem === 'rec') send({ type: 'rec', tab, events: e.data.events as never });
-      else if (e.data?.tandem === 'location') send({ type: 'location', tab, url: e.data.url, title: e.data.title });
+      else if (e.data?.tandem === 'location')
+        send({ type: 'location', tab, url: e.data.url, title: e.data.title });
     };
     addEventListener('message', fromPage);
     return () => removeEventListener('message', fromPage);
@@ -46,7 +47,10 @@ export function LiveFrame({ session, token, me, tab, initialUrl, contentDomain, 
         };
         if (msg.type === 'welcome') toPage({ tandem: 'snapshot' });
         else if (msg.type === 'nav') setSrc(openUrl(session, token, msg.url));
-        else if ((msg.type === 'click' || msg.type === 'input' || msg.type === 'scroll' || msg.type === 'key') && msg.from !== me) {
+        else if (
+          (msg.type === 'click' || msg.type === 'input' || msg.type === 'scroll' || msg.type === 'key') &&
+          msg.from !== me
+        ) {
           toPage({ tandem: 'control', message: msg });
         }
       }),

@@ -11,5 +11,8 @@ document.head.append(style);
 const config = readConfig();
 const root = document.getElementById('app');
 if (root) {
-  render(config.session ? <SessionView config={config} session={config.session} /> : <Landing config={config} />, root);
+  render(
+    config.session ? <SessionView config={config} session={config.session} /> : <Landing config={config} />,
+    root,
+  );
 }

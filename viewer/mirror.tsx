@@ -1,5 +1,5 @@
-import { Replayer } from 'rrweb';
 import { useEffect, useRef } from 'preact/hooks';
+import { Replayer } from 'rrweb';
 import type { ClientMessage, ServerMessage } from '../session/protocol.js';
 import { openUrl } from './api.js';
 import type { Stream } from './stream.js';
@@ -15,6 +15,9 @@ interface Props {
 
 /** Casts every event as soon as it arrives: the owner's page is live, not a recording to pace. */
 const LIVE_NOW = Number.MAX_SAFE_INTEGER;
+/** rrweb's event type for incremental snapshots, and its source number for input changes. */
+const INCREMENTAL = 3;
+const INPUT_SOURCE = 5;
 /** Scrolls in the mirror count as the person's own only this soon after their wheel, key or touch. */
 const USER_SCROLL_WINDOW_MS = 600;
 
@@ -85,12 +88,15 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
     };
 
     let lastUserInput = 0;
-    const wired = new WeakSet<Document>();
+    // Each rebuild may reopen the frame's document, which drops its listeners: wire again every time.
+    let wiring = new AbortController();
     const wire = (r: Replayer) => {
+      wiring.abort();
+      wiring = new AbortController();
+      const { signal } = wiring;
       const doc = r.iframe.contentDocument;
       const win = r.iframe.contentWindow as (Window & typeof globalThis) | null;
-      if (!doc || !win || wired.has(doc)) return;
-      wired.add(doc);
+      if (!doc || !win) return;
       const idOf = (t: EventTarget | null) => (t instanceof win.Node ? r.getMirror().getId(t) : -1);
       const control = (m: ClientMessage) => holds.current && send(m);
       doc.addEventListener(
@@ -103,19 +109,37 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
           const node = idOf(target);
           if (node >= 0) control({ type: 'click', tab, node, x: e.clientX, y: e.clientY });
         },
-        true,
+        { capture: true, signal },
       );
       const onValue = (e: Event) => {
         const t = e.target;
         const node = idOf(t);
         if (node < 0) return;
         if (t instanceof win.HTMLInputElement && (t.type === 'checkbox' || t.type === 'radio')) return;
-        if (t instanceof win.HTMLInputElement || t instanceof win.HTMLTextAreaElement || t instanceof win.HTMLSelectElement) {
+        if (
+          t instanceof win.HTMLInputElement ||
+          t instanceof win.HTMLTextAreaElement ||
+          t instanceof win.HTMLSelectElement
+        ) {
           control({ type: 'input', tab, node, value: t.value });
         }
       };
-      doc.addEventListener('input', onValue, true);
-      doc.addEventListener('change', onValue, true);
+      doc.addEventListener(
+        'focusin',
+        (e) => {
+          editing = idOf(e.target);
+        },
+        { signal },
+      );
+      doc.addEventListener(
+        'focusout',
+        () => {
+          editing = -1;
+        },
+        { signal },
+      );
+      doc.addEventListener('input', onValue, { capture: true, signal });
+      doc.addEventListener('change', onValue, { capture: true, signal });
       doc.addEventListener(
         'keydown',
         (e) => {
@@ -126,17 +150,35 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
             control({ type: 'key', tab, key: 'Enter', ...(node >= 0 ? { node } : {}) });
           }
         },
-        true,
+        { capture: true, signal },
       );
-      for (const kind of ['wheel', 'touchmove', 'pointerdown'] as const) {
-        doc.addEventListener(kind, () => {
-          lastUserInput = Date.now();
-        }, { capture: true, passive: true });
+      for (const kind of ['wheel', 'touchmove'] as const) {
+        doc.addEventListener(
+          kind,
+          () => {
+            lastUserInput = Date.now();
+          },
+          { capture: true, passive: true, signal },
+        );
       }
-      win.addEventListener('scroll', () => {
-        if (!holds.current || Date.now() - lastUserInput > USER_SCROLL_WINDOW_MS) return;
-        control({ type: 'scroll', tab, x: Math.round(win.scrollX), y: Math.round(win.scrollY) });
-      });
+      win.addEventListener(
+        'scroll',
+        () => {
+          if (!holds.current || Date.now() - lastUserInput > USER_SCROLL_WINDOW_MS) return;
+          control({ type: 'scroll', tab, x: Math.round(win.scrollX), y: Math.round(win.scrollY) });
+        },
+        { signal },
+      );
+    };
+
+    // While the baton holder types into a mirror field, the owner's page echoes each keystroke back;
+    // applying those late echoes would overwrite what is being typed, so that field's are skipped.
+    let editing = -1;
+    const isEchoOfOwnTyping = (e: unknown) => {
+      const ev = e as { type?: number; data?: { source?: number; id?: number } };
+      return (
+        holds.current && ev.type === INCREMENTAL && ev.data?.source === INPUT_SOURCE && ev.data.id === editing
+      );
     };
 
     const apply = (msg: ServerMessage) => {
@@ -152,11 +194,12 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
       const events = msg.events as Parameters<Replayer['addEvent']>[0][];
       queue = queue.then(() => {
         const r = replayer.current ?? create();
-        for (const e of events) r.addEvent(e);
+        for (const e of events) if (!isEchoOfOwnTyping(e)) r.addEvent(e);
       });
     };
     const unsubscribe = stream.subscribe(apply);
     return () => {
+      wiring.abort();
       unsubscribe();
       observer.disconnect();
       replayer.current?.destroy();

@@ -9,13 +9,26 @@ export function colourFor(id: string): string {
 }
 
 /** The strip of avatars: who is here, who leads, and (for the leader or host) handing over control. */
-export function People({ state, canGive, give }: { state: SessionState; canGive: boolean; give: (to: string) => void }) {
+export function People({
+  state,
+  canGive,
+  give,
+}: {
+  state: SessionState;
+  canGive: boolean;
+  give: (to: string) => void;
+}) {
   return (
     <ul class="people" data-testid="participants" aria-label="Participants">
       {state.participants.map((p) => {
         const leader = p.id === state.baton.holder;
         return (
-          <li key={p.id} data-testid="participant" data-leader={leader ? 'true' : 'false'} data-connected={String(p.connected)}>
+          <li
+            key={p.id}
+            data-testid="participant"
+            data-leader={leader ? 'true' : 'false'}
+            data-connected={String(p.connected)}
+          >
             <span class="avatar" style={{ background: colourFor(p.id) }} aria-hidden="true">
               {p.name.slice(0, 1).toUpperCase()}
             </span>
@@ -25,7 +38,12 @@ export function People({ state, canGive, give }: { state: SessionState; canGive:
             </span>
             {leader && <span class="leader">leading</span>}
             {canGive && !leader && p.connected && (
-              <button type="button" data-testid="baton-give" onClick={() => give(p.id)} aria-label={`Give control to ${p.name}`}>
+              <button
+                type="button"
+                data-testid="baton-give"
+                onClick={() => give(p.id)}
+                aria-label={`Give control to ${p.name}`}
+              >
                 Give control
               </button>
             )}

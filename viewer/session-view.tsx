@@ -26,8 +26,11 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
   const key = params.get('key') ?? '';
   const [joined, setJoined] = useState<Joined | null>(() => remembered(session));
   const [name, setName] = useState(params.get('name') ?? '');
-  const [error, setError] = useState<string | null>(key || joined ? null : 'This link is missing its key. Ask for the link again.');
+  const [error, setError] = useState<string | null>(
+    key || joined ? null : 'This link is missing its key. Ask for the link again.',
+  );
   const [busy, setBusy] = useState(false);
+  const nameInput = useRef<HTMLInputElement>(null);
 
   const join = useCallback(
     async (who: string) => {
@@ -48,6 +51,7 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
 
   useEffect(() => {
     if (!joined && key && params.get('name')) void join(params.get('name') ?? '');
+    else nameInput.current?.focus();
   }, []);
 
   if (joined) return <Room config={config} session={session} joined={joined} />;
@@ -70,7 +74,7 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
             required
             maxLength={80}
             autocomplete="name"
-            autoFocus
+            ref={nameInput}
           />
         </label>
         <button class="primary" type="submit" disabled={busy || !key} data-testid="join">
@@ -180,7 +184,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           aria-label="Page address"
           value={address}
           readOnly={!iHold}
-          title={iHold ? 'Type an address and press Enter' : `${nameOf(state, holder)} is leading; ask for control to navigate`}
+          title={
+            iHold
+              ? 'Type an address and press Enter'
+              : `${nameOf(state, holder)} is leading; ask for control to navigate`
+          }
           placeholder={iHold ? 'Type an address and press Enter' : 'Waiting for the leader to open a page'}
           onFocus={() => iHold && setEditing(true)}
           onBlur={() => setEditing(false)}
@@ -198,19 +206,31 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           </button>
         )}
         {!iHold && hostRole && (
-          <button type="button" data-testid="baton-take" onClick={() => send({ type: 'baton.take', tab: tab.id })}>
+          <button
+            type="button"
+            data-testid="baton-take"
+            onClick={() => send({ type: 'baton.take', tab: tab.id })}
+          >
             Take control
           </button>
         )}
         {iHold && !isOwner && tab.owner && (
-          <button type="button" onClick={() => tab.owner && send({ type: 'baton.give', to: tab.owner, tab: tab.id })}>
+          <button
+            type="button"
+            onClick={() => tab.owner && send({ type: 'baton.give', to: tab.owner, tab: tab.id })}
+          >
             Give control back
           </button>
         )}
         {share && (
           <label class="share">
             Share
-            <input readOnly value={share} onFocus={(e) => e.currentTarget.select()} aria-label="Link to share" />
+            <input
+              readOnly
+              value={share}
+              onFocus={(e) => e.currentTarget.select()}
+              aria-label="Link to share"
+            />
           </label>
         )}
         <span class={`conn ${state.status}`} data-testid="connection" role="status">
@@ -230,7 +250,14 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             send={send}
           />
         ) : (
-          <Mirror session={session} token={joined.token} tab={tab.id} holdsBaton={iHold} stream={stream} send={send} />
+          <Mirror
+            session={session}
+            token={joined.token}
+            tab={tab.id}
+            holdsBaton={iHold}
+            stream={stream}
+            send={send}
+          />
         )}
         {!isOwner && !tab.url && (
           <div class="placeholder">
@@ -252,7 +279,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             .map((id) => (
               <div class="banner" role="alertdialog" aria-label="Control request" key={id}>
                 {nameOf(state, id)} asks to take control.
-                <button type="button" class="primary" onClick={() => send({ type: 'baton.give', to: id, tab: tab.id })}>
+                <button
+                  type="button"
+                  class="primary"
+                  onClick={() => send({ type: 'baton.give', to: id, tab: tab.id })}
+                >
                   Allow
                 </button>
                 <button type="button" onClick={() => dispatch({ kind: 'dismiss-request', id })}>
@@ -266,7 +297,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           </div>
         )}
       </section>
-      <People state={state} canGive={iHold || hostRole} give={(to) => send({ type: 'baton.give', to, tab: tab.id })} />
+      <People
+        state={state}
+        canGive={iHold || hostRole}
+        give={(to) => send({ type: 'baton.give', to, tab: tab.id })}
+      />
       <Chat state={state} input={chatInput} say={say} />
     </div>
   );

@@ -86,7 +86,9 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
     case 'left':
       return {
         ...state,
-        participants: state.participants.map((p) => (p.id === msg.participant ? { ...p, connected: false } : p)),
+        participants: state.participants.map((p) =>
+          p.id === msg.participant ? { ...p, connected: false } : p,
+        ),
         requests: state.requests.filter((r) => r !== msg.participant),
       };
     case 'baton':
@@ -97,7 +99,9 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         requests: state.requests.filter((r) => r !== msg.holder),
       };
     case 'baton.request':
-      return state.requests.includes(msg.from) ? state : { ...state, requests: [...state.requests, msg.from] };
+      return state.requests.includes(msg.from)
+        ? state
+        : { ...state, requests: [...state.requests, msg.from] };
     case 'tab':
       return { ...state, tab: msg.tab };
     case 'location':

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Frame, Page } from 'puppeteer-core';
+import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
+import { launchBrowser } from './helpers/browser.js';
+import {
+  type CreatedSession,
+  createSession,
+  joinAs,
+  startTestTandem,
+  type TestTandem,
+} from './helpers/tandem.js';
+import { WsClient } from './helpers/ws-client.js';
+
+const PASSWORD = 'hunter2-SECRET-pw';
+const CARD = '4111-PRIVATE-1111';
+
+async function pageFrame(page: Page, waitForText: string): Promise<Frame> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const handle = await page.$('[data-testid="page-frame"]');
+    const frame = await handle?.contentFrame();
+    if (frame) {
+      const text = await frame.evaluate(() => document.body?.textContent ?? '').catch(() => '');
+      if (text.includes(waitForText)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`page-frame never showed "${waitForText}"`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a quick co-browsing session, end to end in Chromium', function () {
+  this.timeout(120_000);
+  let tandem: TestTandem;
+  let site: FixtureSite;
+  let browser: Browser;
+  let ownerContext: BrowserContext;
+  let followerContext: BrowserContext;
+  let owner: Page;
+  let follower: Page;
+  let session: CreatedSession;
+  const followerFrames: string[] = [];
+
+  before(async () => {
+    site = await startFixtureSite();
+    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+    browser = await launchBrowser();
+    ownerContext = await browser.createBrowserContext();
+    followerContext = await browser.createBrowserContext();
+    owner = await ownerContext.newPage();
+    follower = await followerContext.newPage();
+    await owner.setViewport({ width: 1100, height: 760 });
+    await follower.setViewport({ width: 1100, height: 760 });
+    session = await createSession(tandem.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await tandem?.stop();
+    await site?.close();
+  });
+
+  it('1-2: the owner opens the viewer and browses a page through the proxy', async () => {
+    await owner.goto(`${session.hostUrl}&name=Olivia`);
+    await owner.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    await owner.type('[data-testid="address-bar"]', `${site.url}/`);
+    await owner.keyboard.press('Enter');
+    const live = await pageFrame(owner, 'Acme Outfitters');
+    assert.match(new URL(live.url()).hostname, /^[a-z][a-z2-7]{25}\.content\.localhost$/);
+    // Styles and images arrive through the proxy.
+    await until('the logo has loaded', () =>
+      live.evaluate(() => (document.querySelector('img') as HTMLImageElement).naturalWidth > 0),
+    );
+    const styled = await live.evaluate(() => getComputedStyle(document.body).fontFamily);
+    assert.notEqual(styled, '', 'the stylesheet applies');
+    assert.ok((await live.evaluate(() => document.documentElement.scrollHeight)) > 2000);
+  });
+
+  it('3: a follower joins with a name and sees a live mirror: text, scroll, fields, masked secrets', async () => {
+    const cdp = await follower.createCDPSession();
+    await cdp.send('Network.enable');
+    cdp.on('Network.webSocketFrameReceived', (e) => followerFrames.push(e.response.payloadData));
+
+    await follower.goto(session.joinUrl);
+    await follower.waitForSelector('[data-testid="name-input"]');
+    await follower.type('[data-testid="name-input"]', 'Felix');
+    await follower.click('[data-testid="join"]');
+    await follower.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const mirror = await pageFrame(follower, 'Acme Outfitters');
+    await until('the mirror shows the logo from the session cache', () =>
+      mirror.evaluate(() => (document.querySelector('img') as HTMLImageElement | null)?.naturalWidth !== 0),
+    );
+    const scripts = await mirror.evaluate(() => document.querySelectorAll('script[src]').length);
+    assert.equal(scripts, 0, 'the mirror runs no page scripts');
+
+    const live = await pageFrame(owner, 'Acme Outfitters');
+    await live.evaluate(() => window.scrollTo(0, 1200));
+    await until('the mirror is scrolled to 1200', () => mirror.evaluate(() => window.scrollY === 1200));
+
+    await live.click('a[href="/form.html"]');
+    const liveForm = await pageFrame(owner, 'Contact form');
+    const mirrorForm = await pageFrame(follower, 'Contact form');
+    await liveForm.type('#fullname', 'Olivia Owner');
+    await liveForm.select('#size', 'L');
+    await liveForm.click('#newsletter');
+    await liveForm.click('#contact-phone');
+    await liveForm.type('#message', 'Hello there');
+    await liveForm.type('#password', PASSWORD);
+    await liveForm.type('#card', CARD);
+
+    await until('typed values reach the mirror', () =>
+      mirrorForm.evaluate(
+        () =>
+          (document.getElementById('fullname') as HTMLInputElement).value === 'Olivia Owner' &&
+          (document.getElementById('message') as HTMLTextAreaElement).value === 'Hello there' &&
+          (document.getElementById('size') as HTMLSelectElement).value === 'L' &&
+          (document.getElementById('newsletter') as HTMLInputElement).checked &&
+          (document.getElementById('contact-phone') as HTMLInputElement).checked &&
+          (document.getElementById('card') as HTMLInputElement).value !== '',
+      ),
+    );
+    const masked = await mirrorForm.evaluate(() => ({
+      password: (document.getElementById('password') as HTMLInputElement).value,
+      card: (document.getElementById('card') as HTMLInputElement).value,
+    }));
+    assert.notEqual(masked.password, PASSWORD);
+    assert.notEqual(masked.card, CARD);
+    assert.ok(!masked.password.includes('hunter2') && !masked.card.includes('PRIVATE'));
+    assert.ok(followerFrames.length > 0, 'frames were captured');
+    for (const frame of followerFrames) {
+      assert.ok(
+        !frame.includes(PASSWORD) && !frame.includes('hunter2'),
+        'the password never reaches a follower',
+      );
+      assert.ok(
+        !frame.includes(CARD) && !frame.includes('PRIVATE'),
+        'a private field never reaches a follower',
+      );
+    }
+  });
+
+  it('drops input from a participant who does not hold the baton, leaving the owner page unchanged', async () => {
+    const intruder = await joinAs(tandem.url, session.id, 'Mallory', session.joinKey);
+    const ws = await WsClient.connect(tandem.url, session.id, intruder.token);
+    const welcome = await ws.next((m) => m.type === 'welcome');
+    assert.equal(welcome.checkpoint, true);
+    const liveForm = await pageFrame(owner, 'Contact form');
+    const before = await liveForm.evaluate(() => ({
+      y: window.scrollY,
+      name: (document.getElementById('fullname') as HTMLInputElement).value,
+      url: location.href,
+    }));
+    for (const msg of [
+      { type: 'click', tab: 't1', node: 1 },
+      { type: 'scroll', tab: 't1', x: 0, y: 900 },
+      { type: 'input', tab: 't1', node: 1, value: 'pwned' },
+      { type: 'nav', tab: 't1', url: 'http://127.0.0.1:1/' },
+    ]) {
+      ws.send(msg);
+      const refusal = await ws.next((m) => m.type === 'error' && m.ref === msg.type);
+      assert.equal(refusal.code, 'not-baton-holder');
+      ws.received.length = 0;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const afterwards = await liveForm.evaluate(() => ({
+      y: window.scrollY,
+      name: (document.getElementById('fullname') as HTMLInputElement).value,
+      url: location.href,
+    }));
+    assert.deepEqual(afterwards, before);
+    for (const frame of followerFrames) assert.ok(!frame.includes('pwned'), 'dropped input is not relayed');
+    ws.close();
+  });
+
+  it('4: chat lines appear for everyone once the server has ordered them', async () => {
+    await follower.type('[data-testid="chat-input"]', 'Hi Olivia, where do I enter my size?');
+    await follower.keyboard.press('Enter');
+    for (const page of [owner, follower]) {
+      await page.waitForSelector('[data-testid="chat-line"]::-p-text(where do I enter my size)');
+    }
+    const ordered = followerFrames
+      .map((f) => JSON.parse(f) as { type: string; seq?: number; at?: number; from?: string; text?: string })
+      .find((m) => m.type === 'chat' && m.text === 'Hi Olivia, where do I enter my size?');
+    assert.ok(ordered && typeof ordered.seq === 'number' && typeof ordered.at === 'number' && ordered.from);
+  });
+
+  it('5: the baton passes to the follower, whose input and navigation act on the owner page', async () => {
+    await follower.click('[data-testid="baton-request"]');
+    await owner.waitForSelector('::-p-text(Felix asks to take control)');
+    const felix = await owner.waitForSelector('[data-testid="participant"]::-p-text(Felix)');
+    assert.ok(felix);
+    await owner.click('[data-testid="baton-give"]');
+    await follower.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Felix)');
+    await owner.waitForSelector('::-p-text(Felix is in control of your page)');
+
+    const mirrorForm = await pageFrame(follower, 'Contact form');
+    const liveForm = await pageFrame(owner, 'Contact form');
+    await mirrorForm.click('#fullname', { count: 3 });
+    await mirrorForm.type('#fullname', 'Felix Follower');
+    await until('the owner page shows the follower typing', () =>
+      liveForm.evaluate(
+        () => (document.getElementById('fullname') as HTMLInputElement).value === 'Felix Follower',
+      ),
+    );
+    await mirrorForm.click('#newsletter');
+    await until('the checkbox on the owner page is unticked', () =>
+      liveForm.evaluate(() => !(document.getElementById('newsletter') as HTMLInputElement).checked),
+    );
+    await mirrorForm.click('#counter');
+    await until('the page script ran on the owner page', () =>
+      liveForm.evaluate(() => document.getElementById('counter')?.textContent?.includes('1') === true),
+    );
+
+    const bar = await follower.$('[data-testid="address-bar"]');
+    await bar?.click({ count: 3 });
+    await follower.keyboard.type(`${site.url}/products.html`);
+    await follower.keyboard.press('Enter');
+    await pageFrame(owner, 'Products');
+    await pageFrame(follower, 'Products');
+
+    await owner.click('[data-testid="baton-take"]');
+    await owner.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Olivia)');
+    await follower.waitForSelector('[data-testid="baton-request"]');
+  });
+});
