@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import type { Browser, Frame, Page } from 'puppeteer-core';
+import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
+import { launchBrowser } from './helpers/browser.js';
+import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
+
+async function frameText(page: Page, includes: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const frame: Frame | null | undefined = await (
+      await page.$('[data-testid="page-frame"]')
+    )?.contentFrame();
+    const text = frame ? await frame.evaluate(() => document.body?.textContent ?? '').catch(() => '') : '';
+    if (text.includes(includes)) return text;
+    if (Date.now() > deadline)
+      throw new Error(`frame never showed "${includes}"; it shows: ${text.slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the egress guard, seen from a browser', function () {
+  this.timeout(60_000);
+  let site: FixtureSite;
+  let browser: Browser;
+
+  before(async () => {
+    site = await startFixtureSite();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  describe('with no network allowed', () => {
+    let tandem: TestTandem;
+    before(async () => {
+      tandem = await startTestTandem();
+    });
+    after(() => tandem?.stop());
+
+    it('refuses a loopback site with a clear page in the owner frame, and never contacts it', async () => {
+      let contacted = 0;
+      const countRequests = () => contacted++;
+      site.server.on('request', countRequests);
+      const session = await createSession(tandem.url);
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      await page.goto(`${session.hostUrl}&name=Olivia`);
+      await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+      await page.type('[data-testid="address-bar"]', `${site.url}/`);
+      await page.keyboard.press('Enter');
+      const text = await frameText(page, 'Tandem will not open this address');
+      assert.match(text, /127\.0\.0\.1/);
+      assert.match(text, /loopback/);
+      site.server.off('request', countRequests);
+      assert.equal(contacted, 0);
+      await context.close();
+    });
+  });
+
+  describe('with loopback allowed', () => {
+    let tandem: TestTandem;
+    before(async () => {
+      tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8, ::1/128' });
+    });
+    after(() => tandem?.stop());
+
+    for (const host of ['127.0.0.1', 'localhost']) {
+      it(`still refuses Tandem's own port (${host})`, async () => {
+        const session = await createSession(tandem.url);
+        const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+        const context = await browser.createBrowserContext();
+        const page = await context.newPage();
+        const target = `http://${host}:${tandem.port}/`;
+        await page.goto(
+          `${tandem.url}/api/sessions/${session.id}/open?url=${encodeURIComponent(target)}&token=${owner.token}`,
+        );
+        const text = await page.evaluate(() => document.body.textContent ?? '');
+        assert.match(text, /Tandem will not open this address/);
+        assert.match(text, /Tandem's own address/);
+        assert.match(new URL(page.url()).hostname, /\.content\.localhost$/);
+        await context.close();
+      });
+    }
+
+    it('lets the fixture site through once its network is allowed', async () => {
+      const session = await createSession(tandem.url);
+      const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      await page.goto(
+        `${tandem.url}/api/sessions/${session.id}/open?url=${encodeURIComponent(`${site.url}/`)}&token=${owner.token}`,
+      );
+      assert.equal(await page.$eval('h1', (h) => h.textContent), 'Acme Outfitters');
+      await context.close();
+    });
+  });
+});
