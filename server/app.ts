@@ -128,6 +128,7 @@ export function createApp(o: AppOptions): express.Express {
       }
       const s = await o.sessions.create(DEMO_TENANT, startUrl);
       const viewer = `${publicOrigin}/s/${encodeURIComponent(s.id)}`;
+      res.setHeader('cache-control', 'no-store');
       res.status(201).json({
         id: s.id,
         hostUrl: `${viewer}?key=${encodeURIComponent(s.hostKey)}`,
@@ -156,6 +157,20 @@ export function createApp(o: AppOptions): express.Express {
       const p = await o.sessions.authenticate(req.params.id, body.token);
       res.setHeader('cache-control', 'no-store');
       res.status(201).json({ ticket: o.tickets.issue({ sessionId: p.sessionId, participantId: p.id }) });
+    } catch (e) {
+      next(fromSessionError(e));
+    }
+  });
+
+  api.get('/sessions/:id/invite', async (req, res, next) => {
+    try {
+      const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+      const p = await o.sessions.authenticate(req.params.id, token);
+      if (p.role !== 'owner')
+        throw new HttpError(403, 'not-owner', 'only the host can see the link to share');
+      res.setHeader('cache-control', 'no-store');
+      const viewer = `${publicOrigin}/s/${encodeURIComponent(p.sessionId)}`;
+      res.json({ joinUrl: `${viewer}?key=${encodeURIComponent(o.sessions.joinKeyFor(p.sessionId))}` });
     } catch (e) {
       next(fromSessionError(e));
     }

@@ -52,7 +52,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     jars.drop(sessionId);
     cache.drop(sessionId);
   });
-  const sessions = new Sessions(store);
+  const sessions = new Sessions(store, secret);
   const tickets = new Tickets();
   const entries = new EntryCodes();
   const credentials = new Credentials(secret);

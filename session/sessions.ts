@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { ParticipantRow, Role, SessionRow, Store } from '../store/types.js';
 import { hashSecret, matchesHash, randomToken } from './secrets.js';
 
@@ -25,12 +26,27 @@ export class SessionError extends Error {
 
 /** Creating sessions, joining them with a key, and recognising a participant by token. */
 export class Sessions {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly secret: Buffer,
+  ) {}
+
+  /**
+   * The follower key is derived from the session id under the server secret, so the host can be
+   * shown the link to share at any time without the key being stored anywhere in clear.
+   */
+  joinKeyFor(sessionId: string): string {
+    return crypto
+      .createHmac('sha256', this.secret)
+      .update(`join\n${sessionId}`)
+      .digest('base64url')
+      .slice(0, 32);
+  }
 
   async create(tenantId: string, startUrl: string | null): Promise<CreatedSession> {
     const id = randomToken(12);
     const hostKey = randomToken(24);
-    const joinKey = randomToken(24);
+    const joinKey = this.joinKeyFor(id);
     const row: SessionRow = {
       id,
       tenantId,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Frame, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { launchBrowser } from './helpers/browser.js';
@@ -12,6 +14,13 @@ import {
 import { WsClient } from './helpers/ws-client.js';
 
 const PASSWORD = 'hunter2-SECRET-pw';
+const SHOTS = new URL('../../test-output/', import.meta.url);
+
+/** Screenshots of the main states, written on every run so a person can look at them. */
+async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
+}
 const CARD = '4111-PRIVATE-1111';
 
 async function pageFrame(page: Page, waitForText: string): Promise<Frame> {
@@ -81,6 +90,9 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     const styled = await live.evaluate(() => getComputedStyle(document.body).fontFamily);
     assert.notEqual(styled, '', 'the stylesheet applies');
     assert.ok((await live.evaluate(() => document.documentElement.scrollHeight)) > 2000);
+    const shared = await owner.$eval('[data-testid="share-link"]', (el) => (el as HTMLInputElement).value);
+    assert.equal(shared, session.joinUrl, 'the host is shown the link to share');
+    await shot(owner, '1-owner-browsing');
   });
 
   it('3: a follower joins with a name and sees a live mirror: text, scroll, fields, masked secrets', async () => {
@@ -88,8 +100,10 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await cdp.send('Network.enable');
     cdp.on('Network.webSocketFrameReceived', (e) => followerFrames.push(e.response.payloadData));
 
-    await follower.goto(session.joinUrl);
+    const shared = await owner.$eval('[data-testid="share-link"]', (el) => (el as HTMLInputElement).value);
+    await follower.goto(shared);
     await follower.waitForSelector('[data-testid="name-input"]');
+    await shot(follower, '2-follower-name-prompt');
     await follower.type('[data-testid="name-input"]', 'Felix');
     await follower.click('[data-testid="join"]');
     await follower.waitForSelector('[data-testid="connection"]::-p-text(live)');
@@ -126,6 +140,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
           (document.getElementById('card') as HTMLInputElement).value !== '',
       ),
     );
+    await shot(follower, '3-follower-mirror-form');
     const masked = await mirrorForm.evaluate(() => ({
       password: (document.getElementById('password') as HTMLInputElement).value,
       card: (document.getElementById('card') as HTMLInputElement).value,
@@ -194,6 +209,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
   it('5: the baton passes to the follower, whose input and navigation act on the owner page', async () => {
     await follower.click('[data-testid="baton-request"]');
     await owner.waitForSelector('::-p-text(Felix asks to take control)');
+    await shot(owner, '4-owner-control-request');
     const felix = await owner.waitForSelector('[data-testid="participant"]::-p-text(Felix)');
     assert.ok(felix);
     await owner.click('[data-testid="baton-give"]');
@@ -224,6 +240,8 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.keyboard.press('Enter');
     await pageFrame(owner, 'Products');
     await pageFrame(follower, 'Products');
+    await shot(owner, '5-owner-while-follower-leads');
+    await shot(follower, '5-follower-leading');
 
     await owner.click('[data-testid="baton-take"]');
     await owner.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Olivia)');

@@ -5,12 +5,14 @@ export interface Joined {
   role: 'owner' | 'follower';
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
   let res: Response;
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -30,6 +32,9 @@ export const createSession = (startUrl: string) =>
 
 export const joinSession = (session: string, name: string, key: string) =>
   call<Joined>('POST', `/api/sessions/${encodeURIComponent(session)}/participants`, { name, key });
+
+export const getInvite = (session: string, token: string) =>
+  call<{ joinUrl: string }>('GET', `/api/sessions/${encodeURIComponent(session)}/invite`, undefined, token);
 
 export const getTicket = (session: string, token: string) =>
   call<{ ticket: string }>('POST', `/api/sessions/${encodeURIComponent(session)}/tickets`, { token });

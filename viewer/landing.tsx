@@ -15,7 +15,6 @@ export function Landing({ config }: { config: ViewerConfig }) {
     setError(null);
     try {
       const s = await createSession(startUrl.trim());
-      sessionStorage.setItem(`tandem:share:${s.id}`, s.joinUrl);
       location.assign(`${s.hostUrl}&name=${encodeURIComponent(name.trim() || 'Host')}`);
     } catch (err) {
       setError((err as Error).message);

@@ -7,6 +7,7 @@ import { Connection } from './connection.js';
 import { LiveFrame } from './live-frame.js';
 import { Mirror } from './mirror.js';
 import { People } from './people.js';
+import { ShareLink } from './share.js';
 import { initialState, nameOf, reduce } from './state.js';
 import { Stream } from './stream.js';
 
@@ -156,7 +157,6 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     send({ type: 'nav', tab: tab.id, url: address.trim() });
   };
 
-  const share = sessionStorage.getItem(`tandem:share:${session}`);
   const connText =
     state.status === 'live'
       ? 'live'
@@ -177,24 +177,26 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
 
   return (
     <div class="viewer">
-      <form class="bar" onSubmit={navigate}>
-        <input
-          class="address"
-          data-testid="address-bar"
-          aria-label="Page address"
-          value={address}
-          readOnly={!iHold}
-          title={
-            iHold
-              ? 'Type an address and press Enter'
-              : `${nameOf(state, holder)} is leading; ask for control to navigate`
-          }
-          placeholder={iHold ? 'Type an address and press Enter' : 'Waiting for the leader to open a page'}
-          onFocus={() => iHold && setEditing(true)}
-          onBlur={() => setEditing(false)}
-          onInput={(e) => setAddress(e.currentTarget.value)}
-          inputMode="url"
-        />
+      <div class="bar">
+        <form class="address-form" onSubmit={navigate} aria-label="Navigate">
+          <input
+            class="address"
+            data-testid="address-bar"
+            aria-label="Page address"
+            value={address}
+            readOnly={!iHold}
+            title={
+              iHold
+                ? 'Type an address and press Enter'
+                : `${nameOf(state, holder)} is leading; ask for control to navigate`
+            }
+            placeholder={iHold ? 'Type an address and press Enter' : 'Waiting for the leader to open a page'}
+            onFocus={() => iHold && setEditing(true)}
+            onBlur={() => setEditing(false)}
+            onInput={(e) => setAddress(e.currentTarget.value)}
+            inputMode="url"
+          />
+        </form>
         {!iHold && !hostRole && (
           <button
             type="button"
@@ -222,21 +224,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             Give control back
           </button>
         )}
-        {share && (
-          <label class="share">
-            Share
-            <input
-              readOnly
-              value={share}
-              onFocus={(e) => e.currentTarget.select()}
-              aria-label="Link to share"
-            />
-          </label>
-        )}
+        {hostRole && <ShareLink session={session} token={joined.token} />}
         <span class={`conn ${state.status}`} data-testid="connection" role="status">
           {connText}
         </span>
-      </form>
+      </div>
       <section class="stage" aria-label="Shared page">
         {isOwner ? (
           <LiveFrame

@@ -16,7 +16,8 @@ button:disabled{opacity:.5;cursor:default}
 .error{color:var(--warn)}
 .viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;height:100vh;height:100dvh}
 .bar{display:flex;gap:6px;align-items:center;padding:6px 8px;background:var(--panel);border-bottom:1px solid var(--line);flex-wrap:wrap}
-.bar .address{flex:1 1 16rem;min-width:8rem;padding:6px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.bar .address-form{flex:1 1 16rem;min-width:8rem;display:flex}
+.bar .address{flex:1;min-width:0;padding:6px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .bar .address[readonly]{color:var(--muted)}
 .conn{font-size:.8rem;padding:2px 8px;border-radius:99px;background:var(--bg);border:1px solid var(--line)}
 .conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn)}
@@ -28,6 +29,7 @@ button:disabled{opacity:.5;cursor:default}
 .mirror .replayer-wrapper iframe{border:0;background:#fff;display:block}
 .replayer-mouse{position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;background:#f04438aa;border:2px solid #fff;pointer-events:none;transition:left .05s linear,top .05s linear}
 .replayer-mouse-tail{display:none}
+.replayer-mouse:not([style*="left"]){display:none}
 .banner{position:absolute;left:50%;top:8px;transform:translateX(-50%);background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 12px;box-shadow:0 2px 12px #0003;display:flex;gap:8px;align-items:center;z-index:2;max-width:calc(100% - 16px)}
 .people{display:flex;gap:6px;padding:6px 8px;border-top:1px solid var(--line);background:var(--panel);overflow-x:auto;list-style:none;margin:0}
 .people li{display:flex;align-items:center;gap:6px;padding:2px 8px 2px 2px;border-radius:99px;background:var(--bg);white-space:nowrap}
@@ -42,7 +44,8 @@ button:disabled{opacity:.5;cursor:default}
 .say{display:flex;gap:6px;padding:6px 8px;background:var(--panel);border-top:1px solid var(--line)}
 .say input{flex:1;padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .share{font-size:.85rem;color:var(--muted);display:flex;gap:6px;align-items:center}
+.share button{padding:3px 8px;font-size:.8rem}
 .share input{width:14rem;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);font-size:.8rem}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
-@media (max-width:600px){.share input{width:8rem}.bar .address{flex-basis:100%}}
+@media (max-width:600px){.share input{width:8rem}.bar .address-form{flex-basis:100%}}
 `;

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
+import { enter, request } from './helpers/content.js';
+import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
+
+describe('the rewriting proxy, over real HTTP', function () {
+  this.timeout(30_000);
+  let site: FixtureSite;
+  let tandem: TestTandem;
+  let owner: { host: string; cookie: string };
+  let follower: { host: string; cookie: string };
+  const seen: string[] = [];
+
+  before(async () => {
+    site = await startFixtureSite();
+    site.server.on('request', (req) => seen.push(`${req.method} ${req.url}`));
+    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+    const session = await createSession(tandem.url);
+    const o = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+    const f = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
+    owner = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/`);
+    follower = await enter(tandem.url, tandem.port, session.id, f.token, `${site.url}/`);
+  });
+  after(async () => {
+    await tandem?.stop();
+    await site?.close();
+  });
+
+  const get = (who: { host: string; cookie: string }, path: string, options: Parameters<typeof request>[3] = {}) =>
+    request(tandem.port, who.host, path, { ...options, headers: { cookie: who.cookie, ...options.headers } });
+
+  it('enters with a one-time code that becomes a partitioned, host-only, HttpOnly cookie', async () => {
+    const session = await createSession(tandem.url);
+    const o = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+    const entered = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/form.html?x=1#top`);
+    assert.match(entered.setCookie, /HttpOnly/);
+    assert.match(entered.setCookie, /Partitioned/);
+    assert.match(entered.setCookie, /SameSite=None/);
+    assert.doesNotMatch(entered.setCookie, /Domain=/i, 'host-only');
+    assert.equal(entered.location, '/form.html?x=1#top');
+    assert.notEqual(entered.host, owner.host, 'each session has its own content host for the same site');
+  });
+
+  it('serves the page with the runtime as the first script and absolute links mapped to the content host', async () => {
+    const home = await get(owner, '/');
+    assert.equal(home.status, 200);
+    const head = home.body.slice(home.body.indexOf('<head'), home.body.indexOf('<head') + 300);
+    assert.match(head, /<head[^>]*><script src="\/__tandem\/runtime\.[0-9a-f]+\.js"/);
+    const products = await get(owner, '/products.html');
+    assert.match(products.body, new RegExp(`href="http://${owner.host.replace(/\./g, '\\.')}/form\\.html"`));
+    assert.doesNotMatch(products.body, new RegExp(`href="${site.url}`));
+    const runtimePath = /src="(\/__tandem\/runtime\.[0-9a-f]+\.js)"/.exec(home.body)?.[1] ?? '';
+    const runtime = await request(tandem.port, owner.host, runtimePath);
+    assert.equal(runtime.status, 200);
+    assert.match(String(runtime.headers['cache-control']), /immutable/);
+  });
+
+  it('decodes gzip before rewriting CSS and serves it plain', async () => {
+    const css = await get(owner, '/style.css', { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(css.status, 200);
+    assert.equal(css.headers['content-encoding'], undefined);
+    assert.match(String(css.headers['content-type']), /text\/css/);
+    assert.match(css.body, /pattern\.svg/);
+  });
+
+  it('keeps upstream cookies in the session jar: never in a browser, always sent upstream', async () => {
+    const posted = await get(owner, '/submit', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'fullname=Olivia&size=M',
+    });
+    assert.equal(posted.status, 200);
+    assert.match(posted.body, /Thank you, Olivia/);
+    assert.equal(posted.headers['set-cookie'], undefined, 'the upstream Set-Cookie does not reach the browser');
+    const echoed = await get(owner, '/cookie');
+    assert.match(echoed.body, /acme_session=/);
+    assert.doesNotMatch(echoed.body, /tandem_participant/, "Tandem's own cookie never goes upstream");
+  });
+
+  it('rewrites redirects to the content host instead of following them', async () => {
+    const redirected = await get(owner, '/redirect?to=/form.html');
+    assert.equal(redirected.status, 302);
+    assert.equal(redirected.headers.location, `http://${owner.host}/form.html`);
+  });
+
+  it('serves followers only what the owner already loaded, never contacting the site for them', async () => {
+    const before = seen.length;
+    const early = await get(follower, '/img/logo.svg?v=follower-first');
+    assert.equal(early.status, 404);
+    assert.equal(seen.length, before, 'a follower request never goes upstream');
+    const loaded = await get(owner, '/img/logo.svg?v=follower-first');
+    assert.equal(loaded.status, 200);
+    const cached = await get(follower, '/img/logo.svg?v=follower-first');
+    assert.equal(cached.status, 200);
+    assert.equal(cached.body, loaded.body);
+    assert.match(String(cached.headers['content-type']), /svg/);
+    assert.equal(seen.length, before + 1, 'only the owner request reached the site');
+    const page = await get(follower, '/');
+    assert.equal(page.status, 404, 'followers never get page HTML, so they never run page scripts');
+  });
+
+  it('refuses a request without a participant cookie, or with a cookie made for another host', async () => {
+    const none = await request(tandem.port, owner.host, '/');
+    assert.equal(none.status, 403);
+    const session = await createSession(tandem.url);
+    const o = await joinAs(tandem.url, session.id, 'Eve', session.hostKey);
+    const elsewhere = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/`);
+    const stolen = await request(tandem.port, owner.host, '/', { headers: { cookie: elsewhere.cookie } });
+    assert.equal(stolen.status, 403);
+  });
+});

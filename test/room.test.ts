@@ -1,0 +1,821 @@
+import assert from 'node:assert/strict';
+import type { Connection } from '../session/connection.js';
+import { clientMessage, type ServerMessage } from '../session/protocol.js';
+import { MAIN_TAB, type ParticipantRecord, parseNavigableUrl, Room } from '../session/room.js';
+
+const MIB = 1024 * 1024;
+const START_URL = 'https://start.example/';
+
+const ALICE: ParticipantRecord = { id: 'alice', name: 'Alice', role: 'owner' };
+const BOB: ParticipantRecord = { id: 'bob', name: 'Bob', role: 'follower' };
+const CAROL: ParticipantRecord = { id: 'carol', name: 'Carol', role: 'follower' };
+const DAVE: ParticipantRecord = { id: 'dave', name: 'Dave', role: 'owner' };
+
+type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+type Relayed = Exclude<ServerMessage, { type: 'welcome' } | { type: 'error' }>;
+
+/** A socket stand-in: records what the room sends and how it closes it. */
+class FakeConnection implements Connection {
+  readonly sent: string[] = [];
+  readonly closes: Array<{ code: number; reason: string }> = [];
+  bufferedAmount = 0;
+  private read = 0;
+
+  constructor(readonly label: string) {}
+
+  send(text: string): void {
+    this.sent.push(text);
+  }
+
+  close(code: number, reason: string): void {
+    this.closes.push({ code, reason });
+  }
+
+  /** Everything received so far, parsed. */
+  all(): ServerMessage[] {
+    return this.sent.map((text) => JSON.parse(text) as ServerMessage);
+  }
+
+  /** What was received since the previous take(). */
+  take(): ServerMessage[] {
+    const out = this.sent.slice(this.read).map((text) => JSON.parse(text) as ServerMessage);
+    this.read = this.sent.length;
+    return out;
+  }
+
+  /** The raw texts received since the previous take(), without parsing. */
+  takeText(): string[] {
+    const out = this.sent.slice(this.read);
+    this.read = this.sent.length;
+    return out;
+  }
+}
+
+const isRelayed = (m: ServerMessage): m is Relayed => m.type !== 'welcome' && m.type !== 'error';
+
+function only<T extends ServerMessage['type']>(messages: ServerMessage[], type: T): Of<T>[] {
+  return messages.filter((m): m is Of<T> => m.type === type);
+}
+
+function single<T extends ServerMessage['type']>(messages: ServerMessage[], type: T): Of<T> {
+  assert.deepEqual(
+    messages.map((m) => m.type),
+    [type],
+    `expected exactly one "${type}", got ${JSON.stringify(messages)}`,
+  );
+  return messages[0] as Of<T>;
+}
+
+function assertError(messages: ServerMessage[], code: string, ref: string): void {
+  const err = single(messages, 'error');
+  assert.equal(err.code, code);
+  assert.equal(err.ref, ref);
+  assert.equal(typeof err.message, 'string');
+  assert.ok(err.message.length > 0);
+}
+
+class Harness {
+  time = 1_700_000_000_000;
+  readonly warnings: Array<{ fields: object; message: string }> = [];
+  readonly room: Room;
+
+  constructor(startUrl: string | null = START_URL) {
+    this.room = new Room(
+      's1',
+      startUrl,
+      { warn: (fields, message) => this.warnings.push({ fields, message }) },
+      () => this.time,
+    );
+  }
+
+  tick(ms = 1000): number {
+    this.time += ms;
+    return this.time;
+  }
+
+  join(p: ParticipantRecord): FakeConnection {
+    const conn = new FakeConnection(p.id);
+    this.room.connect(p, conn);
+    return conn;
+  }
+
+  /** Validates like the socket does, then hands the message to the room. */
+  send(p: ParticipantRecord, conn: Connection, raw: unknown): void {
+    this.room.receive(p.id, conn, clientMessage.parse(raw));
+  }
+}
+
+/** A room with Alice (owner), Bob and Carol (followers) connected, everyone's inbox emptied. */
+function threeInRoom() {
+  const h = new Harness();
+  const alice = h.join(ALICE);
+  const bob = h.join(BOB);
+  const carol = h.join(CAROL);
+  /** The last seq ordered so far. */
+  const seq = (carol.all()[0] as Of<'welcome'>).seq;
+  for (const c of [alice, bob, carol]) c.take();
+  return { h, alice, bob, carol, seq };
+}
+
+const CONTROL_EXAMPLES = [
+  { type: 'click', tab: MAIN_TAB, node: 3, x: 1, y: 2 },
+  { type: 'scroll', tab: MAIN_TAB, x: 0, y: 400 },
+  { type: 'input', tab: MAIN_TAB, node: 4, value: 'hello' },
+  { type: 'nav', tab: MAIN_TAB, url: 'https://example.com/' },
+  { type: 'key', tab: MAIN_TAB, key: 'Enter' },
+] as const;
+
+describe('Room', () => {
+  describe('joining', () => {
+    it('makes the first connected owner the tab owner and baton holder', () => {
+      const h = new Harness();
+      const t = h.tick();
+      const alice = h.join(ALICE);
+      const received = alice.take();
+      assert.deepEqual(
+        received.map((m) => m.type),
+        ['tab', 'baton', 'welcome'],
+      );
+      const [tab, baton] = received as [Of<'tab'>, Of<'baton'>];
+      assert.deepEqual(tab.tab, { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '' });
+      assert.equal(tab.from, 'alice');
+      assert.equal(tab.at, t);
+      assert.deepEqual(
+        { type: baton.type, tab: baton.tab, holder: baton.holder, epoch: baton.epoch, from: baton.from },
+        { type: 'baton', tab: MAIN_TAB, holder: 'alice', epoch: 1, from: 'alice' },
+      );
+      assert.equal(baton.seq, tab.seq + 1);
+      assert.equal(h.room.tabOwner, 'alice');
+      assert.ok(h.room.isTabOwner('alice'));
+      assert.deepEqual({ ...h.room.batonState }, { holder: 'alice', epoch: 1 });
+    });
+
+    it('does not give the tab to a follower, and gives it to the owner who comes later', () => {
+      const h = new Harness();
+      const bob = h.join(BOB);
+      assert.equal(h.room.tabOwner, null);
+      assert.equal(h.room.batonState.holder, null);
+      const bobWelcome = single(bob.take(), 'welcome');
+      assert.equal(bobWelcome.tabs[0]?.owner, null);
+
+      h.join(ALICE);
+      const received = bob.take();
+      assert.deepEqual(
+        received.map((m) => m.type),
+        ['joined', 'tab', 'baton'],
+      );
+      assert.equal(only(received, 'tab')[0]?.tab.owner, 'alice');
+      assert.equal(only(received, 'baton')[0]?.holder, 'alice');
+      assert.equal(h.room.tabOwner, 'alice');
+    });
+
+    it('sends a welcome checkpoint with participants, tabs, baton and the current seq', () => {
+      const h = new Harness();
+      const alice = h.join(ALICE);
+      const bob = h.join(BOB);
+      const lastSeenByAlice = alice.take().filter(isRelayed).at(-1) as Relayed;
+      assert.equal(lastSeenByAlice.type, 'joined');
+
+      const welcome = single(bob.take(), 'welcome');
+      assert.deepEqual(welcome, {
+        type: 'welcome',
+        you: { id: 'bob', name: 'Bob', role: 'follower', connected: true },
+        session: 's1',
+        participants: [
+          { id: 'alice', name: 'Alice', role: 'owner', connected: true },
+          { id: 'bob', name: 'Bob', role: 'follower', connected: true },
+        ],
+        tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '' }],
+        baton: { holder: 'alice', epoch: 1 },
+        seq: lastSeenByAlice.seq,
+        checkpoint: true,
+      });
+    });
+
+    it('tells the others who joined, but not the one joining', () => {
+      const { h, alice, bob } = threeInRoom();
+      const t = h.tick();
+      const dave = h.join(DAVE);
+      for (const conn of [alice, bob]) {
+        const joined = single(conn.take(), 'joined');
+        assert.deepEqual(joined.participant, { id: 'dave', name: 'Dave', role: 'owner', connected: true });
+        assert.equal(joined.from, 'dave');
+        assert.equal(joined.at, t);
+      }
+      assert.equal(only(dave.take(), 'joined').length, 0);
+      assert.equal(h.room.tabOwner, 'alice', 'a second owner does not take the tab');
+    });
+
+    it('does not announce a second connection of someone already connected', () => {
+      const { h, alice, bob } = threeInRoom();
+      const second = h.join(BOB);
+      assert.deepEqual(alice.take(), []);
+      assert.deepEqual(bob.take(), []);
+      single(second.take(), 'welcome');
+      h.room.disconnect('bob', second);
+      assert.deepEqual(alice.take(), [], 'bob is still connected through his first connection');
+      assert.equal(h.room.connectedCount, 3);
+    });
+
+    it('refuses messages from someone who never joined', () => {
+      const { h, alice } = threeInRoom();
+      const stranger = new FakeConnection('stranger');
+      h.room.receive('mallory', stranger, clientMessage.parse({ type: 'chat', text: 'hi' }));
+      assertError(stranger.take(), 'unknown-participant', 'chat');
+      assert.deepEqual(alice.take(), []);
+    });
+  });
+
+  describe('ordering', () => {
+    it('gives every relayed message a gap-free increasing seq, the clock time and the sender', () => {
+      const h = new Harness();
+      const carol = h.join(CAROL);
+      const alice = h.join(ALICE);
+      const bob = h.join(BOB);
+      const welcome = single(carol.take(), 'welcome');
+      let expectedSeq = welcome.seq;
+      // Carol saw Alice's join, the tab, the baton and Bob's join live.
+      for (const m of carol.take()) {
+        assert.ok(isRelayed(m));
+        assert.equal(m.seq, ++expectedSeq);
+      }
+
+      const steps: Array<{ from: string; act: () => void; relayed: number }> = [
+        { from: 'alice', act: () => h.send(ALICE, alice, { type: 'chat', text: 'one' }), relayed: 1 },
+        {
+          from: 'bob',
+          act: () => h.send(BOB, bob, { type: 'scroll', tab: MAIN_TAB, x: 1, y: 2 }),
+          relayed: 0,
+        },
+        {
+          from: 'bob',
+          act: () => h.send(BOB, bob, { type: 'rec', tab: MAIN_TAB, events: [{ type: 3, timestamp: 1 }] }),
+          relayed: 0,
+        },
+        {
+          from: 'alice',
+          act: () =>
+            h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] }),
+          relayed: 1,
+        },
+        { from: 'bob', act: () => h.send(BOB, bob, { type: 'baton.request' }), relayed: 1 },
+        { from: 'alice', act: () => h.send(ALICE, alice, { type: 'baton.give', to: 'bob' }), relayed: 1 },
+        { from: 'bob', act: () => h.send(BOB, bob, { type: 'click', tab: MAIN_TAB, node: 7 }), relayed: 1 },
+        { from: 'dave', act: () => h.join(DAVE), relayed: 1 },
+        { from: 'bob', act: () => h.room.disconnect('bob', bob), relayed: 2 },
+        { from: 'carol', act: () => h.send(CAROL, carol, { type: 'chat', text: 'two' }), relayed: 1 },
+      ];
+      for (const [i, step] of steps.entries()) {
+        const t = h.tick(i + 1);
+        step.act();
+        const relayed = carol.take().filter(isRelayed);
+        assert.equal(relayed.length, step.relayed, `step ${i}: ${JSON.stringify(relayed)}`);
+        for (const m of relayed) {
+          assert.equal(m.seq, ++expectedSeq, `step ${i}`);
+          assert.equal(m.at, t, `step ${i}`);
+          assert.equal(m.from, step.from, `step ${i}`);
+        }
+      }
+    });
+
+    it('sends the same serialisation to every recipient', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(BOB, bob, { type: 'chat', text: 'same bytes' });
+      const texts = [alice, bob, carol].map((c) => c.takeText());
+      assert.equal(texts[0]?.length, 1);
+      assert.deepEqual(texts[1], texts[0]);
+      assert.deepEqual(texts[2], texts[0]);
+    });
+  });
+
+  describe('chat', () => {
+    it('is relayed to everyone, the sender included, with exactly {type, seq, at, from, text}', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      const t = h.tick();
+      h.send(BOB, bob, { type: 'chat', text: '  hello there  ' });
+      const expected = single(alice.take(), 'chat');
+      assert.deepEqual(expected, {
+        type: 'chat',
+        seq: expected.seq,
+        at: t,
+        from: 'bob',
+        text: 'hello there',
+      });
+      assert.deepEqual(Object.keys(expected).sort(), ['at', 'from', 'seq', 'text', 'type']);
+      assert.deepEqual(single(bob.take(), 'chat'), expected);
+      assert.deepEqual(single(carol.take(), 'chat'), expected);
+    });
+  });
+
+  describe('recording', () => {
+    it('accepts rec only from the tab owner', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(BOB, bob, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] });
+      assertError(bob.take(), 'not-owner', 'rec');
+      assert.deepEqual(alice.take(), []);
+      assert.deepEqual(carol.take(), []);
+    });
+
+    it('relays the owner’s rec to the others and not back to the owner', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      const events = [
+        { type: 4, timestamp: 10, data: { href: START_URL, width: 800, height: 600 } },
+        { type: 2, timestamp: 11, data: { node: { id: 1 } } },
+      ];
+      const t = h.tick();
+      h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events });
+      assert.deepEqual(alice.take(), []);
+      for (const conn of [bob, carol]) {
+        const rec = single(conn.take(), 'rec');
+        assert.deepEqual(rec, { type: 'rec', tab: MAIN_TAB, events, seq: rec.seq, at: t, from: 'alice' });
+      }
+    });
+
+    it('does not send the owner’s rec to the owner’s other connections either', () => {
+      const { h, alice, bob } = threeInRoom();
+      const aliceElsewhere = h.join(ALICE);
+      aliceElsewhere.take();
+      h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 3, timestamp: 1 }] });
+      assert.deepEqual(aliceElsewhere.take(), []);
+      single(bob.take(), 'rec');
+    });
+
+    it('brings a late joiner the recording since the last Meta event, and earlier chat', () => {
+      const { h, alice, bob } = threeInRoom();
+      const rec = (events: Array<{ type: number; timestamp: number }>) =>
+        h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events });
+
+      rec([
+        { type: 4, timestamp: 1 },
+        { type: 2, timestamp: 2 },
+      ]);
+      rec([{ type: 3, timestamp: 3 }]);
+      h.send(BOB, bob, { type: 'chat', text: 'first' });
+      rec([
+        { type: 4, timestamp: 4 },
+        { type: 2, timestamp: 5 },
+      ]);
+      rec([{ type: 3, timestamp: 6 }]);
+      h.send(ALICE, alice, { type: 'chat', text: 'second' });
+      rec([{ type: 3, timestamp: 7 }]);
+
+      const live = bob.takeText().map((text) => ({ text, msg: JSON.parse(text) as ServerMessage }));
+      const liveRec = live.filter((l) => l.msg.type === 'rec');
+      const liveChat = live.filter((l) => l.msg.type === 'chat');
+      assert.equal(liveRec.length, 5);
+      assert.equal(liveChat.length, 2);
+
+      const dave = h.join(DAVE);
+      const texts = dave.takeText();
+      const received = texts.map((text) => JSON.parse(text) as ServerMessage);
+      assert.equal(received[0]?.type, 'welcome');
+      const welcome = received[0] as Of<'welcome'>;
+      assert.equal(welcome.checkpoint, true);
+
+      const recTexts = texts.filter((_, i) => received[i]?.type === 'rec');
+      const chatTexts = texts.filter((_, i) => received[i]?.type === 'chat');
+      assert.deepEqual(
+        recTexts,
+        liveRec.slice(2).map((l) => l.text),
+        'the rec messages from the last Meta event on, byte for byte, in order',
+      );
+      assert.deepEqual(
+        chatTexts,
+        liveChat.map((l) => l.text),
+        'the chat so far, in order',
+      );
+      assert.equal(received.length, 1 + 3 + 2, JSON.stringify(received.map((m) => m.type)));
+      for (const m of received.filter(isRelayed)) assert.ok(m.seq <= welcome.seq);
+    });
+
+    it('does not send the tab owner its own recording when it connects again', () => {
+      const { h, alice } = threeInRoom();
+      h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] });
+      const again = h.join(ALICE);
+      assert.deepEqual(
+        again.take().map((m) => m.type),
+        ['welcome'],
+      );
+    });
+
+    it('accepts location only from the tab owner and remembers it', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(BOB, bob, { type: 'location', tab: MAIN_TAB, url: 'https://evil.example/', title: 'x' });
+      assertError(bob.take(), 'not-owner', 'location');
+      assert.equal(h.room.currentUrl, START_URL);
+
+      h.send(ALICE, alice, { type: 'location', tab: MAIN_TAB, url: 'https://next.example/p', title: 'Next' });
+      const location = single(carol.take(), 'location');
+      assert.equal(location.url, 'https://next.example/p');
+      assert.equal(location.title, 'Next');
+      assert.equal(h.room.currentUrl, 'https://next.example/p');
+      const welcome = single(h.join(DAVE).take(), 'welcome');
+      assert.deepEqual(welcome.tabs[0], {
+        id: MAIN_TAB,
+        owner: 'alice',
+        url: 'https://next.example/p',
+        title: 'Next',
+      });
+    });
+  });
+
+  describe('control and the baton', () => {
+    for (const example of CONTROL_EXAMPLES) {
+      it(`refuses "${example.type}" from a participant without the baton and relays it to nobody`, () => {
+        const { h, alice, bob, carol, seq } = threeInRoom();
+        h.send(BOB, bob, example);
+        assertError(bob.take(), 'not-baton-holder', example.type);
+        assert.deepEqual(alice.take(), []);
+        assert.deepEqual(carol.take(), []);
+        assert.equal(h.warnings.length, 1);
+
+        // The refusal did not use up a seq.
+        h.send(CAROL, carol, { type: 'chat', text: 'next' });
+        assert.equal(single(alice.take(), 'chat').seq, seq + 1);
+      });
+    }
+
+    it('lets the holder control: relayed to everyone with seq, at, from and the contract fields only', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'bob' });
+      const baton = single(carol.take(), 'baton');
+      assert.deepEqual(baton, {
+        type: 'baton',
+        tab: MAIN_TAB,
+        holder: 'bob',
+        epoch: 2,
+        seq: baton.seq,
+        at: h.time,
+        from: 'alice',
+      });
+      assert.deepEqual(single(alice.take(), 'baton'), baton);
+      assert.deepEqual(single(bob.take(), 'baton'), baton);
+
+      const t = h.tick();
+      h.send(BOB, bob, { type: 'scroll', tab: MAIN_TAB, x: 12.5, y: 300 });
+      const scroll = single(alice.take(), 'scroll');
+      assert.deepEqual(scroll, {
+        type: 'scroll',
+        tab: MAIN_TAB,
+        x: 12.5,
+        y: 300,
+        seq: baton.seq + 1,
+        at: t,
+        from: 'bob',
+      });
+      assert.deepEqual(single(carol.take(), 'scroll'), scroll);
+    });
+
+    it('refuses control from the owner once the baton was given away', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'bob' });
+      alice.take();
+      bob.take();
+      h.send(ALICE, alice, { type: 'click', tab: MAIN_TAB, node: 1 });
+      assertError(alice.take(), 'not-baton-holder', 'click');
+      assert.deepEqual(bob.take(), []);
+    });
+
+    it('lets the holder pass the baton on', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'bob' });
+      h.send(BOB, bob, { type: 'baton.give', to: 'carol' });
+      const batons = only(alice.take(), 'baton');
+      assert.deepEqual(
+        batons.map((b) => [b.holder, b.epoch, b.from]),
+        [
+          ['bob', 2, 'alice'],
+          ['carol', 3, 'bob'],
+        ],
+      );
+      carol.take();
+      h.send(CAROL, carol, { type: 'key', tab: MAIN_TAB, key: 'Tab' });
+      assert.equal(single(alice.take(), 'key').from, 'carol');
+    });
+
+    it('refuses baton.give from a follower who does not hold it', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.send(BOB, bob, { type: 'baton.give', to: 'bob' });
+      assertError(bob.take(), 'not-baton-holder', 'baton.give');
+      assert.deepEqual(alice.take(), []);
+      assert.equal(h.room.batonState.holder, 'alice');
+    });
+
+    it('refuses baton.give to an unknown or disconnected participant', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'zed' });
+      assertError(alice.take(), 'unknown-participant', 'baton.give');
+      h.room.disconnect('carol', carol);
+      bob.take();
+      alice.take();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'carol' });
+      assertError(alice.take(), 'unknown-participant', 'baton.give');
+      assert.deepEqual(bob.take(), []);
+      assert.deepEqual({ ...h.room.batonState }, { holder: 'alice', epoch: 1 });
+    });
+
+    it('refuses baton.take from a follower', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.send(BOB, bob, { type: 'baton.take' });
+      assertError(bob.take(), 'not-owner', 'baton.take');
+      assert.deepEqual(alice.take(), []);
+      assert.equal(h.room.batonState.holder, 'alice');
+    });
+
+    it('lets the owner take the baton back, bumping the epoch', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'bob' });
+      for (const c of [alice, bob, carol]) c.take();
+      const t = h.tick();
+      h.send(ALICE, alice, { type: 'baton.take' });
+      const baton = single(bob.take(), 'baton');
+      assert.deepEqual(
+        { holder: baton.holder, epoch: baton.epoch, from: baton.from, at: baton.at },
+        { holder: 'alice', epoch: 3, from: 'alice', at: t },
+      );
+      assert.deepEqual({ ...h.room.batonState }, { holder: 'alice', epoch: 3 });
+      h.send(BOB, bob, { type: 'scroll', tab: MAIN_TAB, x: 0, y: 0 });
+      assertError(bob.take(), 'not-baton-holder', 'scroll');
+    });
+
+    it('ignores baton.take by the owner who already holds it', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.take' });
+      assert.deepEqual(alice.take(), []);
+      assert.deepEqual(bob.take(), []);
+      assert.equal(h.room.batonState.epoch, 1);
+    });
+
+    it('relays baton.request from a follower, and ignores it from the holder', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.send(BOB, bob, { type: 'baton.request' });
+      const request = single(alice.take(), 'baton.request');
+      assert.equal(request.from, 'bob');
+      assert.equal(request.tab, MAIN_TAB);
+      bob.take();
+      h.send(ALICE, alice, { type: 'baton.request' });
+      assert.deepEqual(alice.take(), []);
+      assert.deepEqual(bob.take(), []);
+    });
+
+    it('returns the baton to the tab owner when the holder disconnects', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'bob' });
+      for (const c of [alice, bob, carol]) c.take();
+      h.room.disconnect('bob', bob);
+      const received = carol.take();
+      assert.deepEqual(
+        received.map((m) => m.type),
+        ['left', 'baton'],
+      );
+      assert.equal(only(received, 'left')[0]?.participant, 'bob');
+      const baton = only(received, 'baton')[0];
+      assert.deepEqual([baton?.holder, baton?.epoch], ['alice', 3]);
+      assert.deepEqual({ ...h.room.batonState }, { holder: 'alice', epoch: 3 });
+      assert.equal(h.room.connectedCount, 2);
+    });
+
+    it('moves the tab and the baton to another connected owner when the tab owner leaves', () => {
+      const { h, alice, bob } = threeInRoom();
+      const dave = h.join(DAVE);
+      dave.take();
+      bob.take();
+      h.room.disconnect('alice', alice);
+      const received = bob.take();
+      assert.deepEqual(
+        received.map((m) => m.type),
+        ['left', 'tab', 'baton'],
+      );
+      assert.equal(only(received, 'tab')[0]?.tab.owner, 'dave');
+      assert.equal(only(received, 'baton')[0]?.holder, 'dave');
+      assert.equal(h.room.tabOwner, 'dave');
+      assert.equal(h.room.batonState.holder, 'dave');
+      assert.deepEqual(
+        dave.take().map((m) => m.type),
+        ['left', 'tab', 'baton'],
+      );
+
+      h.send(DAVE, dave, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] });
+      single(bob.take(), 'rec');
+    });
+
+    it('leaves the tab without an owner when no owner is left, and gives it back when one returns', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.room.disconnect('alice', alice);
+      const received = bob.take();
+      assert.deepEqual(
+        received.map((m) => m.type),
+        ['left', 'tab', 'baton'],
+      );
+      assert.equal(only(received, 'tab')[0]?.tab.owner, null);
+      assert.equal(only(received, 'tab')[0]?.from, 'server');
+      assert.equal(only(received, 'baton')[0]?.holder, null);
+      assert.equal(h.room.tabOwner, null);
+
+      h.join(ALICE);
+      const back = bob.take();
+      assert.deepEqual(
+        back.map((m) => m.type),
+        ['joined', 'tab', 'baton'],
+      );
+      assert.equal(h.room.tabOwner, 'alice');
+      assert.equal(h.room.batonState.holder, 'alice');
+    });
+
+    it('keeps the baton with a follower holder when the tab owner leaves', () => {
+      const { h, alice, carol } = threeInRoom();
+      h.send(ALICE, alice, { type: 'baton.give', to: 'bob' });
+      carol.take();
+      h.room.disconnect('alice', alice);
+      assert.deepEqual(
+        carol.take().map((m) => m.type),
+        ['left', 'tab'],
+      );
+      assert.equal(h.room.batonState.holder, 'bob');
+    });
+  });
+
+  describe('nav', () => {
+    it('refuses an address that is not http or https with bad-url', () => {
+      const { h, alice, bob } = threeInRoom();
+      for (const url of [
+        'javascript:alert(1)',
+        'ftp://files.example/',
+        'data:text/html,hi',
+        'file:///etc/passwd',
+      ]) {
+        h.send(ALICE, alice, { type: 'nav', tab: MAIN_TAB, url });
+        assertError(alice.take(), 'bad-url', 'nav');
+      }
+      assert.deepEqual(bob.take(), []);
+    });
+
+    it('relays a good address normalised', () => {
+      const { h, alice, bob } = threeInRoom();
+      const t = h.tick();
+      h.send(ALICE, alice, { type: 'nav', tab: MAIN_TAB, url: '  example.com/docs?q=1 ' });
+      const nav = single(bob.take(), 'nav');
+      assert.deepEqual(nav, {
+        type: 'nav',
+        tab: MAIN_TAB,
+        url: 'https://example.com/docs?q=1',
+        seq: nav.seq,
+        at: t,
+        from: 'alice',
+      });
+      assert.deepEqual(single(alice.take(), 'nav'), nav);
+    });
+  });
+
+  describe('resume', () => {
+    it('replays exactly the messages missed while disconnected', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      h.send(ALICE, alice, { type: 'chat', text: 'seen' });
+      const lastSeen = single(bob.take(), 'chat').seq;
+      carol.take();
+
+      h.room.disconnect('bob', bob);
+      h.send(ALICE, alice, { type: 'chat', text: 'missed 1' });
+      h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] });
+      h.send(CAROL, carol, { type: 'baton.request' });
+      const bob2 = h.join(BOB);
+      bob2.take();
+      // Carol saw everything that was ordered since; Bob's new connection missed all of it.
+      const missed = carol.takeText();
+      assert.deepEqual(
+        missed.map((t) => (JSON.parse(t) as ServerMessage).type),
+        ['left', 'chat', 'rec', 'baton.request', 'joined'],
+      );
+
+      h.send(BOB, bob2, { type: 'resume', after: lastSeen });
+      assert.deepEqual(bob2.takeText(), missed);
+      assert.deepEqual(alice.take(), [], 'a resume is answered to its sender only');
+    });
+
+    it('does not replay the sender’s own rec messages', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.send(ALICE, alice, { type: 'chat', text: 'before' });
+      const after = single(alice.take(), 'chat').seq;
+      h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] });
+      h.send(BOB, bob, { type: 'chat', text: 'between' });
+      h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 3, timestamp: 2 }] });
+      const live = alice.takeText();
+      assert.equal(live.length, 1);
+
+      h.send(ALICE, alice, { type: 'resume', after });
+      assert.deepEqual(alice.takeText(), live);
+    });
+
+    it('replays nothing when nothing was missed', () => {
+      const { h, alice, bob } = threeInRoom();
+      h.send(ALICE, alice, { type: 'chat', text: 'x' });
+      const seq = single(bob.take(), 'chat').seq;
+      h.send(BOB, bob, { type: 'resume', after: seq });
+      assert.deepEqual(bob.take(), []);
+    });
+
+    it('sends a fresh welcome checkpoint when the missed messages are no longer kept', function () {
+      this.timeout(60_000);
+      const { h, alice, bob, seq: seenByBob } = threeInRoom();
+      h.room.disconnect('bob', bob);
+      for (let i = 0; i < 5003; i++) h.send(ALICE, alice, { type: 'chat', text: `line ${i}` });
+
+      const bob2 = h.join(BOB);
+      const rejoined = bob2.take();
+      assert.equal(rejoined[0]?.type, 'welcome');
+      const lastSeq = (rejoined[0] as Of<'welcome'>).seq;
+      assert.equal(lastSeq, seenByBob + 1 + 5003 + 1);
+
+      // Still inside what is kept (exactly 5000 back): a plain replay.
+      h.send(BOB, bob2, { type: 'resume', after: lastSeq - 5000 });
+      const replay = bob2.take();
+      assert.equal(replay.length, 5000);
+      assert.ok(replay.every((m) => m.type !== 'welcome'));
+      assert.equal((replay[0] as Relayed).seq, lastSeq - 4999);
+
+      // Older than what is kept: a checkpoint instead.
+      h.send(BOB, bob2, { type: 'resume', after: seenByBob });
+      const fresh = bob2.take();
+      const welcome = fresh[0] as Of<'welcome'>;
+      assert.equal(welcome.type, 'welcome');
+      assert.equal(welcome.checkpoint, true);
+      assert.equal(welcome.seq, lastSeq);
+      assert.equal(welcome.you.id, 'bob');
+      const chat = only(fresh, 'chat');
+      assert.equal(fresh.length, 1 + chat.length);
+      assert.equal(chat.length, 200);
+      assert.equal(chat.at(-1)?.text, 'line 5002');
+      assert.equal(chat[0]?.text, 'line 4803');
+    });
+  });
+
+  describe('slow connections', () => {
+    it('closes a connection with more than 32 MiB queued instead of sending to it', () => {
+      const { h, alice, bob, carol } = threeInRoom();
+      carol.bufferedAmount = 32 * MIB + 1;
+      const sentBefore = carol.sent.length;
+      h.send(ALICE, alice, { type: 'chat', text: 'hello' });
+      assert.equal(carol.sent.length, sentBefore);
+      assert.ok(carol.closes.length >= 1);
+      assert.equal(carol.closes[0]?.code, 1013);
+      assert.equal(typeof carol.closes[0]?.reason, 'string');
+      assert.ok(h.warnings.length >= 1);
+      single(bob.take(), 'chat');
+      single(alice.take(), 'chat');
+      assert.deepEqual(alice.closes, []);
+    });
+
+    it('still sends to a connection with exactly 32 MiB queued', () => {
+      const { h, alice, carol } = threeInRoom();
+      carol.bufferedAmount = 32 * MIB;
+      h.send(ALICE, alice, { type: 'chat', text: 'hello' });
+      single(carol.take(), 'chat');
+      assert.deepEqual(carol.closes, []);
+    });
+
+    it('closes a slow connection rather than sending it a direct reply', () => {
+      const { h, bob } = threeInRoom();
+      bob.bufferedAmount = 64 * MIB;
+      h.send(BOB, bob, { type: 'scroll', tab: MAIN_TAB, x: 0, y: 0 });
+      assert.deepEqual(bob.take(), []);
+      assert.equal(bob.closes[0]?.code, 1013);
+    });
+  });
+
+  it('closeAll closes every connection with the given code and reason', () => {
+    const { h, alice, bob, carol } = threeInRoom();
+    h.room.closeAll(1001, 'server stopping');
+    for (const c of [alice, bob, carol])
+      assert.deepEqual(c.closes, [{ code: 1001, reason: 'server stopping' }]);
+  });
+});
+
+describe('parseNavigableUrl', () => {
+  const cases: Array<[string, string | null]> = [
+    ['example.com', 'https://example.com/'],
+    ['example.com/a/b?c=d#e', 'https://example.com/a/b?c=d#e'],
+    ['  example.com  ', 'https://example.com/'],
+    ['localhost:3000/x', 'http://localhost:3000/x'],
+    ['localhost', 'http://localhost/'],
+    ['app.localhost:5173', 'http://app.localhost:5173/'],
+    ['127.0.0.1:8080', 'http://127.0.0.1:8080/'],
+    ['[::1]:3000/', 'http://[::1]:3000/'],
+    ['http://example.com/path?q=1', 'http://example.com/path?q=1'],
+    ['https://example.com', 'https://example.com/'],
+    ['HTTPS://Example.COM/Path', 'https://example.com/Path'],
+    ['javascript:alert(1)', null],
+    ['javascript://%0aalert(1)', null],
+    ['ftp://x', null],
+    ['file:///etc/passwd', null],
+    ['data:text/html,hi', null],
+    ['about:blank', null],
+    ['http://', null],
+    ['a b', null],
+    ['', null],
+  ];
+  for (const [input, expected] of cases) {
+    it(`${JSON.stringify(input)} → ${expected === null ? 'null' : expected}`, () => {
+      assert.equal(parseNavigableUrl(input), expected);
+    });
+  }
+});
