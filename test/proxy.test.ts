@@ -26,13 +26,23 @@ describe('the rewriting proxy, over real HTTP', function () {
     await site?.close();
   });
 
-  const get = (who: { host: string; cookie: string }, path: string, options: Parameters<typeof request>[3] = {}) =>
+  const get = (
+    who: { host: string; cookie: string },
+    path: string,
+    options: Parameters<typeof request>[3] = {},
+  ) =>
     request(tandem.port, who.host, path, { ...options, headers: { cookie: who.cookie, ...options.headers } });
 
   it('enters with a one-time code that becomes a partitioned, host-only, HttpOnly cookie', async () => {
     const session = await createSession(tandem.url);
     const o = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
-    const entered = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/form.html?x=1#top`);
+    const entered = await enter(
+      tandem.url,
+      tandem.port,
+      session.id,
+      o.token,
+      `${site.url}/form.html?x=1#top`,
+    );
     assert.match(entered.setCookie, /HttpOnly/);
     assert.match(entered.setCookie, /Partitioned/);
     assert.match(entered.setCookie, /SameSite=None/);
@@ -71,7 +81,11 @@ describe('the rewriting proxy, over real HTTP', function () {
     });
     assert.equal(posted.status, 200);
     assert.match(posted.body, /Thank you, Olivia/);
-    assert.equal(posted.headers['set-cookie'], undefined, 'the upstream Set-Cookie does not reach the browser');
+    assert.equal(
+      posted.headers['set-cookie'],
+      undefined,
+      'the upstream Set-Cookie does not reach the browser',
+    );
     const echoed = await get(owner, '/cookie');
     assert.match(echoed.body, /acme_session=/);
     assert.doesNotMatch(echoed.body, /tandem_participant/, "Tandem's own cookie never goes upstream");
