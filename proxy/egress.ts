@@ -1,5 +1,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
+import os from 'node:os';
 
 /** Thrown when the proxy must not connect to an address; `reason` is shown to the person browsing. */
 export class EgressRefused extends Error {
@@ -60,8 +61,10 @@ export function embeddedIpv4(address: string): string | null {
   if (!words) return null;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   const isMapped = words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff;
+  // Deprecated IPv4-compatible form ::a.b.c.d; ::1 and :: themselves are IPv6's own loopback and unspecified.
+  const isCompatible = words.slice(0, 6).every((w) => w === 0) && (words[6] as number) >= 0x100;
   const isNat64 = words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0);
-  if (isMapped || isNat64) return v4(words[6] as number, words[7] as number);
+  if (isMapped || isCompatible || isNat64) return v4(words[6] as number, words[7] as number);
   if (words[0] === 0x2002) return v4(words[1] as number, words[2] as number);
   return null;
 }
@@ -91,6 +94,12 @@ export class EgressGuard {
   private readonly allowed = new net.BlockList();
   private readonly reasons: Array<[net.BlockList, string]> = [];
   private readonly endpoints: Set<string>;
+  private readonly ownAddresses = new Set(
+    Object.values(os.networkInterfaces())
+      .flat()
+      .map((i) => i?.address.toLowerCase())
+      .filter((a): a is string => !!a),
+  );
 
   constructor(private readonly options: EgressOptions) {
     for (const [addr, prefix, family, reason] of DENIED) {
@@ -123,9 +132,11 @@ export class EgressGuard {
     }
   }
 
+  /** Loopback, unspecified, or an address of one of this machine's own interfaces. */
   private isLocal(address: string, family: 'ipv4' | 'ipv6'): boolean {
-    if (family === 'ipv4') return address.startsWith('127.') || address === '0.0.0.0';
-    return address === '::1' || address === '::';
+    if (family === 'ipv4' && (address.startsWith('127.') || address === '0.0.0.0')) return true;
+    if (family === 'ipv6' && (address === '::1' || address === '::')) return true;
+    return this.ownAddresses.has(address.toLowerCase());
   }
 
   /**

@@ -1,4 +1,4 @@
-import { record } from 'rrweb';
+import { record } from '@rrweb/record';
 import type { BridgeFromPage, BridgeToPage } from '../session/protocol.js';
 import { execute } from './executor.js';
 import { maskAllKinds, maskInput, PRIVATE_ATTRIBUTE } from './masking.js';

@@ -7,35 +7,57 @@ import { PUBLIC_DIR } from './assets.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Builds one browser bundle and names it by its content hash so it can be cached for a year. */
-async function bundle(name: string, entry: string, format: 'iife' | 'esm'): Promise<string> {
+const common: esbuild.BuildOptions = {
+  bundle: true,
+  minify: true,
+  target: ['chrome100', 'firefox100', 'safari15'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/**
+ * The runtime is one classic script: it must run before the page's own scripts, synchronously, so
+ * it cannot be an ES module or load chunks. Its name carries its content hash (cached for a year).
+ */
+async function buildRuntime(): Promise<string> {
   const result = await esbuild.build({
-    entryPoints: [path.join(root, entry)],
-    bundle: true,
-    minify: true,
-    format,
-    target: ['chrome100', 'firefox100', 'safari15'],
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    legalComments: 'none',
+    ...common,
+    entryPoints: [path.join(root, 'runtime/index.ts')],
+    format: 'iife',
     write: false,
-    logLevel: 'warning',
   });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
-  const hash = crypto.createHash('sha256').update(file.contents).digest('hex').slice(0, 12);
-  const out = `${name}.${hash}.js`;
-  fs.writeFileSync(path.join(PUBLIC_DIR, out), file.contents);
-  return out;
+  const file = result.outputFiles?.[0];
+  if (!file) throw new Error('esbuild produced no runtime');
+  const name = `runtime.${crypto.createHash('sha256').update(file.contents).digest('hex').slice(0, 12)}.js`;
+  fs.writeFileSync(path.join(PUBLIC_DIR, name), file.contents);
+  return name;
+}
+
+/** The viewer is split: the follower-only mirror (rrweb's replayer) is a chunk loaded on demand. */
+async function buildViewer(): Promise<string> {
+  const result = await esbuild.build({
+    ...common,
+    entryPoints: { viewer: path.join(root, 'viewer/main.tsx') },
+    format: 'esm',
+    splitting: true,
+    outdir: PUBLIC_DIR,
+    entryNames: '[name].[hash]',
+    chunkNames: 'chunk.[hash]',
+    metafile: true,
+  });
+  const entry = Object.entries(result.metafile?.outputs ?? {}).find(([, o]) => o.entryPoint);
+  if (!entry) throw new Error('esbuild produced no viewer entry');
+  return path.basename(entry[0]);
 }
 
 fs.rmSync(PUBLIC_DIR, { recursive: true, force: true });
 fs.mkdirSync(PUBLIC_DIR, { recursive: true });
-// The runtime is a classic script: it must run before the page's own scripts, synchronously.
-const runtime = await bundle('runtime', 'runtime/index.ts', 'iife');
-const viewer = await bundle('viewer', 'viewer/main.tsx', 'esm');
+const runtime = await buildRuntime();
+const viewer = await buildViewer();
 fs.writeFileSync(path.join(PUBLIC_DIR, 'manifest.json'), JSON.stringify({ runtime, viewer }, null, 2));
-for (const f of [runtime, viewer]) {
+for (const f of fs.readdirSync(PUBLIC_DIR).filter((f) => f.endsWith('.js'))) {
   const size = fs.statSync(path.join(PUBLIC_DIR, f)).size;
   console.log(`bundle ${f} ${(size / 1024).toFixed(1)} KiB`);
 }

@@ -108,6 +108,14 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
     throw new ConfigError(name('contentDomain'), 'the app origin must not be inside the content domain');
   }
 
+  const localContent = contentDomain === 'localhost' || contentDomain.endsWith('.localhost');
+  if (publicUrl.protocol === 'http:' && !localContent) {
+    throw new ConfigError(
+      name('publicUrl'),
+      'must be https:// when the content domain is not under localhost (browsers refuse the Secure participant cookie over plain http)',
+    );
+  }
+
   let allowNetworks: string[] = [];
   const allowText = raw('allowNetworks');
   if (allowText) {

@@ -70,7 +70,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     ownPort: port,
     allowEndpoints: demo ? [{ address: '127.0.0.1', port: demo.port }] : [],
   });
-  const demoUrl = demo ? `http://localhost:${demo.port}/` : null;
+  // 127.0.0.1, not localhost: the guard exempts exactly the demo's address, and localhost may resolve to ::1.
+  const demoUrl = demo ? `http://127.0.0.1:${demo.port}/` : null;
   const runtimeFile = manifest.runtime;
 
   const app = createApp({

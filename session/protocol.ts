@@ -5,11 +5,9 @@
  */
 import { z } from 'zod';
 
-export const MAX_CHAT_LENGTH = 4000;
-/** Largest frame accepted on /ws; a bigger one closes the socket with 1009 (message too big). */
-export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
-/** Frames of anything but recorder output are small; this bounds them well before MAX_FRAME_BYTES. */
-export const MAX_CONTROL_FRAME_BYTES = 64 * 1024;
+import { MAX_CHAT_LENGTH } from './limits.js';
+
+export { MAX_CHAT_LENGTH, MAX_CONTROL_FRAME_BYTES, MAX_FRAME_BYTES } from './limits.js';
 
 const tab = z.string().min(1).max(64);
 const nodeId = z.number().int().min(0);

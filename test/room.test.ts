@@ -232,10 +232,15 @@ describe('Room', () => {
       const carol = h.join(CAROL);
       const alice = h.join(ALICE);
       const bob = h.join(BOB);
-      const welcome = single(carol.take(), 'welcome');
-      let expectedSeq = welcome.seq;
+      const [welcome, ...live] = carol.take();
+      assert.equal(welcome?.type, 'welcome');
+      let expectedSeq = (welcome as Of<'welcome'>).seq;
       // Carol saw Alice's join, the tab, the baton and Bob's join live.
-      for (const m of carol.take()) {
+      assert.deepEqual(
+        live.map((m) => m.type),
+        ['joined', 'tab', 'baton', 'joined'],
+      );
+      for (const m of live) {
         assert.ok(isRelayed(m));
         assert.equal(m.seq, ++expectedSeq);
       }
@@ -687,6 +692,7 @@ describe('Room', () => {
         ['left', 'chat', 'rec', 'baton.request', 'joined'],
       );
 
+      alice.take();
       h.send(BOB, bob2, { type: 'resume', after: lastSeen });
       assert.deepEqual(bob2.takeText(), missed);
       assert.deepEqual(alice.take(), [], 'a resume is answered to its sender only');

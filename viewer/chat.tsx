@@ -1,6 +1,6 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MAX_CHAT_LENGTH } from '../session/protocol.js';
+import { MAX_CHAT_LENGTH } from '../session/limits.js';
 import { nameOf, type SessionState } from './state.js';
 
 /** Chat lines appear once the server has ordered them; the sender's own show as "sending" until then. */

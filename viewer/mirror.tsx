@@ -1,5 +1,5 @@
+import { Replayer } from '@rrweb/replay';
 import { useEffect, useRef } from 'preact/hooks';
-import { Replayer } from 'rrweb';
 import type { ClientMessage, ServerMessage } from '../session/protocol.js';
 import { openUrl } from './api.js';
 import type { Stream } from './stream.js';

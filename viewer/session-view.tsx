@@ -5,7 +5,6 @@ import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { LiveFrame } from './live-frame.js';
-import { Mirror } from './mirror.js';
 import { People } from './people.js';
 import { ShareLink } from './share.js';
 import { initialState, nameOf, reduce } from './state.js';
@@ -89,6 +88,35 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
       </form>
     </main>
   );
+}
+
+type MirrorComponent = typeof import('./mirror.js').Mirror;
+
+/** rrweb's replayer is the largest part of the viewer and only followers need it: load it on demand. */
+function LazyMirror(props: Parameters<MirrorComponent>[0]) {
+  const [Mirror, setMirror] = useState<MirrorComponent | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('./mirror.js').then(
+      (m) => setMirror(() => m.Mirror),
+      () => setFailed(true),
+    );
+  }, []);
+  if (failed) {
+    return (
+      <div class="placeholder" role="alert">
+        <p>The page view could not be loaded. Check your connection and reload this page.</p>
+      </div>
+    );
+  }
+  if (!Mirror) {
+    return (
+      <div class="placeholder" role="status">
+        <p>Loading the shared page…</p>
+      </div>
+    );
+  }
+  return <Mirror {...props} />;
 }
 
 function Room({ config, session, joined }: { config: ViewerConfig; session: string; joined: Joined }) {
@@ -242,7 +270,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             send={send}
           />
         ) : (
-          <Mirror
+          <LazyMirror
             session={session}
             token={joined.token}
             tab={tab.id}
