@@ -55,5 +55,5 @@ export async function run(): Promise<Record<string, number>> {
     elapsed = performance.now() - start;
   }
   const megabytes = (Buffer.byteLength(html) * iterations) / 1e6;
-  return { 'html rewrite MB/s': megabytes / (elapsed / 1000) };
+  return { 'html rewrite MB/s': Number((megabytes / (elapsed / 1000)).toFixed(1)) };
 }

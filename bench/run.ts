@@ -1,0 +1,16 @@
+import * as fanout from './fanout.bench.js';
+import * as proxy from './proxy.bench.js';
+import * as rewrite from './rewrite.bench.js';
+
+/** Runs every benchmark in turn and prints its figures; bounded in count and time, loopback only. */
+const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
+  ['rewrite', rewrite],
+  ['fan-out', fanout],
+  ['proxy', proxy],
+];
+
+for (const [name, bench] of benches) {
+  const figures = await bench.run();
+  console.log(`\n${name}`);
+  for (const [figure, value] of Object.entries(figures)) console.log(`  ${figure.padEnd(48)} ${value}`);
+}
