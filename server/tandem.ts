@@ -48,7 +48,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const demo: FixtureSite | null = config.demoSite ? await startFixtureSite({ host: '127.0.0.1' }) : null;
   const jars = new CookieJars();
   const cache = new SessionCache();
-  const rooms = new Rooms(log, (sessionId) => {
+  const rooms = new Rooms(store, log, (sessionId) => {
     jars.drop(sessionId);
     cache.drop(sessionId);
   });
@@ -151,8 +151,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     const session = await sessions.get(sessionId);
     const participant = await store.getParticipant(participantId);
     if (!session || !participant) return reject(socket, 404, 'no session with this id');
+    const room = await rooms.open(session.id, session.startUrl);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const room = rooms.open(session.id, session.startUrl);
       attachSocket(ws, room, participant, log, () => rooms.released(session.id));
     });
   }

@@ -115,7 +115,9 @@ export type DirectMessage =
       seq: number;
       checkpoint: boolean;
     }
-  | { type: 'error'; code: ErrorCode; message: string; ref?: string };
+  | { type: 'error'; code: ErrorCode; message: string; ref?: string }
+  /** To the tab owner: the recording since the last full snapshot has grown long; take a new one. */
+  | { type: 'snapshot.request'; tab: string };
 
 export type ServerMessage = RelayedMessage | DirectMessage;
 
@@ -126,6 +128,7 @@ export type ErrorCode =
   | 'not-baton-holder'
   | 'not-owner'
   | 'unknown-participant'
+  | 'unknown-tab'
   | 'bad-url'
   | 'rate-limited';
 

@@ -21,6 +21,8 @@ const HISTORY_SIZE = 5000;
 const CHAT_LINES_FOR_LATE_JOIN = 200;
 /** rrweb's Meta event opens every full snapshot: a late joiner needs everything from the last one. */
 const RRWEB_META = 4;
+/** Past this much recording since the last full snapshot, the owner is asked for a fresh one. */
+const CHECKPOINT_SNAPSHOT_BYTES = 4 * 1024 * 1024;
 
 interface Member {
   info: ParticipantInfo;
@@ -33,6 +35,14 @@ type Unordered = Distributive<RelayedMessage>;
 export interface RoomLog {
   warn(fields: object, message: string): void;
 }
+
+/** Keeps seq strictly increasing across restarts: numbers are reserved in blocks in the store. */
+export interface SeqReserver {
+  /** Reserves `count` more numbers after everything reserved so far; resolves to the first of them. */
+  reserve(count: number): Promise<number>;
+}
+
+export const SEQ_BLOCK = 1000;
 
 export interface ParticipantRecord {
   id: string;
@@ -53,14 +63,28 @@ export class Room {
   private readonly tab: TabInfo = { id: MAIN_TAB, owner: null, url: null, title: '' };
   /** Serialised recorder messages since the last full snapshot: the late-join checkpoint. */
   private checkpoint: HistoryEntry[] = [];
+  private checkpointBytes = 0;
+  private snapshotRequested = false;
+  /** The seq each connection's checkpoint was taken at: what it was given as state, not as messages. */
+  private readonly checkpointSeq = new WeakMap<Connection, number>();
+  private reservedUpTo: number;
+  private reserving = false;
 
+  /**
+   * `firstSeq` is the start of a block already reserved through `seqs` (or 0 for a throwaway room);
+   * the room reserves the next block before this one runs out.
+   */
   constructor(
     readonly id: string,
     startUrl: string | null,
     private readonly log: RoomLog,
     private readonly now: () => number = Date.now,
+    firstSeq = 0,
+    private readonly seqs: SeqReserver | null = null,
   ) {
     this.tab.url = startUrl;
+    this.seq = firstSeq;
+    this.reservedUpTo = seqs ? firstSeq + SEQ_BLOCK : Number.POSITIVE_INFINITY;
   }
 
   get tabOwner(): string | null {
@@ -89,9 +113,11 @@ export class Room {
     }
     member.connections.add(conn);
     member.info.connected = true;
+    // Everyone else hears of the change first; the newcomer's welcome then already contains it, so
+    // the welcome is always the first thing a connection receives.
     if (first) {
       this.relay(p.id, { type: 'joined', participant: { ...member.info } }, { except: conn });
-      if (this.tab.owner === null && p.role === 'owner') this.assignTabOwner(p.id);
+      if (this.tab.owner === null && p.role === 'owner') this.assignTabOwner(p.id, conn);
     }
     this.sendCheckpoint(member, conn);
   }
@@ -122,6 +148,9 @@ export class Room {
   receive(from: string, conn: Connection, msg: ClientMessage): void {
     const member = this.members.get(from);
     if (!member) return this.reject(conn, 'unknown-participant', 'join the session first', msg.type);
+    if ('tab' in msg && msg.tab !== undefined && msg.tab !== this.tab.id) {
+      return this.reject(conn, 'unknown-tab', `there is no tab "${msg.tab}" in this session`, msg.type);
+    }
     if (isControl(msg)) return this.control(member, conn, msg);
     switch (msg.type) {
       case 'chat':
@@ -149,9 +178,19 @@ export class Room {
       case 'rec': {
         if (this.tab.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner records', msg.type);
-        const entry = this.relay(from, { type: 'rec', tab: msg.tab, events: msg.events }, { except: conn });
-        if (msg.events.some((e) => e.type === RRWEB_META)) this.checkpoint = [];
+        const entry = this.relay(from, { type: 'rec', tab: msg.tab, events: msg.events }, { skip: from });
+        if (msg.events.some((e) => e.type === RRWEB_META)) {
+          this.checkpoint = [];
+          this.checkpointBytes = 0;
+          this.snapshotRequested = false;
+        }
         this.checkpoint.push(entry);
+        this.checkpointBytes += entry.text.length;
+        if (this.checkpointBytes > CHECKPOINT_SNAPSHOT_BYTES && !this.snapshotRequested) {
+          // A late joiner would otherwise have to replay an ever longer recording.
+          this.snapshotRequested = true;
+          this.sendDirect(conn, { type: 'snapshot.request', tab: this.tab.id });
+        }
         return;
       }
       case 'location':
@@ -176,26 +215,52 @@ export class Room {
       if (!url) return this.reject(conn, 'bad-url', `"${msg.url}" is not an http or https address`, msg.type);
       return void this.relay(member.info.id, { ...msg, url });
     }
+    if (msg.type === 'input' && this.tab.owner) {
+      // Only the owner's runtime needs what was typed; everyone else sees the result in the recording,
+      // masked where the field is private, so the value itself is never fanned out.
+      const { value: _value, checked: _checked, ...redacted } = msg;
+      this.relay(member.info.id, redacted, { forOne: { participant: this.tab.owner, body: msg } });
+      return;
+    }
     this.relay(member.info.id, msg);
   }
 
-  private setBaton(from: string, holder: string | null): void {
+  private setBaton(from: string, holder: string | null, except?: Connection): void {
     if (this.baton.holder === holder) return;
     this.baton.holder = holder;
     this.baton.epoch++;
-    this.relay(from, { type: 'baton', tab: this.tab.id, holder, epoch: this.baton.epoch });
+    this.relay(from, { type: 'baton', tab: this.tab.id, holder, epoch: this.baton.epoch }, { except });
   }
 
-  private assignTabOwner(owner: string | null): void {
+  private assignTabOwner(owner: string | null, except?: Connection): void {
     this.tab.owner = owner;
-    this.relay(owner ?? 'server', { type: 'tab', tab: { ...this.tab } });
-    if (owner && this.baton.holder === null) this.setBaton(owner, owner);
+    this.relay(owner ?? 'server', { type: 'tab', tab: { ...this.tab } }, { except });
+    if (owner && this.baton.holder === null) this.setBaton(owner, owner, except);
   }
 
+  /**
+   * Every connection starts from a checkpoint (state, recent chat, the recording since the last full
+   * snapshot), so what a reconnecting client can still be missing is older chat. Messages after the
+   * checkpoint arrive live; a client further back than the kept history gets a fresh checkpoint.
+   */
   private resume(member: Member, conn: Connection, after: number): void {
     const missed = this.history.since(after);
     if (missed === null) return this.sendCheckpoint(member, conn);
-    for (const e of missed) if (e.skip !== member.info.id) this.sendTo(conn, e.text);
+    const upTo = this.checkpointSeq.get(conn) ?? this.seq;
+    const tail = this.history.lastOfType('chat', CHAT_LINES_FOR_LATE_JOIN);
+    const tailStart = tail[0]?.seq ?? Number.POSITIVE_INFINITY;
+    for (const e of missed) {
+      if (e.seq > upTo) break;
+      if (e.type === 'chat' && e.seq < tailStart) this.sendTo(conn, e.text);
+    }
+  }
+
+  private visibleTo(e: HistoryEntry, participantId: string): boolean {
+    return e.skip !== participantId;
+  }
+
+  private textFor(e: HistoryEntry, participantId: string): string {
+    return e.forOne?.participant === participantId ? e.forOne.text : e.text;
   }
 
   private sendCheckpoint(member: Member, conn: Connection): void {
@@ -209,23 +274,63 @@ export class Room {
       seq: this.seq,
       checkpoint: true,
     });
+    this.checkpointSeq.set(conn, this.seq);
     const chat = this.history.lastOfType('chat', CHAT_LINES_FOR_LATE_JOIN);
     for (const e of chat) this.sendTo(conn, e.text);
     if (this.tab.owner !== member.info.id) for (const e of this.checkpoint) this.sendTo(conn, e.text);
   }
 
-  /** Orders a message, keeps it for resume, and fans one serialisation out to every socket. */
-  private relay(from: string, body: Unordered, options: { except?: Connection } = {}): HistoryEntry {
-    const seq = ++this.seq;
-    const message = { ...body, seq, at: this.now(), from } as RelayedMessage;
-    const skip = body.type === 'rec' ? from : null;
-    const entry: HistoryEntry = { seq, type: body.type, skip, text: JSON.stringify(message) };
+  /**
+   * Orders a message, keeps it for resume, and fans one serialisation out. `skip` leaves out one
+   * participant (the recorder's own stream), `forOne` gives one participant a fuller version under
+   * the same seq, `except` leaves out one socket (a newcomer that gets the change in its welcome).
+   */
+  private relay(
+    from: string,
+    body: Unordered,
+    options: { except?: Connection; skip?: string; forOne?: { participant: string; body: Unordered } } = {},
+  ): HistoryEntry {
+    const seq = this.nextSeq();
+    const at = this.now();
+    const entry: HistoryEntry = {
+      seq,
+      type: body.type,
+      skip: options.skip ?? null,
+      forOne: options.forOne
+        ? {
+            participant: options.forOne.participant,
+            text: JSON.stringify({ ...options.forOne.body, seq, at, from }),
+          }
+        : null,
+      text: JSON.stringify({ ...body, seq, at, from } as RelayedMessage),
+    };
     this.history.push(entry);
     for (const m of this.members.values()) {
-      if (skip === m.info.id) continue;
-      for (const c of m.connections) if (c !== options.except) this.sendTo(c, entry.text);
+      if (!this.visibleTo(entry, m.info.id)) continue;
+      const text = this.textFor(entry, m.info.id);
+      for (const c of m.connections) if (c !== options.except) this.sendTo(c, text);
     }
     return entry;
+  }
+
+  private nextSeq(): number {
+    const seq = ++this.seq;
+    if (this.seqs && !this.reserving && this.reservedUpTo - seq < SEQ_BLOCK / 2) {
+      this.reserving = true;
+      this.seqs.reserve(SEQ_BLOCK).then(
+        (start) => {
+          this.reserving = false;
+          // Normally start === reservedUpTo; after another node's reservation it jumps ahead.
+          if (start > this.seq) this.seq = start - 1;
+          this.reservedUpTo = start + SEQ_BLOCK;
+        },
+        (err: Error) => {
+          this.reserving = false;
+          this.log.warn({ room: this.id, err: err.message }, 'could not reserve sequence numbers');
+        },
+      );
+    }
+    return seq;
   }
 
   private reject(conn: Connection, code: ErrorCode, message: string, ref: string): void {

@@ -1,4 +1,8 @@
-import { Room, type RoomLog } from './room.js';
+import { Room, type RoomLog, SEQ_BLOCK } from './room.js';
+
+export interface SeqStore {
+  reserveSeq(sessionId: string, count: number): Promise<number>;
+}
 
 /** How long an empty room is kept so a reconnecting browser can resume it. */
 const EMPTY_ROOM_TTL_MS = 10 * 60_000;
@@ -6,9 +10,11 @@ const EMPTY_ROOM_TTL_MS = 10 * 60_000;
 /** The live rooms of this node, created on first use and dropped some time after the last one leaves. */
 export class Rooms {
   private readonly rooms = new Map<string, Room>();
+  private readonly opening = new Map<string, Promise<Room>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
+    private readonly seqs: SeqStore,
     private readonly log: RoomLog,
     private readonly onDrop: (sessionId: string) => void = () => {},
   ) {}
@@ -17,11 +23,22 @@ export class Rooms {
     return this.rooms.get(sessionId);
   }
 
-  open(sessionId: string, startUrl: string | null): Room {
+  /** The live room of a session, created with a fresh block of sequence numbers when it is not live. */
+  async open(sessionId: string, startUrl: string | null): Promise<Room> {
     let room = this.rooms.get(sessionId);
     if (!room) {
-      room = new Room(sessionId, startUrl, this.log);
-      this.rooms.set(sessionId, room);
+      let pending = this.opening.get(sessionId);
+      if (!pending) {
+        const reserver = { reserve: (count: number) => this.seqs.reserveSeq(sessionId, count) };
+        pending = reserver.reserve(SEQ_BLOCK).then((first) => {
+          const created = new Room(sessionId, startUrl, this.log, Date.now, first, reserver);
+          this.rooms.set(sessionId, created);
+          return created;
+        });
+        this.opening.set(sessionId, pending);
+        pending.finally(() => this.opening.delete(sessionId)).catch(() => {});
+      }
+      room = await pending;
     }
     const timer = this.timers.get(sessionId);
     if (timer) {

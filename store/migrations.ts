@@ -28,4 +28,6 @@ export const migrations: readonly string[] = [
      origin TEXT NOT NULL,
      UNIQUE (session_id, origin)
    );`,
+  // The high-water mark of reserved message sequence numbers, so seq keeps increasing across restarts.
+  `ALTER TABLE sessions ADD COLUMN seq_reserved INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -96,6 +96,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
     hostBySessionOrigin: db.prepare('SELECT * FROM content_hosts WHERE session_id = ? AND origin = ?'),
     insertHost: db.prepare('INSERT INTO content_hosts (label, session_id, origin) VALUES (?, ?, ?)'),
     hostByLabel: db.prepare('SELECT * FROM content_hosts WHERE label = ?'),
+    reserveSeq: db.prepare(
+      'UPDATE sessions SET seq_reserved = seq_reserved + ? WHERE id = ? RETURNING seq_reserved - ? AS first',
+    ),
   };
 
   const contentHostFor = db.transaction((sessionId: string, origin: string, label: string) => {
@@ -133,6 +136,11 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
     async resolveLabel(label: string) {
       const r = q.hostByLabel.get(label) as ContentHostRecord | undefined;
       return r && toContentHost(r);
+    },
+    async reserveSeq(sessionId: string, count: number) {
+      const row = q.reserveSeq.get(count, sessionId, count) as { first: number } | undefined;
+      if (!row) throw new Error(`no session ${sessionId}`);
+      return row.first;
     },
     async close() {
       db.close();

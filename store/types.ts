@@ -43,5 +43,7 @@ export interface Store {
   /** The content host of (session, origin), created with `newLabel()` on first use. */
   contentHostFor(sessionId: string, origin: string, newLabel: () => string): Promise<ContentHostRow>;
   resolveLabel(label: string): Promise<ContentHostRow | undefined>;
+  /** Reserves the next `count` message sequence numbers of a session; resolves to the first of them. */
+  reserveSeq(sessionId: string, count: number): Promise<number>;
   close(): Promise<void>;
 }

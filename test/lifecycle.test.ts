@@ -10,6 +10,7 @@ import { parseConfig } from '../server/config.js';
 import { startTandem } from '../server/tandem.js';
 import { enter, request } from './helpers/content.js';
 import { createSession, joinAs } from './helpers/tandem.js';
+import { WsClient } from './helpers/ws-client.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -37,6 +38,10 @@ describe('start, stop and restart', function () {
     const session = await createSession(first.url);
     const owner = await joinAs(first.url, session.id, 'Olivia', session.hostKey);
     const before = await enter(first.url, first.port, session.id, owner.token, `${site.url}/`);
+    const ws = await WsClient.connect(first.url, session.id, owner.token);
+    ws.send({ type: 'chat', text: 'before the restart' });
+    const line = await ws.next((m) => m.type === 'chat');
+    ws.close();
     await first.stop();
 
     const second = await startTandem(config, { logger });
@@ -49,6 +54,11 @@ describe('start, stop and restart', function () {
       const again = await request(second.port, host, '/', { headers: { cookie: before.cookie } });
       assert.equal(again.status, 200, 'the content host and the owner cookie survive the restart');
       assert.match(again.body, /Acme Outfitters/);
+      const ws2 = await WsClient.connect(second.url, session.id, owner.token);
+      ws2.send({ type: 'chat', text: 'after the restart' });
+      const later = await ws2.next((m) => m.type === 'chat' && m.text === 'after the restart');
+      assert.ok(Number(later.seq) > Number(line.seq), 'seq keeps increasing across a restart');
+      ws2.close();
     } finally {
       await second.stop();
     }

@@ -12,7 +12,7 @@ const CAROL: ParticipantRecord = { id: 'carol', name: 'Carol', role: 'follower' 
 const DAVE: ParticipantRecord = { id: 'dave', name: 'Dave', role: 'owner' };
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-type Relayed = Exclude<ServerMessage, { type: 'welcome' } | { type: 'error' }>;
+type Relayed = Exclude<ServerMessage, { type: 'welcome' } | { type: 'error' } | { type: 'snapshot.request' }>;
 
 /** A socket stand-in: records what the room sends and how it closes it. */
 class FakeConnection implements Connection {
@@ -51,7 +51,8 @@ class FakeConnection implements Connection {
   }
 }
 
-const isRelayed = (m: ServerMessage): m is Relayed => m.type !== 'welcome' && m.type !== 'error';
+const isRelayed = (m: ServerMessage): m is Relayed =>
+  m.type !== 'welcome' && m.type !== 'error' && m.type !== 'snapshot.request';
 
 function only<T extends ServerMessage['type']>(messages: ServerMessage[], type: T): Of<T>[] {
   return messages.filter((m): m is Of<T> => m.type === type);
@@ -129,21 +130,17 @@ describe('Room', () => {
   describe('joining', () => {
     it('makes the first connected owner the tab owner and baton holder', () => {
       const h = new Harness();
-      const t = h.tick();
       const alice = h.join(ALICE);
       const received = alice.take();
-      // The welcome may come before or after the relayed messages; each comes exactly once.
-      assert.deepEqual(received.map((m) => m.type).sort(), ['baton', 'tab', 'welcome']);
-      const tab = only(received, 'tab')[0] as Of<'tab'>;
-      const baton = only(received, 'baton')[0] as Of<'baton'>;
-      assert.deepEqual(tab.tab, { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '' });
-      assert.equal(tab.from, 'alice');
-      assert.equal(tab.at, t);
+      // The welcome comes first and already holds the tab and the baton; nothing else is sent to Alice.
       assert.deepEqual(
-        { type: baton.type, tab: baton.tab, holder: baton.holder, epoch: baton.epoch, from: baton.from },
-        { type: 'baton', tab: MAIN_TAB, holder: 'alice', epoch: 1, from: 'alice' },
+        received.map((m) => m.type),
+        ['welcome'],
       );
-      assert.equal(baton.seq, tab.seq + 1);
+      const welcome = received[0] as Of<'welcome'>;
+      assert.deepEqual(welcome.tabs, [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '' }]);
+      assert.deepEqual(welcome.baton, { holder: 'alice', epoch: 1 });
+      assert.equal(welcome.seq, 3, 'joined, tab and baton were ordered before the welcome');
       assert.equal(h.room.tabOwner, 'alice');
       assert.ok(h.room.isTabOwner('alice'));
       assert.deepEqual({ ...h.room.batonState }, { holder: 'alice', epoch: 1 });
@@ -672,43 +669,48 @@ describe('Room', () => {
   });
 
   describe('resume', () => {
-    it('replays exactly the messages missed while disconnected', () => {
+    it('gives a reconnecting connection its checkpoint, then only older missed chat on resume', () => {
       const { h, alice, bob, carol } = threeInRoom();
       h.send(ALICE, alice, { type: 'chat', text: 'seen' });
       const lastSeen = single(bob.take(), 'chat').seq;
       carol.take();
 
       h.room.disconnect('bob', bob);
-      h.send(ALICE, alice, { type: 'chat', text: 'missed 1' });
+      for (let i = 0; i < 203; i++) h.send(ALICE, alice, { type: 'chat', text: `missed ${i}` });
       h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] });
       h.send(CAROL, carol, { type: 'baton.request' });
       const bob2 = h.join(BOB);
-      bob2.take();
-      // Carol saw everything that was ordered since; Bob's new connection missed all of it.
-      const missed = carol.takeText();
-      assert.deepEqual(
-        missed.map((t) => (JSON.parse(t) as ServerMessage).type),
-        ['left', 'chat', 'rec', 'baton.request', 'joined'],
-      );
+      const rejoined = bob2.take();
+      const welcome = rejoined[0] as Of<'welcome'>;
+      assert.equal(welcome.type, 'welcome');
+      // State arrives as state, the last 200 chat lines and the recording as messages.
+      assert.equal(only(rejoined, 'chat').length, 200);
+      assert.equal(only(rejoined, 'chat')[0]?.text, 'missed 3');
+      assert.equal(only(rejoined, 'rec').length, 1);
 
       alice.take();
       h.send(BOB, bob2, { type: 'resume', after: lastSeen });
-      assert.deepEqual(bob2.takeText(), missed);
+      const filled = bob2.take();
+      assert.deepEqual(
+        filled.map((m) => (m as Of<'chat'>).text),
+        ['missed 0', 'missed 1', 'missed 2'],
+        'resume fills in exactly the chat lines the checkpoint did not carry',
+      );
+      assert.ok(filled.every((m) => isRelayed(m) && m.seq > lastSeen && m.seq <= welcome.seq));
       assert.deepEqual(alice.take(), [], 'a resume is answered to its sender only');
     });
 
-    it('does not replay the sender’s own rec messages', () => {
+    it('never replays recorder messages: the checkpoint already rebuilt the page', () => {
       const { h, alice, bob } = threeInRoom();
       h.send(ALICE, alice, { type: 'chat', text: 'before' });
-      const after = single(alice.take(), 'chat').seq;
+      const after = single(bob.take(), 'chat').seq;
+      h.room.disconnect('bob', bob);
       h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 4, timestamp: 1 }] });
-      h.send(BOB, bob, { type: 'chat', text: 'between' });
       h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 3, timestamp: 2 }] });
-      const live = alice.takeText();
-      assert.equal(live.length, 1);
-
-      h.send(ALICE, alice, { type: 'resume', after });
-      assert.deepEqual(alice.takeText(), live);
+      const bob2 = h.join(BOB);
+      assert.equal(only(bob2.take(), 'rec').length, 2);
+      h.send(BOB, bob2, { type: 'resume', after });
+      assert.deepEqual(bob2.take(), []);
     });
 
     it('replays nothing when nothing was missed', () => {
@@ -731,11 +733,11 @@ describe('Room', () => {
       const lastSeq = (rejoined[0] as Of<'welcome'>).seq;
       assert.equal(lastSeq, seenByBob + 1 + 5003 + 1);
 
-      // Still inside what is kept (exactly 5000 back): a plain replay.
+      // Still inside what is kept (exactly 5000 back): only the chat lines older than the checkpoint's 200.
       h.send(BOB, bob2, { type: 'resume', after: lastSeq - 5000 });
       const replay = bob2.take();
-      assert.equal(replay.length, 5000);
-      assert.ok(replay.every((m) => m.type !== 'welcome'));
+      assert.equal(replay.length, 4799, 'the 4999 chat lines after `after`, less the 200 in the checkpoint');
+      assert.ok(replay.every((m) => m.type === 'chat'));
       assert.equal((replay[0] as Relayed).seq, lastSeq - 4999);
 
       // Older than what is kept: a checkpoint instead.

@@ -45,7 +45,7 @@ export function LiveFrame({ session, token, me, tab, initialUrl, contentDomain, 
             frame.current.contentWindow.postMessage(m, frameOrigin.current);
           }
         };
-        if (msg.type === 'welcome') toPage({ tandem: 'snapshot' });
+        if (msg.type === 'welcome' || msg.type === 'snapshot.request') toPage({ tandem: 'snapshot' });
         else if (msg.type === 'nav') setSrc(openUrl(session, token, msg.url));
         else if (
           (msg.type === 'click' || msg.type === 'input' || msg.type === 'scroll' || msg.type === 'key') &&

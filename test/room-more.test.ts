@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import type { Connection } from '../session/connection.js';
+import type { ServerMessage } from '../session/protocol.js';
+import { Room, SEQ_BLOCK } from '../session/room.js';
+import { openSqliteStore } from '../store/sqlite.js';
+
+class Fake implements Connection {
+  sent: string[] = [];
+  bufferedAmount = 0;
+  send(text: string) {
+    this.sent.push(text);
+  }
+  close() {}
+  take(): Array<ServerMessage & Record<string, unknown>> {
+    const out = this.sent.map((t) => JSON.parse(t) as ServerMessage & Record<string, unknown>);
+    this.sent = [];
+    return out;
+  }
+}
+
+const quiet = { warn() {} };
+
+function room(firstSeq = 0, reserve?: (n: number) => Promise<number>) {
+  const r = new Room('s1', 'https://shop.example/', quiet, () => 1, firstSeq, reserve ? { reserve } : null);
+  const owner = new Fake();
+  const follower = new Fake();
+  const other = new Fake();
+  r.connect({ id: 'own', name: 'Owner', role: 'owner' }, owner);
+  r.connect({ id: 'fol', name: 'Follower', role: 'follower' }, follower);
+  r.connect({ id: 'oth', name: 'Other', role: 'follower' }, other);
+  r.receive('own', owner, { type: 'baton.give', to: 'fol' });
+  for (const c of [owner, follower, other]) c.take();
+  return { r, owner, follower, other };
+}
+
+describe('Room: privacy, tabs, checkpoints and sequence numbers', () => {
+  it('gives a typed value to the tab owner only; others get the same seq without the value', () => {
+    const { r, owner, follower, other } = room();
+    r.receive('fol', follower, { type: 'input', tab: 't1', node: 9, value: 'my secret' });
+    const toOwner = owner.take();
+    const toOther = other.take();
+    assert.equal(toOwner.length, 1);
+    assert.equal(toOwner[0]?.value, 'my secret');
+    assert.equal(toOther.length, 1);
+    assert.equal(toOther[0]?.type, 'input');
+    assert.equal('value' in (toOther[0] ?? {}), false);
+    assert.equal(toOther[0]?.seq, toOwner[0]?.seq);
+    assert.ok(!JSON.stringify(follower.take()).includes('my secret'));
+  });
+
+  it('refuses messages for a tab the session does not have', () => {
+    const { r, follower, other } = room();
+    r.receive('fol', follower, { type: 'scroll', tab: 't9', x: 0, y: 10 });
+    const [err] = follower.take();
+    assert.equal(err?.type, 'error');
+    assert.equal(err?.code, 'unknown-tab');
+    assert.deepEqual(other.take(), []);
+  });
+
+  it('asks the owner for a fresh full snapshot once the checkpoint grows past 4 MiB, once', () => {
+    const { r, owner } = room();
+    r.receive('own', owner, { type: 'rec', tab: 't1', events: [{ type: 4, timestamp: 1 }] });
+    const big = { type: 3, timestamp: 2, data: 'x'.repeat(1024 * 1024) };
+    for (let i = 0; i < 6; i++) r.receive('own', owner, { type: 'rec', tab: 't1', events: [big] });
+    const requests = owner.take().filter((m) => m.type === 'snapshot.request');
+    assert.equal(requests.length, 1);
+    r.receive('own', owner, { type: 'rec', tab: 't1', events: [{ type: 4, timestamp: 3 }] });
+    for (let i = 0; i < 6; i++) r.receive('own', owner, { type: 'rec', tab: 't1', events: [big] });
+    assert.equal(
+      owner.take().filter((m) => m.type === 'snapshot.request').length,
+      1,
+      'asked again after a new one',
+    );
+  });
+
+  it('continues from its reserved block and reserves the next one before it runs out', async () => {
+    const calls: number[] = [];
+    let next = 5000 + SEQ_BLOCK;
+    const { r, owner, other } = room(5000, async (n) => {
+      calls.push(n);
+      const first = next;
+      next += n;
+      return first;
+    });
+    r.receive('own', owner, { type: 'chat', text: 'hello' });
+    const [line] = other.take();
+    assert.ok(Number(line?.seq) > 5000 && Number(line?.seq) < 5000 + SEQ_BLOCK);
+    for (let i = 0; i < SEQ_BLOCK; i++) r.receive('own', owner, { type: 'chat', text: `${i}` });
+    await new Promise((res) => setImmediate(res));
+    assert.ok(calls.length >= 1, 'a new block was reserved');
+    const seqs = other.take().map((m) => Number(m.seq));
+    for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1, 'gap-free');
+  });
+
+  it('reserves strictly increasing blocks in SQLite', async () => {
+    const store = openSqliteStore(':memory:');
+    await store.ensureTenant({ id: 'demo', name: 'Demo' });
+    await store.createSession({
+      id: 's1',
+      tenantId: 'demo',
+      createdAt: 1,
+      startUrl: null,
+      hostKeyHash: 'h',
+      joinKeyHash: 'j',
+    });
+    assert.equal(await store.reserveSeq('s1', 1000), 0);
+    assert.equal(await store.reserveSeq('s1', 1000), 1000);
+    await assert.rejects(store.reserveSeq('nope', 1000));
+    await store.close();
+  });
+});
