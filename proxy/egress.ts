@@ -43,7 +43,8 @@ export function parseCidrList(text: string): string[] {
       const [addr, bits, extra] = entry.split('/');
       const family = addr ? net.isIP(addr) : 0;
       const max = family === 6 ? 128 : 32;
-      const prefix = bits === undefined ? max : Number(bits);
+      // Digits only: Number('') is 0, and "10.0.0.0/" must not silently become 10.0.0.0/0 (everything).
+      const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : Number.NaN;
       if (!family || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
         throw new Error(`"${entry}" is not an IP network in CIDR form (e.g. 127.0.0.0/8)`);
       }

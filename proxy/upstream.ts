@@ -14,10 +14,23 @@ export interface UpstreamRequest {
 const CONNECT_TIMEOUT_MS = 15_000;
 const IDLE_TIMEOUT_MS = 30_000;
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-};
+/**
+ * Pooled sockets belong to the guard that checked them, so a socket opened under one guard's rules is
+ * never reused under another's (several Tandems in one process, as in tests).
+ */
+const agentsByGuard = new WeakMap<EgressGuard, { http: http.Agent; https: https.Agent }>();
+
+function agentsFor(guard: EgressGuard) {
+  let agents = agentsByGuard.get(guard);
+  if (!agents) {
+    agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    };
+    agentsByGuard.set(guard, agents);
+  }
+  return agents;
+}
 
 /**
  * Sends one request upstream without following redirects. The egress guard judges the address the
@@ -44,7 +57,7 @@ export function requestUpstream(guard: EgressGuard, req: UpstreamRequest): Promi
       path: `${url.pathname}${url.search}`,
       method: req.method,
       headers: req.headers,
-      agent: agents[secure ? 'https:' : 'http:'],
+      agent: secure ? agentsFor(guard).https : agentsFor(guard).http,
       lookup: guard.lookupFor(port),
       timeout: CONNECT_TIMEOUT_MS,
     });

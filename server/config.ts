@@ -52,9 +52,12 @@ function readFlags(argv: readonly string[]): Map<Key, string> {
     const eq = arg.indexOf('=');
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const key = byFlag.get(flag);
-    if (!key) throw new ConfigError(arg, `unknown option (known: ${[...byFlag.keys()].join(', ')})`);
+    if (!key) throw new ConfigError(flag, `unknown option (known: ${[...byFlag.keys()].join(', ')})`);
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new ConfigError(flag, 'needs a value');
+    // An empty value or the next flag is a forgotten value, not a request for the default.
+    if (value === undefined || value.trim() === '' || (eq === -1 && value.startsWith('--'))) {
+      throw new ConfigError(flag, 'needs a value');
+    }
     out.set(key, value);
   }
   return out;

@@ -354,6 +354,10 @@ export class Room {
 /** Accepts what people type in an address bar: a full http(s) URL, or a host name with an optional path. */
 export function parseNavigableUrl(input: string): string | null {
   const text = input.trim();
+  // "host:port" looks like a scheme; anything else with a scheme must spell out "scheme://".
+  const hostAndPort = /^[^/:?#]+:\d+([/?#]|$)/.test(text);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !hostAndPort && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    return null;
   const local = /^(localhost|[^/]*\.localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?(\/|$)/i.test(text);
   const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `${local ? 'http' : 'https'}://${text}`;
   try {

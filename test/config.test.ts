@@ -275,3 +275,22 @@ describe('parseConfig', () => {
     });
   });
 });
+
+describe('parseConfig: forgotten values', () => {
+  for (const argv of [['--port='], ['--port', ''], ['--data-dir', '--port', '9000']]) {
+    it(`refuses ${JSON.stringify(argv)} instead of silently using a default`, () => {
+      assert.throws(
+        () => parseConfig({ PORT: '7000' }, argv),
+        (e: unknown) =>
+          e instanceof ConfigError && /needs a value/.test(e.message) && e.setting.startsWith('--'),
+      );
+    });
+  }
+
+  it('names an unknown flag without its value', () => {
+    assert.throws(
+      () => parseConfig({}, ['--bogus=1']),
+      (e: unknown) => e instanceof ConfigError && e.setting === '--bogus',
+    );
+  });
+});

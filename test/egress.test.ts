@@ -320,3 +320,11 @@ describe('requestUpstream and the egress guard', () => {
     assert.equal(connections, 0);
   });
 });
+
+describe('parseCidrList: malformed prefixes', () => {
+  for (const entry of ['10.0.0.0/', '::1/', '10.0.0.0/1e1', '10.0.0.0/0x8', '10.0.0.0/ 8']) {
+    it(`refuses "${entry}" rather than reading it as another prefix`, () => {
+      assert.throws(() => parseCidrList(entry), /not an IP network/);
+    });
+  }
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Connection } from '../session/connection.js';
 import type { ServerMessage } from '../session/protocol.js';
-import { Room, SEQ_BLOCK } from '../session/room.js';
+import { parseNavigableUrl, Room, SEQ_BLOCK } from '../session/room.js';
 import { openSqliteStore } from '../store/sqlite.js';
 
 class Fake implements Connection {
@@ -107,5 +107,14 @@ describe('Room: privacy, tabs, checkpoints and sequence numbers', () => {
     assert.equal(await store.reserveSeq('s1', 1000), 1000);
     await assert.rejects(store.reserveSeq('nope', 1000));
     await store.close();
+  });
+});
+
+describe('parseNavigableUrl: scheme-like input', () => {
+  for (const input of ['http:/example.com', 'mailto:x@y.z', 'data:text/html,hi']) {
+    it(`refuses "${input}"`, () => assert.equal(parseNavigableUrl(input), null));
+  }
+  it('still reads host:port as an address', () => {
+    assert.equal(parseNavigableUrl('shop.localhost:3000?q=1'), 'http://shop.localhost:3000/?q=1');
   });
 });
