@@ -132,11 +132,17 @@ export function createContentHandler(o: ContentServerOptions) {
       return void res.end(o.runtime.body);
     }
     if (path.startsWith(`${RESERVED}enter?`)) return enter(label, path, res);
-    if (path.startsWith(RESERVED))
-      return send(res, 404, messagePage('Not found', 'No such Tandem resource.'));
-
     const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
     const participantId = cookie ? o.credentials.verify(cookie, label) : null;
+    if (path.startsWith(`${RESERVED}bounce?`)) return bounceOnward(host, label, participantId, path, res);
+    if (path.startsWith(RESERVED)) {
+      return send(res, 404, messagePage('Not found', 'No such Tandem resource.'));
+    }
+
+    if (!participantId && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(307, { location: await bounceVia(host, label, path, req), 'cache-control': 'no-store' });
+      return void res.end();
+    }
     if (!participantId) {
       return send(
         res,
@@ -171,6 +177,50 @@ export function createContentHandler(o: ContentServerOptions) {
       'set-cookie': o.credentials.cookieHeader(o.credentials.issue(entry.participantId, label)),
       'cache-control': 'no-store',
     });
+    res.end();
+  }
+
+  /**
+   * The entry bounce, for a browser that reaches this content host without its cookie (a page's
+   * image from another origin, a CDN). Browsers keep a separate cookie jar for frames inside a
+   * cross-site frame, so the bounce goes through whoever holds a cookie in the requester's jar: the
+   * content host of the referring page (requests from the owner's live page), else the app origin
+   * (requests from the viewer itself, such as a follower's mirror).
+   */
+  async function bounceVia(host: ContentHost, label: string, path: string, req: http.IncomingMessage) {
+    const to = encodeURIComponent(path);
+    const referrer = parseUrl(req.headers.referer);
+    const referrerLabel = referrer ? labelFromHost(referrer.host, o.contentDomain) : null;
+    const referrerHost =
+      referrerLabel && referrerLabel !== label ? await o.hosts.resolve(referrerLabel) : undefined;
+    if (referrer && referrerHost?.sessionId === host.sessionId) {
+      return `${referrer.origin}${RESERVED}bounce?label=${label}&to=${to}`;
+    }
+    return `${o.appOrigin}/api/sessions/${encodeURIComponent(host.sessionId)}/enter?label=${label}&to=${to}`;
+  }
+
+  /** This host knows the participant: it hands them an entry code for another host of the session. */
+  async function bounceOnward(
+    host: ContentHost,
+    label: string,
+    participantId: string | null,
+    path: string,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    const params = new URL(path, 'http://x').searchParams;
+    const target = params.get('label') ?? '';
+    const targetHost = target && target !== label ? await o.hosts.resolve(target) : undefined;
+    if (!participantId || targetHost?.sessionId !== host.sessionId) {
+      return send(
+        res,
+        403,
+        messagePage('You are not in this session', 'Open the session link you were given to join it.'),
+      );
+    }
+    const code = o.entries.issue({ sessionId: host.sessionId, participantId, label: target });
+    const to = params.get('to') ?? '/';
+    const location = `${o.hosts.originFor(targetHost.sessionId, targetHost.origin)}${RESERVED}enter?code=${code}&to=${encodeURIComponent(to)}`;
+    res.writeHead(303, { location, 'cache-control': 'no-store' });
     res.end();
   }
 
@@ -347,15 +397,19 @@ export function createContentHandler(o: ContentServerOptions) {
 
   /** Maps a content-host URL seen in Referer or Origin back to the upstream URL it stands for. */
   async function toUpstream(value: string | undefined): Promise<string | null> {
-    if (!value) return null;
-    let u: URL;
-    try {
-      u = new URL(value);
-    } catch {
-      return null;
-    }
+    const u = parseUrl(value);
+    if (!u) return null;
     const label = labelFromHost(u.host, o.contentDomain);
     const host = label ? await o.hosts.resolve(label) : undefined;
     return host ? `${host.origin}${u.pathname}${u.search}` : null;
+  }
+}
+
+function parseUrl(value: string | undefined): URL | null {
+  if (!value) return null;
+  try {
+    return new URL(value);
+  } catch {
+    return null;
   }
 }

@@ -148,12 +148,18 @@ export class EgressGuard {
     return (hostname, options, callback) => {
       dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
         if (err) return callback(err, '', 0);
-        const list = addresses as dns.LookupAddress[];
-        try {
-          for (const a of list) this.check(a.address, port);
-        } catch (refusal) {
-          return callback(refusal as NodeJS.ErrnoException, '', 0);
+        // Only addresses that pass are offered to the socket; the name is refused if none does.
+        const list: dns.LookupAddress[] = [];
+        let refusal: EgressRefused | null = null;
+        for (const a of addresses as dns.LookupAddress[]) {
+          try {
+            this.check(a.address, port);
+            list.push(a);
+          } catch (e) {
+            refusal ??= e as EgressRefused;
+          }
         }
+        if (list.length === 0 && refusal) return callback(refusal as unknown as NodeJS.ErrnoException, '', 0);
         if ((options as dns.LookupOptions).all)
           return (callback as (e: null, a: dns.LookupAddress[]) => void)(null, list);
         const first = list[0];

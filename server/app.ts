@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ContentHosts } from '../proxy/content-hosts.js';
+import { readCookie } from '../proxy/credential.js';
 import type { EntryCodes } from '../proxy/entry.js';
 import { parseNavigableUrl } from '../session/room.js';
 import { SessionError, type Sessions } from '../session/sessions.js';
@@ -46,6 +47,27 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
   throw new HttpError(400, 'bad-request', `${where}${issue?.message ?? 'invalid body'}`);
+}
+
+/**
+ * The viewer's participant credential as a cookie on the app origin, scoped to the session's API
+ * path. It lets the viewer open pages without putting its token in a URL, and lets a content host
+ * send a browser that has no cookie there yet back here to be entered (the entry bounce). Partitioned
+ * like the content-host cookie, so it is sent when the request comes from inside the viewer.
+ */
+const sessionCookieName = (sessionId: string) => `tandem_s_${sessionId}`;
+
+function setSessionCookie(res: Response, sessionId: string, token: string): void {
+  res.append(
+    'set-cookie',
+    `${sessionCookieName(sessionId)}=${token}; Path=/api/sessions/${encodeURIComponent(sessionId)}/; HttpOnly; Secure; SameSite=None; Partitioned`,
+  );
+}
+
+/** A token given in the query (API clients, the contract) or the viewer's session cookie. */
+function credentialOf(req: Request, sessionId: string): string {
+  if (typeof req.query.token === 'string' && req.query.token) return req.query.token;
+  return readCookie(req.headers.cookie, sessionCookieName(sessionId)) ?? '';
 }
 
 const fromSessionError = (e: unknown) => {
@@ -145,6 +167,7 @@ export function createApp(o: AppOptions): express.Express {
     try {
       const body = parseBody(joinBody, req.body);
       const p = await o.sessions.join(req.params.id, body.name, body.key);
+      setSessionCookie(res, req.params.id, p.token);
       res.status(201).json({ participantId: p.participantId, token: p.token, role: p.role });
     } catch (e) {
       next(fromSessionError(e));
@@ -156,6 +179,7 @@ export function createApp(o: AppOptions): express.Express {
       const body = parseBody(ticketBody, req.body);
       const p = await o.sessions.authenticate(req.params.id, body.token);
       res.setHeader('cache-control', 'no-store');
+      setSessionCookie(res, p.sessionId, body.token);
       res.status(201).json({ ticket: o.tickets.issue({ sessionId: p.sessionId, participantId: p.id }) });
     } catch (e) {
       next(fromSessionError(e));
@@ -176,13 +200,29 @@ export function createApp(o: AppOptions): express.Express {
     }
   });
 
+  /** Sends the participant onto `label`'s content host through a one-time entry code. */
+  const redirectToEntry = (
+    res: Response,
+    sessionId: string,
+    participantId: string,
+    origin: string,
+    to: string,
+  ) => {
+    const label = o.hosts.labelFor(sessionId, origin);
+    const code = o.entries.issue({ sessionId, participantId, label });
+    res.setHeader('cache-control', 'no-store');
+    res.redirect(
+      303,
+      `${o.hosts.originFor(sessionId, origin)}/__tandem/enter?code=${code}&to=${encodeURIComponent(to)}`,
+    );
+  };
+
   api.get('/sessions/:id/open', async (req, res, next) => {
     try {
-      const token = typeof req.query.token === 'string' ? req.query.token : '';
       const rawUrl = typeof req.query.url === 'string' ? req.query.url : '';
       const session = await o.sessions.get(req.params.id);
       if (!session) throw new HttpError(404, 'unknown-session', 'no session with this id');
-      const p = await o.sessions.authenticate(session.id, token);
+      const p = await o.sessions.authenticate(session.id, credentialOf(req, session.id));
       let url: URL;
       try {
         url = new URL(rawUrl);
@@ -192,14 +232,22 @@ export function createApp(o: AppOptions): express.Express {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new HttpError(400, 'bad-url', 'url must be an absolute http or https address');
       }
-      const label = o.hosts.labelFor(session.id, url.origin);
-      const code = o.entries.issue({ sessionId: session.id, participantId: p.id, label });
-      const to = `${url.pathname}${url.search}${url.hash}`;
-      res.setHeader('cache-control', 'no-store');
-      res.redirect(
-        303,
-        `${o.hosts.originFor(session.id, url.origin)}/__tandem/enter?code=${code}&to=${encodeURIComponent(to)}`,
-      );
+      redirectToEntry(res, session.id, p.id, url.origin, `${url.pathname}${url.search}${url.hash}`);
+    } catch (e) {
+      next(fromSessionError(e));
+    }
+  });
+
+  // The entry bounce: a content host that sees no participant cookie sends the browser here.
+  api.get('/sessions/:id/enter', async (req, res, next) => {
+    try {
+      const label = typeof req.query.label === 'string' ? req.query.label : '';
+      const to = typeof req.query.to === 'string' && req.query.to.startsWith('/') ? req.query.to : '/';
+      const host = await o.hosts.resolve(label);
+      if (!host || host.sessionId !== req.params.id)
+        throw new HttpError(404, 'unknown-host', 'no such page address');
+      const p = await o.sessions.authenticate(host.sessionId, credentialOf(req, host.sessionId));
+      redirectToEntry(res, host.sessionId, p.id, host.origin, to);
     } catch (e) {
       next(fromSessionError(e));
     }
@@ -230,7 +278,8 @@ export function createApp(o: AppOptions): express.Express {
       e = new HttpError(500, 'internal', 'something went wrong on our side; it has been logged');
     }
     const he = e as HttpError;
-    if (req.path.startsWith('/api/')) {
+    // A browser navigating to an API address (open, enter) gets a page; programs get JSON.
+    if (req.path.startsWith('/api/') && req.accepts(['json', 'html']) !== 'html') {
       res.status(he.status).json({ error: { code: he.code, message: he.message } });
     } else {
       res

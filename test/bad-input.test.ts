@@ -179,8 +179,12 @@ describe('bad input gets a clear answer and never crashes the server', function 
       assert.equal(forged.status, 403);
       assert.match(forged.body, /expired/);
       const noCookie = await get(entry.host, '/');
-      assert.equal(noCookie.status, 403);
-      assert.match(noCookie.body, /not in this session/);
+      assert.equal(noCookie.status, 307, 'a browser without its cookie is sent to be entered');
+      const bounced = await fetch(`${tandem.url}/api/sessions/${session.id}/enter?label=x&to=/`, {
+        headers: { accept: 'text/html' },
+      });
+      assert.equal(bounced.status, 404);
+      assert.match(bounced.headers.get('content-type') ?? '', /text\/html/);
     });
   });
 });

@@ -59,7 +59,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
 
   before(async () => {
     site = await startFixtureSite();
-    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8, ::1/128' });
     browser = await launchBrowser();
     ownerContext = await browser.createBrowserContext();
     followerContext = await browser.createBrowserContext();
@@ -84,6 +84,9 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     const live = await pageFrame(owner, 'Acme Outfitters');
     assert.match(new URL(live.url()).hostname, /^[a-z][a-z2-7]{25}\.content\.localhost$/);
     // Styles and images arrive through the proxy.
+    await until("an image from the site's other origin has loaded, through the entry bounce", () =>
+      live.evaluate(() => (document.getElementById('partner-badge') as HTMLImageElement).naturalWidth > 0),
+    );
     await until('the logo has loaded', () =>
       live.evaluate(() => (document.querySelector('img') as HTMLImageElement).naturalWidth > 0),
     );
@@ -110,6 +113,11 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     const mirror = await pageFrame(follower, 'Acme Outfitters');
     await until('the mirror shows the logo from the session cache', () =>
       mirror.evaluate(() => (document.querySelector('img') as HTMLImageElement | null)?.naturalWidth !== 0),
+    );
+    await until('the mirror shows the other-origin image too', () =>
+      mirror.evaluate(
+        () => (document.getElementById('partner-badge') as HTMLImageElement | null)?.naturalWidth !== 0,
+      ),
     );
     const scripts = await mirror.evaluate(() => document.querySelectorAll('script[src]').length);
     assert.equal(scripts, 0, 'the mirror runs no page scripts');

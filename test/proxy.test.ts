@@ -113,13 +113,59 @@ describe('the rewriting proxy, over real HTTP', function () {
     assert.equal(page.status, 404, 'followers never get page HTML, so they never run page scripts');
   });
 
-  it('refuses a request without a participant cookie, or with a cookie made for another host', async () => {
-    const none = await request(tandem.port, owner.host, '/');
-    assert.equal(none.status, 403);
+  it('bounces a browser without its cookie through the referring content host, else the app', async () => {
+    const other = `${site.url.replace('127.0.0.1', 'localhost')}/img/logo.svg`;
+    const session = await createSession(tandem.url);
+    const o = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+    const first = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/`);
+    const res = await fetch(
+      `${tandem.url}/api/sessions/${session.id}/open?url=${encodeURIComponent(other)}&token=${o.token}`,
+      {
+        redirect: 'manual',
+      },
+    );
+    const otherHost = new URL(res.headers.get('location') ?? '').host;
+
+    const viaPage = await request(tandem.port, otherHost, '/img/logo.svg', {
+      headers: { referer: `http://${first.host}/` },
+    });
+    assert.equal(viaPage.status, 307);
+    const bounce = new URL(viaPage.headers.location ?? '');
+    assert.equal(bounce.host, first.host);
+    assert.equal(bounce.pathname, '/__tandem/bounce');
+
+    const onward = await request(tandem.port, first.host, `${bounce.pathname}${bounce.search}`, {
+      headers: { cookie: first.cookie },
+    });
+    assert.equal(onward.status, 303);
+    const entry = new URL(onward.headers.location ?? '');
+    assert.equal(entry.host, otherHost);
+    const entered = await request(tandem.port, otherHost, `${entry.pathname}${entry.search}`);
+    assert.equal(entered.headers.location, '/img/logo.svg');
+    const cookie = entered.headers['set-cookie']?.[0]?.split(';')[0] ?? '';
+    const image = await request(tandem.port, otherHost, '/img/logo.svg', { headers: { cookie } });
+    assert.equal(image.status, 200);
+
+    const withoutCookie = await request(tandem.port, first.host, `${bounce.pathname}${bounce.search}`);
+    assert.equal(withoutCookie.status, 403, 'the referring host only vouches for participants it knows');
+    const viaApp = await request(tandem.port, otherHost, '/img/logo.svg');
+    assert.equal(viaApp.status, 307);
+    assert.equal(new URL(viaApp.headers.location ?? '').pathname, `/api/sessions/${session.id}/enter`);
+  });
+
+  it('never bounces into another session, and does not accept a cookie made for another host', async () => {
     const session = await createSession(tandem.url);
     const o = await joinAs(tandem.url, session.id, 'Eve', session.hostKey);
     const elsewhere = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/`);
+    const elsewhereLabel = elsewhere.host.split('.')[0] ?? '';
+    const foreign = await request(tandem.port, owner.host, `/__tandem/bounce?label=${elsewhereLabel}&to=/`, {
+      headers: { cookie: owner.cookie },
+    });
+    assert.equal(foreign.status, 403, 'the target must be another host of the same session');
+    const post = await request(tandem.port, owner.host, '/submit', { method: 'POST', body: 'a=1' });
+    assert.equal(post.status, 403, 'a request that cannot be bounced is refused');
     const stolen = await request(tandem.port, owner.host, '/', { headers: { cookie: elsewhere.cookie } });
-    assert.equal(stolen.status, 403);
+    assert.equal(stolen.status, 307, 'a cookie for another host counts as none: the page is not served');
+    assert.doesNotMatch(stolen.body, /Acme/);
   });
 });

@@ -39,6 +39,9 @@ export const getInvite = (session: string, token: string) =>
 export const getTicket = (session: string, token: string) =>
   call<{ ticket: string }>('POST', `/api/sessions/${encodeURIComponent(session)}/tickets`, { token });
 
-/** The app-origin address that enters a participant onto a page's content host. */
-export const openUrl = (session: string, token: string, url: string) =>
-  `/api/sessions/${encodeURIComponent(session)}/open?url=${encodeURIComponent(url)}&token=${encodeURIComponent(token)}`;
+/**
+ * The app-origin address that enters this participant onto a page's content host. It carries no
+ * token: the session cookie set when joining identifies the participant.
+ */
+export const openUrl = (session: string, url: string) =>
+  `/api/sessions/${encodeURIComponent(session)}/open?url=${encodeURIComponent(url)}`;

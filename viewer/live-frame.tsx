@@ -5,7 +5,6 @@ import type { Stream } from './stream.js';
 
 interface Props {
   session: string;
-  token: string;
   me: string;
   tab: string;
   initialUrl: string | null;
@@ -18,10 +17,10 @@ interface Props {
  * The tab owner's frame: the real page, loaded through the proxy. The runtime inside it streams the
  * recording here, and this component relays it on the socket and hands remote input back in.
  */
-export function LiveFrame({ session, token, me, tab, initialUrl, contentDomain, stream, send }: Props) {
+export function LiveFrame({ session, me, tab, initialUrl, contentDomain, stream, send }: Props) {
   const frame = useRef<HTMLIFrameElement>(null);
   const frameOrigin = useRef<string | null>(null);
-  const [src, setSrc] = useState(initialUrl ? openUrl(session, token, initialUrl) : null);
+  const [src, setSrc] = useState(initialUrl ? openUrl(session, initialUrl) : null);
 
   useEffect(() => {
     const fromPage = (e: MessageEvent<BridgeFromPage>) => {
@@ -46,7 +45,7 @@ export function LiveFrame({ session, token, me, tab, initialUrl, contentDomain, 
           }
         };
         if (msg.type === 'welcome' || msg.type === 'snapshot.request') toPage({ tandem: 'snapshot' });
-        else if (msg.type === 'nav') setSrc(openUrl(session, token, msg.url));
+        else if (msg.type === 'nav') setSrc(openUrl(session, msg.url));
         else if (
           (msg.type === 'click' || msg.type === 'input' || msg.type === 'scroll' || msg.type === 'key') &&
           msg.from !== me
@@ -54,7 +53,7 @@ export function LiveFrame({ session, token, me, tab, initialUrl, contentDomain, 
           toPage({ tandem: 'control', message: msg });
         }
       }),
-    [stream, session, token, me],
+    [stream, session, me],
   );
 
   if (!src) {

@@ -1,12 +1,9 @@
 import { Replayer } from '@rrweb/replay';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ClientMessage, ServerMessage } from '../session/protocol.js';
-import { openUrl } from './api.js';
 import type { Stream } from './stream.js';
 
 interface Props {
-  session: string;
-  token: string;
   tab: string;
   holdsBaton: boolean;
   stream: Stream;
@@ -26,7 +23,7 @@ const USER_SCROLL_WINDOW_MS = 600;
  * frame with no page scripts. When this participant holds the baton, their input on the mirror is
  * sent to the server instead of acting locally.
  */
-export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props) {
+export function Mirror({ tab, holdsBaton, stream, send }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const replayer = useRef<Replayer | null>(null);
   const holds = useRef(holdsBaton);
@@ -35,8 +32,6 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
   useEffect(() => {
     const root = box.current;
     if (!root) return;
-    let entered = new Set<string>();
-    let queue: Promise<void> = Promise.resolve();
 
     const fit = () => {
       const r = replayer.current;
@@ -48,20 +43,6 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
     };
     const observer = new ResizeObserver(fit);
     observer.observe(root);
-
-    // The follower's browser must be entered onto each content host before the mirror can load the
-    // images and fonts the owner's page uses from it.
-    const enter = (url: string | null) => {
-      if (!url) return;
-      const origin = new URL(url).origin;
-      if (entered.has(origin)) return;
-      entered.add(origin);
-      const done = fetch(openUrl(session, token, url), { mode: 'no-cors', credentials: 'include' }).then(
-        () => undefined,
-        () => undefined,
-      );
-      queue = queue.then(() => Promise.race([done, new Promise<void>((r) => setTimeout(r, 3000))]));
-    };
 
     const create = () => {
       root.replaceChildren();
@@ -185,17 +166,12 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
       if (msg.type === 'welcome') {
         replayer.current?.destroy();
         replayer.current = null;
-        entered = new Set();
-        enter(msg.tabs[0]?.url ?? null);
         return;
       }
-      if (msg.type === 'location') return enter(msg.url);
       if (msg.type !== 'rec' || msg.tab !== tab) return;
       const events = msg.events as Parameters<Replayer['addEvent']>[0][];
-      queue = queue.then(() => {
-        const r = replayer.current ?? create();
-        for (const e of events) if (!isEchoOfOwnTyping(e)) r.addEvent(e);
-      });
+      const r = replayer.current ?? create();
+      for (const e of events) if (!isEchoOfOwnTyping(e)) r.addEvent(e);
     };
     const unsubscribe = stream.subscribe(apply);
     return () => {
@@ -205,7 +181,7 @@ export function Mirror({ session, token, tab, holdsBaton, stream, send }: Props)
       replayer.current?.destroy();
       replayer.current = null;
     };
-  }, [session, token, tab, stream, send]);
+  }, [tab, stream, send]);
 
   useEffect(() => {
     const r = replayer.current;

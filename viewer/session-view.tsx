@@ -261,7 +261,6 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         {isOwner ? (
           <LiveFrame
             session={session}
-            token={joined.token}
             me={me.id}
             tab={tab.id}
             initialUrl={tab.url}
@@ -270,14 +269,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             send={send}
           />
         ) : (
-          <LazyMirror
-            session={session}
-            token={joined.token}
-            tab={tab.id}
-            holdsBaton={iHold}
-            stream={stream}
-            send={send}
-          />
+          <LazyMirror tab={tab.id} holdsBaton={iHold} stream={stream} send={send} />
         )}
         {!isOwner && !tab.url && (
           <div class="placeholder">
