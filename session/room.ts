@@ -358,7 +358,9 @@ export function parseNavigableUrl(input: string): string | null {
   const hostAndPort = /^[^/:?#]+:\d+([/?#]|$)/.test(text);
   if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !hostAndPort && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
     return null;
-  const local = /^(localhost|[^/?#]*\.localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?([/?#]|$)/i.test(text);
+  const local = /^(localhost|[^/?#]*\.localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?([/?#]|$)/i.test(
+    text,
+  );
   const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `${local ? 'http' : 'https'}://${text}`;
   try {
     const url = new URL(candidate);
