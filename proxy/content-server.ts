@@ -159,7 +159,7 @@ export function createContentHandler(o: ContentServerOptions) {
 
   function enter(label: string, path: string, res: http.ServerResponse): void {
     const params = new URL(path, 'http://x').searchParams;
-    const entry = o.entries.redeem(params.get('code') ?? '', label);
+    const entry = o.entries.redeem(params.get('code') ?? '', (e) => e.label === label);
     const to = params.get('to') ?? '/';
     if (!entry) {
       return send(

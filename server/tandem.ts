@@ -11,13 +11,14 @@ import { createContentHandler } from '../proxy/content-server.js';
 import { CookieJars } from '../proxy/cookie-jars.js';
 import { Credentials } from '../proxy/credential.js';
 import { EgressGuard } from '../proxy/egress.js';
-import { EntryCodes } from '../proxy/entry.js';
+import { ENTRY_CODE_LIFETIME_MS, type Entry } from '../proxy/entry.js';
 import { SessionCache } from '../proxy/session-cache.js';
+import { OneTimeCodes } from '../session/one-time-codes.js';
 import { MAX_FRAME_BYTES } from '../session/protocol.js';
 import { Rooms } from '../session/rooms.js';
 import { SessionError, Sessions } from '../session/sessions.js';
 import { attachSocket } from '../session/socket.js';
-import { Tickets } from '../session/tickets.js';
+import { newTickets } from '../session/tickets.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { createApp, DEMO_TENANT } from './app.js';
@@ -53,8 +54,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     cache.drop(sessionId);
   });
   const sessions = new Sessions(store, secret);
-  const tickets = new Tickets();
-  const entries = new EntryCodes();
+  const tickets = newTickets();
+  const entries = new OneTimeCodes<Entry>(ENTRY_CODE_LIFETIME_MS);
   const credentials = new Credentials(secret);
   const server = http.createServer();
   const listening = new Promise<void>((resolve, reject) => {
@@ -141,7 +142,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     const ticket = url.searchParams.get('ticket');
     let participantId: string | null = null;
     try {
-      if (ticket) participantId = tickets.redeem(ticket, sessionId)?.participantId ?? null;
+      if (ticket)
+        participantId = tickets.redeem(ticket, (t) => t.sessionId === sessionId)?.participantId ?? null;
       else if (token) participantId = (await sessions.authenticate(sessionId, token)).id;
     } catch (e) {
       if (!(e instanceof SessionError)) throw e;

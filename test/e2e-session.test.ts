@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Frame, Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import { launchBrowser } from './helpers/browser.js';
+import { frameShowing, launchBrowser, until } from './helpers/browser.js';
 import {
   type CreatedSession,
   createSession,
@@ -22,28 +22,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
 }
 const CARD = '4111-PRIVATE-1111';
-
-async function pageFrame(page: Page, waitForText: string): Promise<Frame> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const handle = await page.$('[data-testid="page-frame"]');
-    const frame = await handle?.contentFrame();
-    if (frame) {
-      const text = await frame.evaluate(() => document.body?.textContent ?? '').catch(() => '');
-      if (text.includes(waitForText)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`page-frame never showed "${waitForText}"`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a quick co-browsing session, end to end in Chromium', function () {
   this.timeout(120_000);
@@ -81,7 +59,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await owner.waitForSelector('[data-testid="connection"]::-p-text(live)');
     await owner.type('[data-testid="address-bar"]', `${site.url}/`);
     await owner.keyboard.press('Enter');
-    const live = await pageFrame(owner, 'Acme Outfitters');
+    const live = await frameShowing(owner, 'Acme Outfitters');
     assert.match(new URL(live.url()).hostname, /^[a-z][a-z2-7]{25}\.content\.localhost$/);
     // Styles and images arrive through the proxy.
     await until("an image from the site's other origin has loaded, through the entry bounce", () =>
@@ -110,7 +88,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.type('[data-testid="name-input"]', 'Felix');
     await follower.click('[data-testid="join"]');
     await follower.waitForSelector('[data-testid="connection"]::-p-text(live)');
-    const mirror = await pageFrame(follower, 'Acme Outfitters');
+    const mirror = await frameShowing(follower, 'Acme Outfitters');
     await until('the mirror shows the logo from the session cache', () =>
       mirror.evaluate(() => (document.querySelector('img') as HTMLImageElement | null)?.naturalWidth !== 0),
     );
@@ -122,13 +100,13 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     const scripts = await mirror.evaluate(() => document.querySelectorAll('script[src]').length);
     assert.equal(scripts, 0, 'the mirror runs no page scripts');
 
-    const live = await pageFrame(owner, 'Acme Outfitters');
+    const live = await frameShowing(owner, 'Acme Outfitters');
     await live.evaluate(() => window.scrollTo(0, 1200));
     await until('the mirror is scrolled to 1200', () => mirror.evaluate(() => window.scrollY === 1200));
 
     await live.click('a[href="/form.html"]');
-    const liveForm = await pageFrame(owner, 'Contact form');
-    const mirrorForm = await pageFrame(follower, 'Contact form');
+    const liveForm = await frameShowing(owner, 'Contact form');
+    const mirrorForm = await frameShowing(follower, 'Contact form');
     await liveForm.type('#fullname', 'Olivia Owner');
     await liveForm.select('#size', 'L');
     await liveForm.click('#newsletter');
@@ -174,7 +152,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     const ws = await WsClient.connect(tandem.url, session.id, intruder.token);
     const welcome = await ws.next((m) => m.type === 'welcome');
     assert.equal(welcome.checkpoint, true);
-    const liveForm = await pageFrame(owner, 'Contact form');
+    const liveForm = await frameShowing(owner, 'Contact form');
     const before = await liveForm.evaluate(() => ({
       y: window.scrollY,
       name: (document.getElementById('fullname') as HTMLInputElement).value,
@@ -224,8 +202,8 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Felix)');
     await owner.waitForSelector('::-p-text(Felix is in control of your page)');
 
-    const mirrorForm = await pageFrame(follower, 'Contact form');
-    const liveForm = await pageFrame(owner, 'Contact form');
+    const mirrorForm = await frameShowing(follower, 'Contact form');
+    const liveForm = await frameShowing(owner, 'Contact form');
     await mirrorForm.click('#fullname', { count: 3 });
     await mirrorForm.type('#fullname', 'Felix Follower');
     await until('the owner page shows the follower typing', () =>
@@ -246,8 +224,8 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await bar?.click({ count: 3 });
     await follower.keyboard.type(`${site.url}/products.html`);
     await follower.keyboard.press('Enter');
-    await pageFrame(owner, 'Products');
-    await pageFrame(follower, 'Products');
+    await frameShowing(owner, 'Products');
+    await frameShowing(follower, 'Products');
     await shot(owner, '5-owner-while-follower-leads');
     await shot(follower, '5-follower-leading');
 

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, Frame, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import { launchBrowser } from './helpers/browser.js';
+import { frameShowing, launchBrowser } from './helpers/browser.js';
 import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
-
-async function frameText(page: Page, includes: string): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const frame: Frame | null | undefined = await (
-      await page.$('[data-testid="page-frame"]')
-    )?.contentFrame();
-    const text = frame ? await frame.evaluate(() => document.body?.textContent ?? '').catch(() => '') : '';
-    if (text.includes(includes)) return text;
-    if (Date.now() > deadline)
-      throw new Error(`frame never showed "${includes}"; it shows: ${text.slice(0, 200)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the egress guard, seen from a browser', function () {
   this.timeout(60_000);
@@ -50,7 +36,8 @@ describe('the egress guard, seen from a browser', function () {
       await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
       await page.type('[data-testid="address-bar"]', `${site.url}/`);
       await page.keyboard.press('Enter');
-      const text = await frameText(page, 'Tandem will not open this address');
+      const frame = await frameShowing(page, 'Tandem will not open this address');
+      const text = await frame.evaluate(() => document.body.textContent ?? '');
       assert.match(text, /127\.0\.0\.1/);
       assert.match(text, /loopback/);
       site.server.off('request', countRequests);

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { createSession } from './api.js';
 import type { ViewerConfig } from './config.js';
+import { FormFooter } from './form-footer.js';
 
 /** The front page: start a quick session, optionally at a given address. */
 export function Landing({ config }: { config: ViewerConfig }) {
@@ -44,7 +45,7 @@ export function Landing({ config }: { config: ViewerConfig }) {
             data-testid="start-url"
             value={startUrl}
             onInput={(e) => setStartUrl(e.currentTarget.value)}
-            placeholder={config.demoUrl ?? 'https://example.com'}
+            placeholder="https://example.com"
             inputMode="url"
           />
         </label>
@@ -56,14 +57,13 @@ export function Landing({ config }: { config: ViewerConfig }) {
             </button>
           </p>
         )}
-        <button class="primary" type="submit" disabled={busy} data-testid="start-session">
-          {busy ? 'Starting…' : 'Start a session'}
-        </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormFooter
+          label="Start a session"
+          busyLabel="Starting…"
+          busy={busy}
+          testid="start-session"
+          error={error}
+        />
       </form>
     </main>
   );

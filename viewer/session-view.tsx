@@ -4,6 +4,7 @@ import { type Joined, joinSession } from './api.js';
 import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
+import { FormFooter } from './form-footer.js';
 import { LiveFrame } from './live-frame.js';
 import { People } from './people.js';
 import { ShareLink } from './share.js';
@@ -77,14 +78,14 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
             ref={nameInput}
           />
         </label>
-        <button class="primary" type="submit" disabled={busy || !key} data-testid="join">
-          {busy ? 'Joining…' : 'Join'}
-        </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormFooter
+          label="Join"
+          busyLabel="Joining…"
+          busy={busy}
+          disabled={!key}
+          testid="join"
+          error={error}
+        />
       </form>
     </main>
   );
