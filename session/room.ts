@@ -299,10 +299,10 @@ export class Room {
       forOne: options.forOne
         ? {
             participant: options.forOne.participant,
-            text: JSON.stringify({ ...options.forOne.body, seq, at, from }),
+            text: serialise(options.forOne.body, seq, at, from),
           }
         : null,
-      text: JSON.stringify({ ...body, seq, at, from } as RelayedMessage),
+      text: serialise(body, seq, at, from),
     };
     this.history.push(entry);
     for (const m of this.members.values()) {
@@ -349,6 +349,12 @@ export class Room {
     }
     conn.send(text);
   }
+}
+
+/** Field order as the contract writes it: type, seq, at, from, then the message's own fields. */
+function serialise(body: Unordered, seq: number, at: number, from: string): string {
+  const { type, ...rest } = body;
+  return JSON.stringify({ type, seq, at, from, ...rest } as RelayedMessage);
 }
 
 /** Accepts what people type in an address bar: a full http(s) URL, or a host name with an optional path. */
