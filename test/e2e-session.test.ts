@@ -233,4 +233,10 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await owner.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Olivia)');
     await follower.waitForSelector('[data-testid="baton-request"]');
   });
+
+  it('tells followers when the host has gone, instead of showing a silently frozen page', async () => {
+    await owner.close();
+    await follower.waitForSelector('::-p-text(The host has left)');
+    await follower.waitForSelector('[data-testid="participant"][data-connected="false"]::-p-text(Olivia)');
+  });
 });

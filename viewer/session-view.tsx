@@ -169,6 +169,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const iHold = !!me && holder === me.id;
   const isOwner = !!me && tab?.owner === me.id;
   const hostRole = me?.role === 'owner';
+  const ownerHere = state.participants.some((p) => p.id === tab?.owner && p.connected);
 
   useEffect(() => {
     if (!editing) setAddress(tab?.url ?? '');
@@ -279,10 +280,13 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         )}
         {isOwner && holder && holder !== me.id && (
           <div class="banner" role="status">
-            {nameOf(state, holder)} is in control of your page.
-            <button type="button" onClick={() => send({ type: 'baton.take', tab: tab.id })}>
-              Take back
-            </button>
+            {nameOf(state, holder)} is in control of your page. Use “Take control” to take it back.
+          </div>
+        )}
+        {!isOwner && tab.url && !ownerHere && (
+          <div class="banner" role="status">
+            {tab.owner ? `${nameOf(state, tab.owner)} has lost connection` : 'The host has left'}; the page is
+            paused until they are back.
           </div>
         )}
         {(iHold || hostRole) &&
