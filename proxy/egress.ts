@@ -56,7 +56,7 @@ export function parseCidrList(text: string): string[] {
 export function embeddedIpv4(address: string): string | null {
   if (net.isIPv4(address)) return address;
   const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  const dotted = /^(?:::ffff:|64:ff9b::|::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (dotted?.[1] && net.isIPv4(dotted[1])) return dotted[1];
   const words = expandIpv6(lower);
   if (!words) return null;

@@ -111,11 +111,13 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
     throw new ConfigError(name('contentDomain'), 'the app origin must not be inside the content domain');
   }
 
-  const localContent = contentDomain === 'localhost' || contentDomain.endsWith('.localhost');
-  if (publicUrl.protocol === 'http:' && !localContent) {
+  // Browsers keep Secure cookies over plain http only on localhost, and both origins carry one.
+  const isLocalName = (host: string) =>
+    host === 'localhost' || host.endsWith('.localhost') || host.startsWith('127.') || host === '[::1]';
+  if (publicUrl.protocol === 'http:' && !(isLocalName(contentDomain) && isLocalName(publicUrl.hostname))) {
     throw new ConfigError(
       name('publicUrl'),
-      'must be https:// when the content domain is not under localhost (browsers refuse the Secure participant cookie over plain http)',
+      'must be https:// unless both it and the content domain are on localhost (browsers refuse the Secure participant cookies over plain http elsewhere)',
     );
   }
 

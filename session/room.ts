@@ -65,8 +65,11 @@ export class Room {
   private checkpoint: HistoryEntry[] = [];
   private checkpointBytes = 0;
   private snapshotRequested = false;
-  /** The seq each connection's checkpoint was taken at: what it was given as state, not as messages. */
-  private readonly checkpointSeq = new WeakMap<Connection, number>();
+  /**
+   * Per connection, the seq its checkpoint was taken at (what it got as state, not as messages) and
+   * the first chat line the checkpoint carried.
+   */
+  private readonly checkpointOf = new WeakMap<Connection, { seq: number; chatFrom: number }>();
   private reservedUpTo: number;
   private reserving = false;
 
@@ -215,11 +218,12 @@ export class Room {
       if (!url) return this.reject(conn, 'bad-url', `"${msg.url}" is not an http or https address`, msg.type);
       return void this.relay(member.info.id, { ...msg, url });
     }
-    if (msg.type === 'input' && this.tab.owner) {
+    if (msg.type === 'input') {
       // Only the owner's runtime needs what was typed; everyone else sees the result in the recording,
       // masked where the field is private, so the value itself is never fanned out.
       const { value: _value, checked: _checked, ...redacted } = msg;
-      this.relay(member.info.id, redacted, { forOne: { participant: this.tab.owner, body: msg } });
+      const owner = this.tab.owner;
+      this.relay(member.info.id, redacted, owner ? { forOne: { participant: owner, body: msg } } : {});
       return;
     }
     this.relay(member.info.id, msg);
@@ -246,12 +250,10 @@ export class Room {
   private resume(member: Member, conn: Connection, after: number): void {
     const missed = this.history.since(after);
     if (missed === null) return this.sendCheckpoint(member, conn);
-    const upTo = this.checkpointSeq.get(conn) ?? this.seq;
-    const tail = this.history.lastOfType('chat', CHAT_LINES_FOR_LATE_JOIN);
-    const tailStart = tail[0]?.seq ?? Number.POSITIVE_INFINITY;
+    const given = this.checkpointOf.get(conn) ?? { seq: this.seq, chatFrom: Number.POSITIVE_INFINITY };
     for (const e of missed) {
-      if (e.seq > upTo) break;
-      if (e.type === 'chat' && e.seq < tailStart) this.sendTo(conn, e.text);
+      if (e.seq > given.seq) break;
+      if (e.type === 'chat' && e.seq < given.chatFrom) this.sendTo(conn, e.text);
     }
   }
 
@@ -274,8 +276,8 @@ export class Room {
       seq: this.seq,
       checkpoint: true,
     });
-    this.checkpointSeq.set(conn, this.seq);
     const chat = this.history.lastOfType('chat', CHAT_LINES_FOR_LATE_JOIN);
+    this.checkpointOf.set(conn, { seq: this.seq, chatFrom: chat[0]?.seq ?? Number.POSITIVE_INFINITY });
     for (const e of chat) this.sendTo(conn, e.text);
     if (this.tab.owner !== member.info.id) for (const e of this.checkpoint) this.sendTo(conn, e.text);
   }

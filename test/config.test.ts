@@ -112,13 +112,13 @@ describe('parseConfig', () => {
           '--demo-site',
           'off',
           '--public-url',
-          'http://app.test:1',
+          'https://app.test:1',
         ],
       );
       assert.equal(config.host, '127.0.0.2');
       assert.equal(config.dataDir, '/flag');
       assert.equal(config.demoSite, false);
-      assert.equal(config.publicUrl.origin, 'http://app.test:1');
+      assert.equal(config.publicUrl.origin, 'https://app.test:1');
     });
   });
 
@@ -292,5 +292,27 @@ describe('parseConfig: forgotten values', () => {
       () => parseConfig({}, ['--bogus=1']),
       (e: unknown) => e instanceof ConfigError && e.setting === '--bogus',
     );
+  });
+});
+
+describe('parseConfig: plain http only on localhost', () => {
+  it('refuses an http app origin that is not on localhost, naming the setting', () => {
+    assert.throws(
+      () => parseConfig({ TANDEM_PUBLIC_URL: 'http://tandem.example.com' }, []),
+      (e: unknown) =>
+        e instanceof ConfigError && e.setting === 'TANDEM_PUBLIC_URL' && /https/.test(e.message),
+    );
+  });
+  it('accepts http on localhost names and https anywhere', () => {
+    assert.equal(parseConfig({ TANDEM_PUBLIC_URL: 'http://127.0.0.1:8080' }, []).publicUrl.protocol, 'http:');
+    assert.equal(
+      parseConfig({ TANDEM_PUBLIC_URL: 'http://app.localhost:8080' }, []).publicUrl.protocol,
+      'http:',
+    );
+    const prod = parseConfig(
+      { TANDEM_PUBLIC_URL: 'https://tandem.example.com', TANDEM_CONTENT_DOMAIN: 'content.example.net' },
+      [],
+    );
+    assert.equal(prod.contentDomain, 'content.example.net');
   });
 });

@@ -328,3 +328,10 @@ describe('parseCidrList: malformed prefixes', () => {
     });
   }
 });
+
+describe('embeddedIpv4: dotted IPv4-compatible form', () => {
+  it('reads ::127.0.0.1 as 127.0.0.1, as Node prints a resolved ::7f00:1', () => {
+    assert.equal(embeddedIpv4('::127.0.0.1'), '127.0.0.1');
+    assert.equal(embeddedIpv4('::7f00:1'), '127.0.0.1');
+  });
+});

@@ -118,3 +118,17 @@ describe('parseNavigableUrl: scheme-like input', () => {
     assert.equal(parseNavigableUrl('shop.localhost:3000?q=1'), 'http://shop.localhost:3000/?q=1');
   });
 });
+
+describe('Room: typed values without a tab owner', () => {
+  it('still never fans a typed value out when the owner has left the holder alone', () => {
+    const { r, owner, follower, other } = room();
+    r.disconnect('own', owner);
+    assert.equal(r.tabOwner, null);
+    assert.equal(r.batonState.holder, 'fol', 'the follower still holds the baton');
+    other.take();
+    r.receive('fol', follower, { type: 'input', tab: 't1', node: 1, value: 'secret' });
+    const got = other.take();
+    assert.equal(got[0]?.type, 'input');
+    assert.ok(!JSON.stringify(got).includes('secret'));
+  });
+});
