@@ -12,6 +12,8 @@ export { MAX_CHAT_LENGTH, MAX_CONTROL_FRAME_BYTES, MAX_FRAME_BYTES } from './lim
 const tab = z.string().min(1).max(64);
 const nodeId = z.number().int().min(0);
 const coordinate = z.number().finite().min(-1e7).max(1e7);
+/** The baton epoch the sender acted under; input from an earlier tenure is refused, not replayed. */
+const epoch = z.number().int().min(0).optional();
 
 /** rrweb events are validated for shape here; their payload is rrweb's own format. */
 const recorderEvent = z.looseObject({ type: z.number().int().min(0).max(10), timestamp: z.number() });
@@ -29,11 +31,19 @@ export const clientMessage = z.discriminatedUnion('type', [
     url: z.url({ protocol: /^https?$/ }).max(8192),
     title: z.string().max(1000),
   }),
-  z.strictObject({ type: z.literal('nav'), tab, url: z.string().min(1).max(8192) }),
-  z.strictObject({ type: z.literal('scroll'), tab, x: coordinate, y: coordinate, node: nodeId.optional() }),
+  z.strictObject({ type: z.literal('nav'), tab, url: z.string().min(1).max(8192), epoch }),
+  z.strictObject({
+    type: z.literal('scroll'),
+    tab,
+    x: coordinate,
+    y: coordinate,
+    node: nodeId.optional(),
+    epoch,
+  }),
   z.strictObject({
     type: z.literal('click'),
     tab,
+    epoch,
     node: nodeId,
     x: coordinate.optional(),
     y: coordinate.optional(),
@@ -41,6 +51,7 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('input'),
     tab,
+    epoch,
     node: nodeId,
     value: z.string().max(100_000).optional(),
     checked: z.boolean().optional(),
@@ -48,6 +59,7 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('key'),
     tab,
+    epoch,
     node: nodeId.optional(),
     key: z.enum(['Enter', 'Tab', 'Escape', 'Backspace', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']),
   }),
@@ -126,6 +138,7 @@ export type ErrorCode =
   | 'bad-message'
   | 'too-big'
   | 'not-baton-holder'
+  | 'stale-epoch'
   | 'not-owner'
   | 'unknown-participant'
   | 'unknown-tab'

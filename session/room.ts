@@ -213,6 +213,9 @@ export class Room {
       );
       return this.reject(conn, 'not-baton-holder', 'you do not hold the baton', msg.type);
     }
+    if (msg.epoch !== undefined && msg.epoch !== this.baton.epoch) {
+      return this.reject(conn, 'stale-epoch', 'sent under an earlier hand-over of the baton', msg.type);
+    }
     if (msg.type === 'nav') {
       const url = parseNavigableUrl(msg.url);
       if (!url) return this.reject(conn, 'bad-url', `"${msg.url}" is not an http or https address`, msg.type);

@@ -132,3 +132,23 @@ describe('Room: typed values without a tab owner', () => {
     assert.ok(!JSON.stringify(got).includes('secret'));
   });
 });
+
+describe('Room: baton epochs', () => {
+  it('refuses input sent under an earlier hand-over, even from the current holder', () => {
+    const { r, owner, follower, other } = room();
+    const firstEpoch = r.batonState.epoch;
+    r.receive('own', owner, { type: 'baton.take' });
+    r.receive('own', owner, { type: 'baton.give', to: 'fol' });
+    assert.equal(r.batonState.holder, 'fol');
+    assert.ok(r.batonState.epoch > firstEpoch);
+    for (const c of [owner, follower, other]) c.take();
+
+    r.receive('fol', follower, { type: 'scroll', tab: 't1', x: 0, y: 500, epoch: firstEpoch });
+    const [refusal] = follower.take();
+    assert.equal(refusal?.code, 'stale-epoch');
+    assert.deepEqual(other.take(), [], 'nothing relayed');
+
+    r.receive('fol', follower, { type: 'scroll', tab: 't1', x: 0, y: 500, epoch: r.batonState.epoch });
+    assert.equal(other.take()[0]?.type, 'scroll');
+  });
+});

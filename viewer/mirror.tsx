@@ -1,11 +1,13 @@
 import { Replayer } from '@rrweb/replay';
 import { useEffect, useRef } from 'preact/hooks';
-import type { ClientMessage, ServerMessage } from '../session/protocol.js';
+import type { ClientMessage, ControlMessage, ServerMessage } from '../session/protocol.js';
 import type { Stream } from './stream.js';
 
 interface Props {
   tab: string;
   holdsBaton: boolean;
+  /** The baton epoch this participant holds it under, sent with every input. */
+  epoch: number;
   stream: Stream;
   send: (msg: ClientMessage) => boolean;
 }
@@ -23,11 +25,13 @@ const USER_SCROLL_WINDOW_MS = 600;
  * frame with no page scripts. When this participant holds the baton, their input on the mirror is
  * sent to the server instead of acting locally.
  */
-export function Mirror({ tab, holdsBaton, stream, send }: Props) {
+export function Mirror({ tab, holdsBaton, epoch, stream, send }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const replayer = useRef<Replayer | null>(null);
   const holds = useRef(holdsBaton);
   holds.current = holdsBaton;
+  const epochNow = useRef(epoch);
+  epochNow.current = epoch;
 
   useEffect(() => {
     const root = box.current;
@@ -79,7 +83,7 @@ export function Mirror({ tab, holdsBaton, stream, send }: Props) {
       const win = r.iframe.contentWindow as (Window & typeof globalThis) | null;
       if (!doc || !win) return;
       const idOf = (t: EventTarget | null) => (t instanceof win.Node ? r.getMirror().getId(t) : -1);
-      const control = (m: ClientMessage) => holds.current && send(m);
+      const control = (m: ControlMessage) => holds.current && send({ ...m, epoch: epochNow.current });
       doc.addEventListener(
         'click',
         (e) => {

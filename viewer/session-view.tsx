@@ -184,7 +184,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     e.preventDefault();
     if (!iHold || !tab || !address.trim()) return;
     setEditing(false);
-    send({ type: 'nav', tab: tab.id, url: address.trim() });
+    send({ type: 'nav', tab: tab.id, url: address.trim(), epoch: state.baton.epoch });
   };
 
   const connText =
@@ -271,7 +271,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             send={send}
           />
         ) : (
-          <LazyMirror tab={tab.id} holdsBaton={iHold} stream={stream} send={send} />
+          <LazyMirror tab={tab.id} holdsBaton={iHold} epoch={state.baton.epoch} stream={stream} send={send} />
         )}
         {!isOwner && !tab.url && (
           <div class="placeholder">
