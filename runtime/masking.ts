@@ -1,21 +1,24 @@
-/**
- * Which fields are private: their values are replaced in the owner's browser, before rrweb hands an
- * event to anything, so the clear text never leaves it.
- */
-export const MASK = '••••••••';
-export const PRIVATE_ATTRIBUTE = 'data-tandem-private';
+import { isPrivateElement, MASK, PRIVATE_ATTRIBUTE } from '../session/privacy.js';
 
-const PRIVATE_AUTOCOMPLETE =
-  /\b(cc-number|cc-csc|cc-exp(-month|-year)?|one-time-code|current-password|new-password)\b/i;
+export { PRIVATE_ATTRIBUTE };
 
+function attributesOf(el: Element): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of el.attributes) out[a.name] = a.value;
+  return out;
+}
+
+/** Private when the element itself is, or sits inside an element marked private. */
 export function isPrivateField(el: HTMLElement | null): boolean {
   if (!el) return false;
   if (el instanceof HTMLInputElement && el.type.toLowerCase() === 'password') return true;
-  if (PRIVATE_AUTOCOMPLETE.test(el.getAttribute('autocomplete') ?? '')) return true;
-  return el.closest(`[${PRIVATE_ATTRIBUTE}]`) !== null;
+  return isPrivateElement(el.tagName, attributesOf(el)) || el.closest(`[${PRIVATE_ATTRIBUTE}]`) !== null;
 }
 
-/** rrweb asks this for every input value it records (all input kinds are routed through it). */
+/**
+ * rrweb asks this for every input value it records (all input kinds are routed through it): values
+ * of private fields are replaced here, in the owner's browser, before the event exists anywhere.
+ */
 export const maskInput = (text: string, el: HTMLElement) => (isPrivateField(el) ? (text ? MASK : '') : text);
 
 /** Every kind of field goes through maskInput, which decides per element. */

@@ -139,6 +139,7 @@ export type ErrorCode =
   | 'too-big'
   | 'not-baton-holder'
   | 'stale-epoch'
+  | 'mask-violation'
   | 'not-owner'
   | 'unknown-participant'
   | 'unknown-tab'

@@ -1,5 +1,6 @@
 import type { Connection } from './connection.js';
 import { History, type HistoryEntry } from './history.js';
+import { MaskCheck } from './mask-check.js';
 import {
   type BatonState,
   type ClientMessage,
@@ -64,6 +65,7 @@ export class Room {
   /** Serialised recorder messages since the last full snapshot: the late-join checkpoint. */
   private checkpoint: HistoryEntry[] = [];
   private checkpointBytes = 0;
+  private readonly maskCheck = new MaskCheck();
   private snapshotRequested = false;
   /**
    * Per connection, the seq its checkpoint was taken at (what it got as state, not as messages) and
@@ -181,7 +183,21 @@ export class Room {
       case 'rec': {
         if (this.tab.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner records', msg.type);
-        const entry = this.relay(from, { type: 'rec', tab: msg.tab, events: msg.events }, { skip: from });
+        const checked = this.maskCheck.apply(msg.events);
+        if (checked.violations > 0) {
+          this.log.warn(
+            { room: this.id, violations: checked.violations },
+            'clear-text private values removed',
+          );
+          this.reject(
+            conn,
+            'mask-violation',
+            `${checked.violations} clear-text private value(s) removed`,
+            msg.type,
+          );
+        }
+        if (checked.events.length === 0) return;
+        const entry = this.relay(from, { type: 'rec', tab: msg.tab, events: checked.events }, { skip: from });
         if (msg.events.some((e) => e.type === RRWEB_META)) {
           this.checkpoint = [];
           this.checkpointBytes = 0;
