@@ -1,6 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Connection } from './connection.js';
 import { clientMessage, type DirectMessage, MAX_CONTROL_FRAME_BYTES } from './protocol.js';
+import { ConnectionLimits } from './rate-limit.js';
 import type { ParticipantRecord, Room, RoomLog } from './room.js';
 
 const send = (ws: WebSocket, msg: DirectMessage) => ws.send(JSON.stringify(msg));
@@ -23,6 +24,7 @@ export function attachSocket(
     },
     close: (code, reason) => ws.close(code, reason),
   };
+  const limits = new ConnectionLimits(Date.now());
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) {
@@ -55,6 +57,19 @@ export function attachSocket(
         message: 'the frame is too big',
         ref: result.data.type,
       });
+    }
+    const now = Date.now();
+    if (!limits.allow(result.data.type, now)) {
+      if (limits.shouldWarn(now)) {
+        log.warn({ room: room.id, from: participant.id, type: result.data.type }, 'rate limit reached');
+        send(ws, {
+          type: 'error',
+          code: 'rate-limited',
+          message: 'too many messages; slow down',
+          ref: result.data.type,
+        });
+      }
+      return;
     }
     room.receive(participant.id, conn, result.data);
   });

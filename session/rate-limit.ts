@@ -1,0 +1,50 @@
+/** A token bucket: `capacity` messages at once, refilled at `perSecond`. Pure; the clock is passed in. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.last = now;
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/**
+ * Per-connection limits: frames of any kind (the recorder sends many small batches), and chat,
+ * which people read. Generous for real use, tight enough that one socket cannot flood a session.
+ */
+export class ConnectionLimits {
+  private readonly frames: TokenBucket;
+  private readonly chat: TokenBucket;
+  private lastWarning = Number.NEGATIVE_INFINITY;
+
+  constructor(now: number) {
+    this.frames = new TokenBucket(1000, 500, now);
+    this.chat = new TokenBucket(100, 20, now);
+  }
+
+  /** Whether a message of this type may pass now. */
+  allow(type: string, now: number): boolean {
+    if (!this.frames.take(now)) return false;
+    return type !== 'chat' || this.chat.take(now);
+  }
+
+  /** At most one refusal message per second goes back, so refusals cannot flood either. */
+  shouldWarn(now: number): boolean {
+    if (now - this.lastWarning < 1000) return false;
+    this.lastWarning = now;
+    return true;
+  }
+}
