@@ -60,6 +60,11 @@ export function execute(msg: ControlMessage, nodeById: (id: number) => Node | nu
       el.dispatchEvent(new KeyboardEvent('keyup', init));
       return;
     }
+    case 'history':
+      if (msg.action === 'back') history.back();
+      else if (msg.action === 'forward') history.forward();
+      else location.reload();
+      return;
     case 'nav':
       // Navigation is carried out by the viewer, which owns the frame's address.
       return;

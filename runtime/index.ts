@@ -2,6 +2,7 @@ import { record } from '@rrweb/record';
 import type { BridgeFromPage, BridgeToPage } from '../session/protocol.js';
 import { execute } from './executor.js';
 import { maskAllKinds, maskInput, PRIVATE_ATTRIBUTE } from './masking.js';
+import { installShims } from './shims.js';
 
 /**
  * Injected as the first script of every proxied document. In the owner's live frame it records the
@@ -10,6 +11,7 @@ import { maskAllKinds, maskInput, PRIVATE_ATTRIBUTE } from './masking.js';
 const FLUSH_MS = 40;
 
 function start(): void {
+  installShims();
   const script = document.currentScript as HTMLScriptElement | null;
   const appOrigin = script?.dataset.tandemApp;
   const upstreamOrigin = script?.dataset.tandemOrigin;

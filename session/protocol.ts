@@ -56,6 +56,7 @@ export const clientMessage = z.discriminatedUnion('type', [
     value: z.string().max(100_000).optional(),
     checked: z.boolean().optional(),
   }),
+  z.strictObject({ type: z.literal('history'), tab, epoch, action: z.enum(['back', 'forward', 'reload']) }),
   z.strictObject({
     type: z.literal('key'),
     tab,
@@ -69,7 +70,7 @@ export type ClientMessage = z.infer<typeof clientMessage>;
 export type ClientMessageType = ClientMessage['type'];
 
 /** Input and navigation: accepted only from the baton holder, executed by the tab owner's runtime. */
-export const CONTROL_TYPES = ['nav', 'scroll', 'click', 'input', 'key'] as const;
+export const CONTROL_TYPES = ['nav', 'history', 'scroll', 'click', 'input', 'key'] as const;
 export type ControlMessage = Extract<ClientMessage, { type: (typeof CONTROL_TYPES)[number] }>;
 export const isControl = (m: ClientMessage): m is ControlMessage =>
   (CONTROL_TYPES as readonly string[]).includes(m.type);

@@ -229,14 +229,51 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await shot(owner, '5-owner-while-follower-leads');
     await shot(follower, '5-follower-leading');
 
+    await follower.click('[data-testid="history-back"]');
+    await frameShowing(owner, 'Contact form');
+    await frameShowing(follower, 'Contact form');
+    await follower.click('[data-testid="history-forward"]');
+    await frameShowing(owner, 'Products');
+
     await owner.click('[data-testid="baton-take"]');
     await owner.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Olivia)');
     await follower.waitForSelector('[data-testid="baton-request"]');
   });
 
   it('tells followers when the host has gone, instead of showing a silently frozen page', async () => {
-    await owner.close();
+    await owner.click('[data-testid="exit"]');
+    await owner.click('[data-testid="exit-confirm"]');
+    await owner.waitForSelector('::-p-text(You have left the session)');
+    assert.equal(await owner.$('[data-testid="page-frame"]'), null, 'the live page is gone from the leaver');
     await follower.waitForSelector('::-p-text(The host has left)');
     await follower.waitForSelector('[data-testid="participant"][data-connected="false"]::-p-text(Olivia)');
+  });
+});
+
+describe('every proxied page', function () {
+  this.timeout(60_000);
+  it('refuses service worker registration with a rejected promise, not an exception', async () => {
+    const site = await startFixtureSite();
+    const tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+    const browser = await launchBrowser();
+    try {
+      const session = await createSession(tandem.url);
+      const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+      const page = await browser.newPage();
+      await page.goto(
+        `${tandem.url}/api/sessions/${session.id}/open?url=${encodeURIComponent(`${site.url}/`)}&token=${owner.token}`,
+      );
+      const outcome = await page.evaluate(() =>
+        navigator.serviceWorker.register('/sw.js').then(
+          () => 'registered',
+          (e: Error) => `rejected: ${e.name}`,
+        ),
+      );
+      assert.equal(outcome, 'rejected: SecurityError');
+    } finally {
+      await browser.close();
+      await tandem.stop();
+      await site.close();
+    }
   });
 });

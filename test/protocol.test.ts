@@ -26,6 +26,10 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
   ],
   location: [{ type: 'location', tab: 't1', url: 'https://example.com/a?b#c', title: 'Example' }],
   nav: [{ type: 'nav', tab: 't1', url: 'example.com' }],
+  history: [
+    { type: 'history', tab: 't1', action: 'back' },
+    { type: 'history', tab: 't1', action: 'reload', epoch: 3 },
+  ],
   scroll: [
     { type: 'scroll', tab: 't1', x: 0, y: 120.5 },
     { type: 'scroll', tab: 't1', x: -3, y: 1e7, node: 12 },
@@ -160,7 +164,7 @@ describe('clientMessage schema', () => {
 
 describe('isControl', () => {
   it('is true for input and navigation messages only', () => {
-    const control = new Set(['nav', 'scroll', 'click', 'input', 'key']);
+    const control = new Set(['nav', 'history', 'scroll', 'click', 'input', 'key']);
     for (const [type, examples] of Object.entries(VALID)) {
       const msg = clientMessage.parse(examples[0]);
       assert.equal(isControl(msg), control.has(type), type);

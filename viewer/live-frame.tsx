@@ -46,6 +46,8 @@ export function LiveFrame({ session, me, tab, initialUrl, contentDomain, stream,
         };
         if (msg.type === 'welcome' || msg.type === 'snapshot.request') toPage({ tandem: 'snapshot' });
         else if (msg.type === 'nav') setSrc(openUrl(session, msg.url));
+        // Back, forward and reload act on the page's own history, whoever asked (the owner included).
+        else if (msg.type === 'history') toPage({ tandem: 'control', message: msg });
         else if (
           (msg.type === 'click' || msg.type === 'input' || msg.type === 'scroll' || msg.type === 'key') &&
           msg.from !== me

@@ -128,6 +128,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const chatInput = useRef<HTMLInputElement>(null);
   const [address, setAddress] = useState('');
   const [editing, setEditing] = useState(false);
+  const [leaving, setLeaving] = useState<'asking' | 'left' | null>(null);
 
   const send = useCallback((msg: ClientMessage) => conn.current?.send(msg) ?? false, []);
 
@@ -194,6 +195,24 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         ? 'connecting…'
         : `${state.status === 'offline' ? 'offline' : 'reconnecting'}${state.retryIn ? ` in ${state.retryIn}s` : '…'}`;
 
+  const leave = () => {
+    conn.current?.stop();
+    sessionStorage.removeItem(storageKey(session));
+    setLeaving('left');
+  };
+
+  if (leaving === 'left') {
+    return (
+      <main class="landing" aria-live="polite">
+        <h1>You have left the session</h1>
+        <p>Nothing more is shared from or to this window. You can close it.</p>
+        <button type="button" class="primary" onClick={() => location.reload()}>
+          Join again
+        </button>
+      </main>
+    );
+  }
+
   if (!me || !tab) {
     return (
       <div id="boot" style="display:grid" role="status">
@@ -208,6 +227,21 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   return (
     <div class="viewer">
       <div class="bar">
+        <div class="nav-buttons" role="group" aria-label="Page history">
+          {(['back', 'forward', 'reload'] as const).map((action) => (
+            <button
+              type="button"
+              key={action}
+              data-testid={`history-${action}`}
+              disabled={!iHold}
+              aria-label={action === 'back' ? 'Back' : action === 'forward' ? 'Forward' : 'Reload'}
+              title={iHold ? undefined : 'Only the person in control can do this'}
+              onClick={() => send({ type: 'history', tab: tab.id, action, epoch: state.baton.epoch })}
+            >
+              {action === 'back' ? '←' : action === 'forward' ? '→' : '⟳'}
+            </button>
+          ))}
+        </div>
         <form class="address-form" onSubmit={navigate} aria-label="Navigate">
           <input
             class="address"
@@ -255,6 +289,9 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           </button>
         )}
         {hostRole && <ShareLink session={session} token={joined.token} />}
+        <button type="button" data-testid="exit" onClick={() => setLeaving('asking')}>
+          {isOwner ? 'Stop sharing' : 'Leave'}
+        </button>
         <span class={`conn ${state.status}`} data-testid="connection" role="status">
           {connText}
         </span>
@@ -308,6 +345,17 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
                 </button>
               </div>
             ))}
+        {leaving === 'asking' && (
+          <div class="banner" role="alertdialog" aria-label="Leave the session">
+            {isOwner ? 'Stop sharing your page and leave?' : 'Leave the session?'}
+            <button type="button" class="primary" data-testid="exit-confirm" onClick={leave}>
+              Leave
+            </button>
+            <button type="button" onClick={() => setLeaving(null)}>
+              Stay
+            </button>
+          </div>
+        )}
         {state.notice && (
           <div class="notice" role="alert">
             {state.notice}
