@@ -227,7 +227,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   return (
     <div class="viewer">
       <div class="bar">
-        <div class="nav-buttons" role="group" aria-label="Page history">
+        <fieldset class="nav-buttons" aria-label="Page history">
           {(['back', 'forward', 'reload'] as const).map((action) => (
             <button
               type="button"
@@ -241,7 +241,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
               {action === 'back' ? '←' : action === 'forward' ? '→' : '⟳'}
             </button>
           ))}
-        </div>
+        </fieldset>
         <form class="address-form" onSubmit={navigate} aria-label="Navigate">
           <input
             class="address"

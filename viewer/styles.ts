@@ -19,7 +19,7 @@ button:disabled{opacity:.5;cursor:default}
 .bar .address-form{flex:1 1 16rem;min-width:8rem;display:flex}
 .bar .address{flex:1;min-width:0;padding:6px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .bar .address[readonly]{color:var(--muted)}
-.nav-buttons{display:flex;gap:2px}.nav-buttons button{padding:4px 9px;min-width:2.2rem}
+.nav-buttons{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.nav-buttons button{padding:4px 9px;min-width:2.2rem}
 .conn{font-size:.8rem;padding:2px 8px;border-radius:99px;background:var(--bg);border:1px solid var(--line)}
 .conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn)}
 .stage{position:relative;overflow:hidden;background:var(--bg)}
