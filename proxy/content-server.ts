@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { PassThrough } from 'node:stream';
+import { type Duplex, PassThrough } from 'node:stream';
 import { labelFromHost } from '../rewriter/content-host.js';
 import { rewriteCss } from '../rewriter/css.js';
 import { rewriteHtml } from '../rewriter/html.js';
@@ -10,9 +10,9 @@ import type { CookieJars } from './cookie-jars.js';
 import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.js';
 import { type EgressGuard, EgressRefused } from './egress.js';
 import type { EntryCodes } from './entry.js';
-import { escapeHtml, messagePage } from './pages.js';
+import { escapeHtml, messagePage, refuseUpgrade } from './pages.js';
 import { MAX_ENTRY_BYTES, type SessionCache } from './session-cache.js';
-import { requestUpstream } from './upstream.js';
+import { requestUpstream, type UpgradeResult, upgradeUpstream } from './upstream.js';
 
 /** Answers, for the session's live room, whose browser runs the live page. */
 export interface ParticipantGate {
@@ -111,7 +111,9 @@ export function createContentHandler(o: ContentServerOptions) {
   const injectFor = (host: ContentHost) =>
     `<script src="${o.runtime.path}" data-tandem-app="${escapeHtml(o.appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"></script>`;
 
-  return async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  return { handle, upgrade };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const label = labelFromHost(req.headers.host ?? '', o.contentDomain);
     const host = label ? await o.hosts.resolve(label) : undefined;
     if (!label || !host) {
@@ -155,7 +157,59 @@ export function createContentHandler(o: ContentServerOptions) {
     }
     if (!(await o.gate.canGoUpstream(host.sessionId, participantId))) return fromCache(host, label, req, res);
     return forward(host, label, req, res);
-  };
+  }
+
+  /**
+   * The page's own WebSockets (and other upgrades): only the tab owner's, tunnelled byte for byte to
+   * the upstream after the same credential check, egress guard and cookie jar as any request.
+   */
+  async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const refuse = (status: number, reason: string) => refuseUpgrade(socket, status, reason);
+    const label = labelFromHost(req.headers.host ?? '', o.contentDomain);
+    const host = label ? await o.hosts.resolve(label) : undefined;
+    if (!label || !host) return refuse(404, 'unknown page address');
+    const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
+    const participantId = cookie ? o.credentials.verify(cookie, label) : null;
+    if (!participantId || !(await o.gate.canGoUpstream(host.sessionId, participantId))) {
+      return refuse(403, "only the tab owner's page opens connections to the site");
+    }
+    const upstreamUrl = new URL(req.url ?? '/', host.origin);
+    const headers = await upstreamHeaders(host, req, upstreamUrl);
+    headers.connection = 'Upgrade';
+    headers.upgrade = req.headers.upgrade ?? 'websocket';
+    let result: UpgradeResult;
+    try {
+      result = await upgradeUpstream(o.guard, { url: upstreamUrl, method: 'GET', headers, body: null });
+    } catch (err) {
+      o.log.info({ url: upstreamUrl.href, err: (err as Error).message }, 'page websocket refused');
+      return refuse(err instanceof EgressRefused ? 403 : 502, (err as Error).message);
+    }
+    if (!result.upgraded) {
+      result.res.resume();
+      return refuse(result.res.statusCode ?? 502, 'the site did not accept the connection');
+    }
+    const jar = o.jars.for(host.sessionId);
+    for (const c of result.res.headers['set-cookie'] ?? [])
+      await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
+    const lines = [`HTTP/1.1 101 ${result.res.statusMessage ?? 'Switching Protocols'}`];
+    for (let i = 0; i < result.res.rawHeaders.length; i += 2) {
+      const name = result.res.rawHeaders[i] as string;
+      if (name.toLowerCase() !== 'set-cookie') lines.push(`${name}: ${result.res.rawHeaders[i + 1]}`);
+    }
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (result.head.length) socket.write(result.head);
+    if (head.length) result.socket.write(head);
+    const upstream = result.socket;
+    upstream.pipe(socket).pipe(upstream);
+    const close = () => {
+      upstream.destroy();
+      socket.destroy();
+    };
+    upstream.on('error', close);
+    socket.on('error', close);
+    upstream.on('close', close);
+    socket.on('close', close);
+  }
 
   function enter(label: string, path: string, res: http.ServerResponse): void {
     const params = new URL(path, 'http://x').searchParams;
@@ -255,16 +309,8 @@ export function createContentHandler(o: ContentServerOptions) {
     const upstreamUrl = new URL(req.url ?? '/', host.origin);
     const map: UrlMapper = (u) => o.hosts.mapUrl(host.sessionId, u);
     const jar = o.jars.for(host.sessionId);
-    const headers: http.OutgoingHttpHeaders = { 'accept-encoding': 'gzip, deflate, br' };
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!DROP_REQUEST.has(name) && value !== undefined) headers[name] = value;
-    }
-    const cookies = await jar.getCookieString(upstreamUrl.href);
-    if (cookies) headers.cookie = cookies;
-    const referer = await toUpstream(req.headers.referer);
-    if (referer) headers.referer = referer;
-    const origin = await toUpstream(req.headers.origin);
-    if (origin) headers.origin = new URL(origin).origin;
+    const headers = await upstreamHeaders(host, req, upstreamUrl);
+    headers['accept-encoding'] = 'gzip, deflate, br';
 
     let upstream: http.IncomingMessage;
     try {
@@ -330,6 +376,21 @@ export function createContentHandler(o: ContentServerOptions) {
     }
     res.writeHead(status, out);
     res.end(body);
+  }
+
+  /** The headers sent upstream: the browser's, less ours, with cookies from the jar and real URLs. */
+  async function upstreamHeaders(host: ContentHost, req: http.IncomingMessage, upstreamUrl: URL) {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!DROP_REQUEST.has(name) && value !== undefined) headers[name] = value;
+    }
+    const cookies = await o.jars.for(host.sessionId).getCookieString(upstreamUrl.href);
+    if (cookies) headers.cookie = cookies;
+    const referer = await toUpstream(req.headers.referer);
+    if (referer) headers.referer = referer;
+    const origin = await toUpstream(req.headers.origin);
+    if (origin) headers.origin = new URL(origin).origin;
+    return headers;
   }
 
   /** Passes a body through untouched, keeping a copy for followers when the owner fetched it with GET. */

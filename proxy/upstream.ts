@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { EgressGuard } from './egress.js';
 
 export interface UpstreamRequest {
@@ -33,35 +33,34 @@ function agentsFor(guard: EgressGuard) {
 }
 
 /**
- * Sends one request upstream without following redirects. The egress guard judges the address the
- * socket connects to: through `lookup` for host names, directly for IP literals (which skip lookup).
+ * Starts one request upstream. The egress guard judges the address the socket connects to: through
+ * `lookup` for host names, directly for IP literals (which skip lookup).
  */
-export function requestUpstream(guard: EgressGuard, req: UpstreamRequest): Promise<http.IncomingMessage> {
+function startUpstream(guard: EgressGuard, req: UpstreamRequest, pooled: boolean): http.ClientRequest {
   const { url } = req;
   const secure = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  if (net.isIP(hostname)) guard.check(hostname, port);
+  const outgoing = (secure ? https : http).request({
+    protocol: url.protocol,
+    hostname,
+    port,
+    path: `${url.pathname}${url.search}`,
+    method: req.method,
+    headers: req.headers,
+    agent: pooled ? (secure ? agentsFor(guard).https : agentsFor(guard).http) : false,
+    lookup: guard.lookupFor(port),
+    timeout: CONNECT_TIMEOUT_MS,
+  });
+  outgoing.on('timeout', () => outgoing.destroy(new Error('the site did not answer in time')));
+  return outgoing;
+}
+
+/** Sends one request upstream without following redirects; resolves with the response. */
+export function requestUpstream(guard: EgressGuard, req: UpstreamRequest): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    if (net.isIP(hostname)) {
-      try {
-        guard.check(hostname, port);
-      } catch (refusal) {
-        return reject(refusal);
-      }
-    }
-    const transport = secure ? https : http;
-    const outgoing = transport.request({
-      protocol: url.protocol,
-      hostname,
-      port,
-      path: `${url.pathname}${url.search}`,
-      method: req.method,
-      headers: req.headers,
-      agent: secure ? agentsFor(guard).https : agentsFor(guard).http,
-      lookup: guard.lookupFor(port),
-      timeout: CONNECT_TIMEOUT_MS,
-    });
-    outgoing.on('timeout', () => outgoing.destroy(new Error('the site did not answer in time')));
+    const outgoing = startUpstream(guard, req, true);
     outgoing.on('response', (res) => {
       res.socket.setTimeout(IDLE_TIMEOUT_MS);
       resolve(res);
@@ -69,5 +68,23 @@ export function requestUpstream(guard: EgressGuard, req: UpstreamRequest): Promi
     outgoing.on('error', reject);
     if (req.body) req.body.pipe(outgoing);
     else outgoing.end();
+  });
+}
+
+export type UpgradeResult =
+  | { upgraded: true; res: http.IncomingMessage; socket: Duplex; head: Buffer }
+  | { upgraded: false; res: http.IncomingMessage };
+
+/** Sends an Upgrade request (the page's own WebSocket) upstream, on a socket of its own. */
+export function upgradeUpstream(guard: EgressGuard, req: UpstreamRequest): Promise<UpgradeResult> {
+  return new Promise((resolve, reject) => {
+    const outgoing = startUpstream(guard, req, false);
+    outgoing.on('upgrade', (res, socket, head) => {
+      socket.setTimeout(0);
+      resolve({ upgraded: true, res, socket, head });
+    });
+    outgoing.on('response', (res) => resolve({ upgraded: false, res }));
+    outgoing.on('error', reject);
+    outgoing.end();
   });
 }

@@ -12,6 +12,7 @@ import { CookieJars } from '../proxy/cookie-jars.js';
 import { Credentials } from '../proxy/credential.js';
 import { EgressGuard } from '../proxy/egress.js';
 import { ENTRY_CODE_LIFETIME_MS, type Entry } from '../proxy/entry.js';
+import { refuseUpgrade } from '../proxy/pages.js';
 import { SessionCache } from '../proxy/session-cache.js';
 import { OneTimeCodes } from '../session/one-time-codes.js';
 import { MAX_FRAME_BYTES } from '../session/protocol.js';
@@ -113,7 +114,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
 
   server.on('request', (req, res) => {
     if (isContentHost(req)) {
-      content(req, res).catch((err: Error) => {
+      content.handle(req, res).catch((err: Error) => {
         log.error({ err: err.stack, host: req.headers.host }, 'content request failed');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('Tandem could not serve this page.');
@@ -127,16 +128,17 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   server.on('upgrade', (req, socket, head) => {
     upgrade(req, socket, head).catch((err: Error) => {
       log.error({ err: err.stack }, 'upgrade failed');
-      reject(socket, 500, 'internal error');
+      refuseUpgrade(socket, 500, 'internal error');
     });
   });
 
   async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (isContentHost(req)) return reject(socket, 501, "the page's own WebSockets are not proxied yet");
+    if (isContentHost(req)) return content.upgrade(req, socket, head);
     const url = new URL(req.url ?? '/', publicUrl);
-    if (url.pathname !== '/ws') return reject(socket, 404, 'not found');
+    if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'not found');
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== publicUrl.origin) return reject(socket, 403, 'origin not allowed');
+    if (origin !== undefined && origin !== publicUrl.origin)
+      return refuseUpgrade(socket, 403, 'origin not allowed');
     const sessionId = url.searchParams.get('session') ?? '';
     const token = url.searchParams.get('token');
     const ticket = url.searchParams.get('ticket');
@@ -147,12 +149,12 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       else if (token) participantId = (await sessions.authenticate(sessionId, token)).id;
     } catch (e) {
       if (!(e instanceof SessionError)) throw e;
-      return reject(socket, e.code === 'unknown-session' ? 404 : 403, e.message);
+      return refuseUpgrade(socket, e.code === 'unknown-session' ? 404 : 403, e.message);
     }
-    if (!participantId) return reject(socket, 403, 'a valid token or ticket is needed');
+    if (!participantId) return refuseUpgrade(socket, 403, 'a valid token or ticket is needed');
     const session = await sessions.get(sessionId);
     const participant = await store.getParticipant(participantId);
-    if (!session || !participant) return reject(socket, 404, 'no session with this id');
+    if (!session || !participant) return refuseUpgrade(socket, 404, 'no session with this id');
     const room = await rooms.open(session.id, session.startUrl);
     wss.handleUpgrade(req, socket, head, (ws) => {
       attachSocket(ws, room, participant, log, () => rooms.released(session.id));
@@ -187,10 +189,4 @@ function withPort(url: URL, port: number): URL {
   const u = new URL(url.href);
   u.port = String(port);
   return u;
-}
-
-function reject(socket: Duplex, status: number, reason: string): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
-  );
 }

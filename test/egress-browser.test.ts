@@ -84,3 +84,32 @@ describe('the egress guard, seen from a browser', function () {
     });
   });
 });
+
+describe("the page's own WebSockets", function () {
+  this.timeout(60_000);
+  it('are tunnelled for the tab owner through the proxy', async () => {
+    const site = await startFixtureSite();
+    const tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+    const browser = await launchBrowser();
+    try {
+      const session = await createSession(tandem.url);
+      const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+      const page = await browser.newPage();
+      const direct: string[] = [];
+      page.on('request', (r) => {
+        if (!new URL(r.url()).hostname.endsWith('.content.localhost') && !r.url().startsWith(tandem.url)) {
+          direct.push(r.url());
+        }
+      });
+      await page.goto(
+        `${tandem.url}/api/sessions/${session.id}/open?url=${encodeURIComponent(`${site.url}/live.html`)}&token=${owner.token}`,
+      );
+      await page.waitForSelector('#status::-p-text(echo: hello)');
+      assert.deepEqual(direct, [], 'nothing left the content hosts');
+    } finally {
+      await browser.close();
+      await tandem.stop();
+      await site.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { enter, request } from './helpers/content.js';
 import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
@@ -167,5 +168,47 @@ describe('the rewriting proxy, over real HTTP', function () {
     const stolen = await request(tandem.port, owner.host, '/', { headers: { cookie: elsewhere.cookie } });
     assert.equal(stolen.status, 307, 'a cookie for another host counts as none: the page is not served');
     assert.doesNotMatch(stolen.body, /Acme/);
+  });
+});
+
+describe("the page's own WebSockets, over real sockets", function () {
+  this.timeout(20_000);
+  let site: FixtureSite;
+  let tandem: TestTandem;
+  before(async () => {
+    site = await startFixtureSite();
+    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+  });
+  after(async () => {
+    await tandem?.stop();
+    await site?.close();
+  });
+
+  const connect = (host: string, cookie: string) =>
+    new Promise<{ status: number; echo?: string }>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${tandem.port}/echo`, { headers: { host, cookie } });
+      ws.on('open', () => ws.send('ping'));
+      ws.on('message', (d) => {
+        resolve({ status: 101, echo: d.toString() });
+        ws.close();
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        resolve({ status: res.statusCode ?? 0 });
+        res.resume();
+      });
+      ws.on('error', (e) => {
+        if (!String(e.message).includes('Unexpected server response')) reject(e);
+      });
+    });
+
+  it("tunnels the owner's connection and refuses followers and strangers", async () => {
+    const session = await createSession(tandem.url);
+    const o = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+    const f = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
+    const owner = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/live.html`);
+    const follower = await enter(tandem.url, tandem.port, session.id, f.token, `${site.url}/live.html`);
+    assert.deepEqual(await connect(owner.host, owner.cookie), { status: 101, echo: 'ping' });
+    assert.equal((await connect(follower.host, follower.cookie)).status, 403);
+    assert.equal((await connect(owner.host, '')).status, 403);
   });
 });
