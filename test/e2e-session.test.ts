@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import { frameShowing, launchBrowser, until } from './helpers/browser.js';
+import { frameShowing, launchBrowser, seriousA11yViolations, until } from './helpers/browser.js';
 import {
   type CreatedSession,
   createSession,
@@ -74,6 +74,11 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     const shared = await owner.$eval('[data-testid="share-link"]', (el) => (el as HTMLInputElement).value);
     assert.equal(shared, session.joinUrl, 'the host is shown the link to share');
     await shot(owner, '1-owner-browsing');
+    assert.deepEqual(
+      await seriousA11yViolations(owner),
+      [],
+      'the owner view has no serious accessibility violations',
+    );
   });
 
   it('3: a follower joins with a name and sees a live mirror: text, scroll, fields, masked secrets', async () => {
@@ -85,6 +90,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.goto(shared);
     await follower.waitForSelector('[data-testid="name-input"]');
     await shot(follower, '2-follower-name-prompt');
+    assert.deepEqual(await seriousA11yViolations(follower), [], 'the name prompt');
     await follower.type('[data-testid="name-input"]', 'Felix');
     await follower.click('[data-testid="join"]');
     await follower.waitForSelector('[data-testid="connection"]::-p-text(live)');
@@ -127,6 +133,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
       ),
     );
     await shot(follower, '3-follower-mirror-form');
+    assert.deepEqual(await seriousA11yViolations(follower), [], 'the follower view');
     const masked = await mirrorForm.evaluate(() => ({
       password: (document.getElementById('password') as HTMLInputElement).value,
       card: (document.getElementById('card') as HTMLInputElement).value,
@@ -196,6 +203,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.click('[data-testid="baton-request"]');
     await owner.waitForSelector('::-p-text(Felix asks to take control)');
     await shot(owner, '4-owner-control-request');
+    assert.deepEqual(await seriousA11yViolations(owner), [], 'the control request');
     const felix = await owner.waitForSelector('[data-testid="participant"]::-p-text(Felix)');
     assert.ok(felix);
     await owner.click('[data-testid="baton-give"]');

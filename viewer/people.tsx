@@ -35,6 +35,7 @@ export function People({
             <span>
               {p.name}
               {p.id === state.me?.id ? ' (you)' : ''}
+              {p.connected ? '' : ' (away)'}
             </span>
             {leader && <span class="leader">leading</span>}
             {canGive && !leader && p.connected && (
