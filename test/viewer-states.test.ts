@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import type { Browser, Page } from 'puppeteer-core';
+import { parseConfig } from '../server/config.js';
+import { startTandem, type Tandem } from '../server/tandem.js';
+import { launchBrowser, seriousA11yViolations } from './helpers/browser.js';
+import { createSession } from './helpers/tandem.js';
+
+const SHOTS = new URL('../../test-output/', import.meta.url);
+const shot = async (page: Page, name: string) => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
+};
+
+describe('viewer states: landing, phone width, reconnecting with queued chat', function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let dataDir: string;
+  let tandem: Tandem;
+  const start = (port: number) =>
+    startTandem(parseConfig({ PORT: String(port), TANDEM_DATA_DIR: dataDir, TANDEM_DEMO_SITE: 'off' }, []), {
+      logger: pino({ level: 'silent' }),
+    });
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-states-'));
+    tandem = await start(0);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await tandem?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the landing page starts a session and has no serious accessibility violations', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${tandem.url}/`);
+    await page.waitForSelector('[data-testid="start-session"]');
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await shot(page, '0-landing');
+    await page.type('input[autocomplete="name"]', 'Olivia');
+    await page.click('[data-testid="start-session"]');
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    assert.match(page.url(), /\/s\/[\w-]+\?key=.+&name=Olivia$/);
+    await page.waitForSelector('::-p-text(Type an address above)');
+    await page.close();
+  });
+
+  it('works at 360 px wide', async () => {
+    const session = await createSession(tandem.url);
+    const page = await browser.newPage();
+    await page.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
+    await page.goto(`${session.hostUrl}&name=Phone`);
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
+    for (const id of ['address-bar', 'chat-input', 'participants', 'exit']) {
+      const box = await (await page.$(`[data-testid="${id}"]`))?.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 360, `${id} is on screen`);
+    }
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await shot(page, '6-phone');
+    await page.close();
+  });
+
+  it('shows reconnecting with a countdown, queues chat typed meanwhile, and sends it on reconnect', async () => {
+    const session = await createSession(tandem.url);
+    const page = await browser.newPage();
+    await page.goto(`${session.hostUrl}&name=Olivia`);
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const port = tandem.port;
+    await tandem.stop();
+    await page.waitForSelector('[data-testid="connection"]::-p-text(reconnecting)');
+    await page.type('[data-testid="chat-input"]', 'typed while offline');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('::-p-text(sending…)');
+    await shot(page, '7-reconnecting');
+    tandem = await start(port);
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="chat-line"]::-p-text(typed while offline)');
+    assert.equal(await page.$('::-p-text(sending…)'), null, 'nothing left pending');
+    await page.close();
+  });
+});
