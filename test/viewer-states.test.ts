@@ -8,7 +8,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { parseConfig } from '../server/config.js';
 import { startTandem, type Tandem } from '../server/tandem.js';
 import { launchBrowser, seriousA11yViolations } from './helpers/browser.js';
-import { createSession } from './helpers/tandem.js';
+import { createSession, joinAs } from './helpers/tandem.js';
+import { WsClient } from './helpers/ws-client.js';
 
 const SHOTS = new URL('../../test-output/', import.meta.url);
 const shot = async (page: Page, name: string) => {
@@ -84,6 +85,25 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await page.waitForSelector('[data-testid="connection"]::-p-text(live)', { timeout: 30_000 });
     await page.waitForSelector('[data-testid="chat-line"]::-p-text(typed while offline)');
     assert.equal(await page.$('::-p-text(sending…)'), null, 'nothing left pending');
+    await page.close();
+  });
+
+  it('flags a new chat line in the title while the viewer is in the background, and clears it on return', async () => {
+    const session = await createSession(tandem.url);
+    const page = await browser.newPage();
+    await page.goto(`${session.hostUrl}&name=Olivia`);
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const title = await page.title();
+    const other = await browser.newPage();
+    await other.bringToFront();
+    const felix = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
+    const ws = await WsClient.connect(tandem.url, session.id, felix.token);
+    ws.send({ type: 'chat', text: 'are you there?' });
+    await page.waitForFunction(() => document.title.startsWith('(1) '));
+    await page.bringToFront();
+    await page.waitForFunction((t) => document.title === t, {}, title);
+    ws.close();
+    await other.close();
     await page.close();
   });
 });

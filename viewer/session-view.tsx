@@ -6,6 +6,7 @@ import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FormFooter } from './form-footer.js';
 import { LiveFrame } from './live-frame.js';
+import { Notifier } from './notify.js';
 import { People } from './people.js';
 import { ShareLink } from './share.js';
 import { initialState, nameOf, reduce } from './state.js';
@@ -123,6 +124,10 @@ function LazyMirror(props: Parameters<MirrorComponent>[0]) {
 function Room({ config, session, joined }: { config: ViewerConfig; session: string; joined: Joined }) {
   const [state, dispatch] = useReducer(reduce, initialState);
   const stream = useMemo(() => new Stream(), []);
+  const notifier = useMemo(() => new Notifier(), []);
+  const [muted, setMuted] = useState(() => notifier.muted);
+  const meRef = useRef<string | null>(null);
+  const namesRef = useRef(new Map<string, string>());
   const conn = useRef<Connection | null>(null);
   const unsent = useRef<string[]>([]);
   const chatInput = useRef<HTMLInputElement>(null);
@@ -137,6 +142,16 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
       message: (msg) => {
         dispatch({ kind: 'server', msg });
         stream.emit(msg);
+        if (msg.type === 'welcome') {
+          meRef.current = msg.you.id;
+          for (const p of msg.participants) namesRef.current.set(p.id, p.name);
+        } else if (msg.type === 'joined') {
+          namesRef.current.set(msg.participant.id, msg.participant.name);
+        }
+        const who = 'from' in msg ? (namesRef.current.get(msg.from) ?? 'Someone') : '';
+        if (msg.type === 'chat' && msg.from !== meRef.current) notifier.alert(`${who}: ${msg.text}`);
+        if (msg.type === 'baton.request' && msg.from !== meRef.current)
+          notifier.alert(`${who} asks to take control`);
       },
       status: (status, retryIn) => {
         dispatch({ kind: 'status', status, retryIn });
@@ -150,7 +165,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     conn.current = c;
     c.start();
     return () => c.stop();
-  }, [session, joined.token, stream]);
+  }, [session, joined.token, stream, notifier]);
 
   useEffect(() => {
     const refocus = () => chatInput.current?.focus();
@@ -289,6 +304,18 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           </button>
         )}
         {hostRole && <ShareLink session={session} token={joined.token} />}
+        <button
+          type="button"
+          data-testid="mute"
+          aria-pressed={muted}
+          title={muted ? 'Sounds are off' : 'Sounds are on'}
+          onClick={() => {
+            notifier.setMuted(!muted);
+            setMuted(!muted);
+          }}
+        >
+          {muted ? 'Sound off' : 'Sound on'}
+        </button>
         <button type="button" data-testid="exit" onClick={() => setLeaving('asking')}>
           {isOwner ? 'Stop sharing' : 'Leave'}
         </button>
