@@ -77,7 +77,7 @@ export class Notifier {
 
   private tone(): void {
     const ctx = this.audio;
-    if (!ctx || ctx.state !== 'running') return;
+    if (ctx?.state !== 'running') return;
     const osc = ctx.createOscillator();
     const gain = ctx.createGain();
     osc.frequency.value = 880;
