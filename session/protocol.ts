@@ -21,6 +21,7 @@ const recorderEvent = z.looseObject({ type: z.number().int().min(0).max(10), tim
 export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chat'), text: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
+  z.strictObject({ type: z.literal('typing'), active: z.boolean() }),
   z.strictObject({ type: z.literal('baton.request'), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.give'), to: z.string().min(1).max(64), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.take'), tab: tab.optional() }),
@@ -107,6 +108,7 @@ type Relayed<T> = T & Ordered;
 
 export type RelayedMessage =
   | Relayed<{ type: 'chat'; text: string }>
+  | Relayed<{ type: 'typing'; active: boolean }>
   | Relayed<{ type: 'joined'; participant: ParticipantInfo }>
   | Relayed<{ type: 'left'; participant: string }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>

@@ -160,6 +160,8 @@ export class Room {
     switch (msg.type) {
       case 'chat':
         return void this.relay(from, { type: 'chat', text: msg.text });
+      case 'typing':
+        return void this.relay(from, { type: 'typing', active: msg.active }, { skip: from });
       case 'resume':
         return this.resume(member, conn, msg.after);
       case 'baton.request':

@@ -189,10 +189,14 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
 
   it('4: chat lines appear for everyone once the server has ordered them', async () => {
     await follower.type('[data-testid="chat-input"]', 'Hi Olivia, where do I enter my size?');
+    await owner.waitForSelector('[data-testid="typing"]::-p-text(Felix is typing…)');
     await follower.keyboard.press('Enter');
     for (const page of [owner, follower]) {
       await page.waitForSelector('[data-testid="chat-line"]::-p-text(where do I enter my size)');
     }
+    await until('the typing indicator has gone', () =>
+      owner.$eval('[data-testid="typing"]', (el) => el.textContent === ''),
+    );
     const ordered = followerFrames
       .map((f) => JSON.parse(f) as { type: string; seq?: number; at?: number; from?: string; text?: string })
       .find((m) => m.type === 'chat' && m.text === 'Hi Olivia, where do I enter my size?');

@@ -26,6 +26,7 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
   ],
   location: [{ type: 'location', tab: 't1', url: 'https://example.com/a?b#c', title: 'Example' }],
   nav: [{ type: 'nav', tab: 't1', url: 'example.com' }],
+  typing: [{ type: 'typing', active: true }],
   history: [
     { type: 'history', tab: 't1', action: 'back' },
     { type: 'history', tab: 't1', action: 'reload', epoch: 3 },

@@ -3,17 +3,32 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_CHAT_LENGTH } from '../session/limits.js';
 import { nameOf, type SessionState } from './state.js';
 
+/** After this long without a keystroke, a half-typed line no longer counts as typing. */
+const TYPING_IDLE_MS = 5000;
+
 /** Chat lines appear once the server has ordered them; the sender's own show as "sending" until then. */
 export function Chat({
   state,
   input,
   say,
+  onTyping,
 }: {
   state: SessionState;
   input: RefObject<HTMLInputElement>;
   say: (t: string) => void;
+  onTyping: (active: boolean) => void;
 }) {
   const [text, setText] = useState('');
+  const typing = useRef(false);
+  const idle = useRef<number | undefined>(undefined);
+  const setTyping = (active: boolean) => {
+    clearTimeout(idle.current);
+    if (active) idle.current = window.setTimeout(() => setTyping(false), TYPING_IDLE_MS);
+    if (typing.current === active) return;
+    typing.current = active;
+    onTyping(active);
+  };
+  const others = state.typing.filter((id) => id !== state.me?.id).map((id) => nameOf(state, id));
   const log = useRef<HTMLOListElement>(null);
 
   useEffect(() => input.current?.focus(), [input]);
@@ -42,6 +57,9 @@ export function Chat({
           </li>
         ))}
       </ol>
+      <p class="typing" data-testid="typing" aria-live="polite">
+        {others.length === 0 ? '' : `${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} typing…`}
+      </p>
       <form
         class="say"
         onSubmit={(e) => {
@@ -50,6 +68,8 @@ export function Chat({
           if (!t) return;
           say(t);
           setText('');
+          clearTimeout(idle.current);
+          typing.current = false;
         }}
       >
         <input
@@ -59,7 +79,11 @@ export function Chat({
           placeholder="Type a message and press Enter"
           value={text}
           maxLength={MAX_CHAT_LENGTH}
-          onInput={(e) => setText(e.currentTarget.value)}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            setTyping(e.currentTarget.value.trim() !== '');
+          }}
+          onBlur={() => setTyping(false)}
         />
         <button type="submit">Send</button>
       </form>

@@ -394,7 +394,12 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         canGive={iHold || hostRole}
         give={(to) => send({ type: 'baton.give', to, tab: tab.id })}
       />
-      <Chat state={state} input={chatInput} say={say} />
+      <Chat
+        state={state}
+        input={chatInput}
+        say={say}
+        onTyping={(active) => send({ type: 'typing', active })}
+      />
     </div>
   );
 }

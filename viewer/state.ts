@@ -18,6 +18,8 @@ export interface SessionState {
   outbox: string[];
   status: Status;
   retryIn: number;
+  /** Participants typing a chat line right now. */
+  typing: string[];
   /** Participants who asked for the baton and have not been answered. */
   requests: string[];
   notice: string | null;
@@ -32,6 +34,7 @@ export const initialState: SessionState = {
   outbox: [],
   status: 'connecting',
   retryIn: 0,
+  typing: [],
   requests: [],
   notice: null,
 };
@@ -73,13 +76,20 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         baton: msg.baton,
         requests: [],
       };
+    case 'typing':
+      return {
+        ...state,
+        typing: msg.active
+          ? [...state.typing.filter((t) => t !== msg.from), msg.from]
+          : state.typing.filter((t) => t !== msg.from),
+      };
     case 'chat': {
       if (state.chat.some((c) => c.seq === msg.seq)) return state;
       const line = { seq: msg.seq, at: msg.at, from: msg.from, text: msg.text };
       const chat = [...state.chat, line].sort((a, b) => a.seq - b.seq);
       const mine = msg.from === state.me?.id ? state.outbox.indexOf(msg.text) : -1;
       const outbox = mine === -1 ? state.outbox : state.outbox.filter((_, i) => i !== mine);
-      return { ...state, chat, outbox };
+      return { ...state, chat, outbox, typing: state.typing.filter((t) => t !== msg.from) };
     }
     case 'joined':
       return { ...state, participants: upsert(state.participants, msg.participant) };
