@@ -2,6 +2,7 @@ import { record } from '@rrweb/record';
 import type { BridgeFromPage, BridgeToPage } from '../session/protocol.js';
 import { execute } from './executor.js';
 import { maskAllKinds, maskInput, PRIVATE_ATTRIBUTE } from './masking.js';
+import { OVERLAY_TAG, Overlay } from './overlay.js';
 import { installShims } from './shims.js';
 
 /**
@@ -29,6 +30,8 @@ function start(): void {
     pending = [];
   };
 
+  const nodeById = (id: number) => record.mirror.getNode(id);
+  const overlay = new Overlay(nodeById);
   record({
     emit(event) {
       pending.push(event);
@@ -37,6 +40,7 @@ function start(): void {
     maskInputOptions: maskAllKinds,
     maskInputFn: maskInput,
     maskTextSelector: `[${PRIVATE_ATTRIBUTE}]`,
+    blockSelector: OVERLAY_TAG,
     recordCanvas: false,
     collectFonts: false,
     sampling: { mousemove: 50, scroll: 100 },
@@ -61,10 +65,27 @@ function start(): void {
   addEventListener('load', reportLocation);
   addEventListener('pagehide', flush);
 
+  let tool: 'highlight' | null = null;
+  // With a tool active, the owner's click picks the element for the tool instead of acting on the page.
+  addEventListener(
+    'click',
+    (e) => {
+      if (!tool) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      const id = record.mirror.getId(e.target as Node);
+      if (id > 0) post({ tandem: 'picked', node: id });
+    },
+    true,
+  );
+
   addEventListener('message', (e: MessageEvent<BridgeToPage>) => {
     if (e.source !== viewer || e.origin !== appOrigin) return;
-    if (e.data?.tandem === 'control') execute(e.data.message, (id) => record.mirror.getNode(id));
-    else if (e.data?.tandem === 'snapshot') {
+    const msg = e.data;
+    if (msg?.tandem === 'control') execute(msg.message, nodeById);
+    else if (msg?.tandem === 'marks') overlay.show(msg.marks);
+    else if (msg?.tandem === 'tool') tool = msg.tool;
+    else if (msg?.tandem === 'snapshot') {
       record.takeFullSnapshot(true);
       reportLocation();
     }

@@ -12,6 +12,7 @@ export { MAX_CHAT_LENGTH, MAX_CONTROL_FRAME_BYTES, MAX_FRAME_BYTES } from './lim
 const tab = z.string().min(1).max(64);
 const nodeId = z.number().int().min(0);
 const coordinate = z.number().finite().min(-1e7).max(1e7);
+const fraction = z.number().finite().min(0).max(1);
 /** The baton epoch the sender acted under; input from an earlier tenure is refused, not replayed. */
 const epoch = z.number().int().min(0).optional();
 
@@ -22,6 +23,12 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chat'), text: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('typing'), active: z.boolean() }),
+  // Pointers and highlights are anchored to a page element (rrweb node id), at a position given as
+  // fractions of its box, so they land on the same thing in viewers of any size and scroll.
+  z.strictObject({ type: z.literal('pointer'), tab, node: nodeId, x: fraction, y: fraction }),
+  z.strictObject({ type: z.literal('pointer.leave'), tab }),
+  z.strictObject({ type: z.literal('highlight'), tab, node: nodeId }),
+  z.strictObject({ type: z.literal('highlight.clear'), tab, all: z.boolean().optional() }),
   z.strictObject({ type: z.literal('baton.request'), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.give'), to: z.string().min(1).max(64), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.take'), tab: tab.optional() }),
@@ -90,6 +97,8 @@ export interface TabInfo {
   owner: string | null;
   url: string | null;
   title: string;
+  /** Element highlights on the current page, by author. */
+  highlights: Array<{ author: string; node: number }>;
 }
 
 export interface BatonState {
@@ -109,6 +118,10 @@ type Relayed<T> = T & Ordered;
 export type RelayedMessage =
   | Relayed<{ type: 'chat'; text: string }>
   | Relayed<{ type: 'typing'; active: boolean }>
+  | Relayed<{ type: 'pointer'; tab: string; node: number; x: number; y: number }>
+  | Relayed<{ type: 'pointer.leave'; tab: string }>
+  | Relayed<{ type: 'highlight'; tab: string; node: number }>
+  | Relayed<{ type: 'highlight.clear'; tab: string; all?: boolean }>
   | Relayed<{ type: 'joined'; participant: ParticipantInfo }>
   | Relayed<{ type: 'left'; participant: string }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
@@ -155,9 +168,24 @@ export type ErrorCode =
  */
 export type BridgeFromPage =
   | { tandem: 'rec'; events: unknown[] }
+  | { tandem: 'picked'; node: number }
   | { tandem: 'location'; url: string; title: string };
+
+/** A pointer or highlight to draw on the page, anchored to an element (see the pointer message). */
+export interface Mark {
+  kind: 'pointer' | 'highlight';
+  node: number;
+  x: number;
+  y: number;
+  label: string;
+  colour: string;
+}
 
 export type BridgeToPage =
   | { tandem: 'control'; message: ControlMessage & { from: string } }
+  /** Everything others point at or highlight, to draw over the live page. */
+  | { tandem: 'marks'; marks: Mark[] }
+  /** With a tool active, the owner's next click on the page picks an element instead of clicking it. */
+  | { tandem: 'tool'; tool: 'highlight' | null }
   /** Sent after the viewer (re)connects: a fresh full snapshot replaces whatever was lost meanwhile. */
   | { tandem: 'snapshot' };

@@ -61,7 +61,7 @@ export class Room {
   private readonly members = new Map<string, Member>();
   private readonly history = new History(HISTORY_SIZE);
   private readonly baton: BatonState = { holder: null, epoch: 0 };
-  private readonly tab: TabInfo = { id: MAIN_TAB, owner: null, url: null, title: '' };
+  private readonly tab: TabInfo = { id: MAIN_TAB, owner: null, url: null, title: '', highlights: [] };
   /** Serialised recorder messages since the last full snapshot: the late-join checkpoint. */
   private checkpoint: HistoryEntry[] = [];
   private checkpointBytes = 0;
@@ -160,6 +160,33 @@ export class Room {
     switch (msg.type) {
       case 'chat':
         return void this.relay(from, { type: 'chat', text: msg.text });
+      case 'pointer':
+        return void this.relay(
+          from,
+          { type: 'pointer', tab: msg.tab, node: msg.node, x: msg.x, y: msg.y },
+          { skip: from },
+        );
+      case 'pointer.leave':
+        return void this.relay(from, { type: 'pointer.leave', tab: msg.tab }, { skip: from });
+      case 'highlight':
+        // One highlight per author: a new one replaces the author's previous one.
+        this.tab.highlights = [
+          ...this.tab.highlights.filter((h) => h.author !== from),
+          { author: from, node: msg.node },
+        ];
+        return void this.relay(from, { type: 'highlight', tab: msg.tab, node: msg.node });
+      case 'highlight.clear': {
+        const all = msg.all === true && (this.baton.holder === from || member.info.role === 'owner');
+        if (msg.all && !all)
+          return this.reject(
+            conn,
+            'not-baton-holder',
+            'only the person in control clears everyone’s',
+            msg.type,
+          );
+        this.tab.highlights = all ? [] : this.tab.highlights.filter((h) => h.author !== from);
+        return void this.relay(from, { type: 'highlight.clear', tab: msg.tab, ...(all ? { all } : {}) });
+      }
       case 'typing':
         return void this.relay(from, { type: 'typing', active: msg.active }, { skip: from });
       case 'resume':
@@ -217,6 +244,7 @@ export class Room {
       case 'location':
         if (this.tab.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner reports it', msg.type);
+        if (this.tab.url !== msg.url) this.tab.highlights = [];
         this.tab.url = msg.url;
         this.tab.title = msg.title;
         return void this.relay(from, { type: 'location', tab: msg.tab, url: msg.url, title: msg.title });

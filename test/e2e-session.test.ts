@@ -252,6 +252,40 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.waitForSelector('[data-testid="baton-request"]');
   });
 
+  it('shows a follower’s pointer and highlight on the owner’s live page, anchored to the element', async () => {
+    const live = await frameShowing(owner, 'Products');
+    const mirror = await frameShowing(follower, 'Products');
+    const heading = await mirror.$('h1');
+    const box = await heading?.boundingBox();
+    assert.ok(box);
+    await follower.mouse.move(box.x + 5, box.y + box.height / 2);
+    await follower.mouse.move(box.x + 10, box.y + box.height / 2, { steps: 3 });
+    const overlayText = () =>
+      live.evaluate(() => document.querySelector('tandem-overlay')?.shadowRoot?.textContent ?? '');
+    await until('the owner sees Felix’s pointer', async () => (await overlayText()).includes('Felix'));
+
+    await follower.click('[data-testid="tool-highlight"]');
+    await heading?.click();
+    const boxes = () =>
+      live.evaluate(
+        () =>
+          document.querySelector('tandem-overlay')?.shadowRoot?.querySelectorAll('div[style*="outline"]')
+            .length ?? 0,
+      );
+    await until('the owner sees the highlight', async () => (await boxes()) === 1);
+    await follower.waitForSelector('[data-testid="marks"] .mark-box');
+    assert.equal(await live.evaluate(() => location.pathname), '/products.html', 'picking did not click');
+    await shot(owner, '8-owner-sees-highlight');
+    await shot(follower, '8-follower-highlights');
+
+    await owner.click('[data-testid="tool-clear"]');
+    await until('the highlight is cleared for the owner', async () => (await boxes()) === 0);
+    await until(
+      'and for the follower',
+      async () => (await follower.$('[data-testid="marks"] .mark-box')) === null,
+    );
+  });
+
   it('tells followers when the host has gone, instead of showing a silently frozen page', async () => {
     await owner.click('[data-testid="exit"]');
     await owner.click('[data-testid="exit-confirm"]');

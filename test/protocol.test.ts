@@ -27,6 +27,13 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
   location: [{ type: 'location', tab: 't1', url: 'https://example.com/a?b#c', title: 'Example' }],
   nav: [{ type: 'nav', tab: 't1', url: 'example.com' }],
   typing: [{ type: 'typing', active: true }],
+  pointer: [{ type: 'pointer', tab: 't1', node: 4, x: 0.5, y: 0 }],
+  'pointer.leave': [{ type: 'pointer.leave', tab: 't1' }],
+  highlight: [{ type: 'highlight', tab: 't1', node: 4 }],
+  'highlight.clear': [
+    { type: 'highlight.clear', tab: 't1' },
+    { type: 'highlight.clear', tab: 't1', all: true },
+  ],
   history: [
     { type: 'history', tab: 't1', action: 'back' },
     { type: 'history', tab: 't1', action: 'reload', epoch: 3 },

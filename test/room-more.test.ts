@@ -152,3 +152,46 @@ describe('Room: baton epochs', () => {
     assert.equal(other.take()[0]?.type, 'scroll');
   });
 });
+
+describe('Room: pointers and highlights', () => {
+  it('relays pointers to the others, keeps one highlight per author, and clears them', () => {
+    const { r, owner, follower, other } = room();
+    r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 5, x: 0.25, y: 0.5 });
+    assert.equal(follower.take().length, 0, 'a pointer is not echoed');
+    const [p] = other.take();
+    assert.deepEqual(
+      { type: p?.type, node: p?.node, x: p?.x, y: p?.y },
+      { type: 'pointer', node: 5, x: 0.25, y: 0.5 },
+    );
+
+    r.receive('oth', other, { type: 'highlight', tab: 't1', node: 7 });
+    r.receive('oth', other, { type: 'highlight', tab: 't1', node: 8 });
+    r.receive('fol', follower, { type: 'highlight', tab: 't1', node: 9 });
+    const late = new Fake();
+    r.connect({ id: 'late', name: 'Late', role: 'follower' }, late);
+    const welcome = late.take().find((m) => m.type === 'welcome') as { tabs: Array<{ highlights: unknown }> };
+    assert.deepEqual(welcome.tabs[0]?.highlights, [
+      { author: 'oth', node: 8 },
+      { author: 'fol', node: 9 },
+    ]);
+
+    other.take();
+    r.receive('oth', other, { type: 'highlight.clear', tab: 't1', all: true });
+    assert.equal(other.take()[0]?.code, 'not-baton-holder', 'only the person in control clears everyone’s');
+    r.receive('fol', follower, { type: 'highlight.clear', tab: 't1', all: true });
+    const again = new Fake();
+    r.connect({ id: 'again', name: 'Again', role: 'follower' }, again);
+    const w2 = again.take().find((m) => m.type === 'welcome') as { tabs: Array<{ highlights: unknown }> };
+    assert.deepEqual(w2.tabs[0]?.highlights, []);
+  });
+
+  it('drops highlights when the page changes', () => {
+    const { r, owner, follower } = room();
+    r.receive('fol', follower, { type: 'highlight', tab: 't1', node: 9 });
+    r.receive('own', owner, { type: 'location', tab: 't1', url: 'https://shop.example/next', title: 'Next' });
+    const late = new Fake();
+    r.connect({ id: 'late', name: 'Late', role: 'follower' }, late);
+    const welcome = late.take().find((m) => m.type === 'welcome') as { tabs: Array<{ highlights: unknown }> };
+    assert.deepEqual(welcome.tabs[0]?.highlights, []);
+  });
+});

@@ -138,7 +138,9 @@ describe('Room', () => {
         ['welcome'],
       );
       const welcome = received[0] as Of<'welcome'>;
-      assert.deepEqual(welcome.tabs, [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '' }]);
+      assert.deepEqual(welcome.tabs, [
+        { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [] },
+      ]);
       assert.deepEqual(welcome.baton, { holder: 'alice', epoch: 1 });
       assert.equal(welcome.seq, 3, 'joined, tab and baton were ordered before the welcome');
       assert.equal(h.room.tabOwner, 'alice');
@@ -181,7 +183,7 @@ describe('Room', () => {
           { id: 'alice', name: 'Alice', role: 'owner', connected: true },
           { id: 'bob', name: 'Bob', role: 'follower', connected: true },
         ],
-        tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '' }],
+        tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [] }],
         baton: { holder: 'alice', epoch: 1 },
         seq: lastSeenByAlice.seq,
         checkpoint: true,
@@ -416,6 +418,7 @@ describe('Room', () => {
         owner: 'alice',
         url: 'https://next.example/p',
         title: 'Next',
+        highlights: [],
       });
     });
   });

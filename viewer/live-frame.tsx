@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { BridgeFromPage, BridgeToPage, ClientMessage } from '../session/protocol.js';
+import type { BridgeFromPage, BridgeToPage, ClientMessage, Mark } from '../session/protocol.js';
 import { openUrl } from './api.js';
 import type { Stream } from './stream.js';
 
@@ -11,15 +11,31 @@ interface Props {
   contentDomain: string;
   stream: Stream;
   send: (msg: ClientMessage) => boolean;
+  marks: Mark[];
+  tool: 'highlight' | null;
+  onPick: (node: number) => void;
 }
 
 /**
  * The tab owner's frame: the real page, loaded through the proxy. The runtime inside it streams the
  * recording here, and this component relays it on the socket and hands remote input back in.
  */
-export function LiveFrame({ session, me, tab, initialUrl, contentDomain, stream, send }: Props) {
+export function LiveFrame({
+  session,
+  me,
+  tab,
+  initialUrl,
+  contentDomain,
+  stream,
+  send,
+  marks,
+  tool,
+  onPick,
+}: Props) {
   const frame = useRef<HTMLIFrameElement>(null);
   const frameOrigin = useRef<string | null>(null);
+  const latest = useRef({ marks, tool });
+  latest.current = { marks, tool };
   const [src, setSrc] = useState(initialUrl ? openUrl(session, initialUrl) : null);
 
   useEffect(() => {
@@ -34,7 +50,7 @@ export function LiveFrame({ session, me, tab, initialUrl, contentDomain, stream,
     };
     addEventListener('message', fromPage);
     return () => removeEventListener('message', fromPage);
-  }, [contentDomain, send, tab]);
+  }, [contentDomain, send, tab, onPick]);
 
   useEffect(
     () =>
@@ -57,6 +73,15 @@ export function LiveFrame({ session, me, tab, initialUrl, contentDomain, stream,
       }),
     [stream, session, me],
   );
+
+  // Marks and the tool are (re)sent whenever they change and whenever the page reports in, since a
+  // newly loaded page starts without them.
+  const toPage = (m: BridgeToPage) => {
+    if (frame.current?.contentWindow && frameOrigin.current)
+      frame.current.contentWindow.postMessage(m, frameOrigin.current);
+  };
+  useEffect(() => toPage({ tandem: 'marks', marks }), [marks]);
+  useEffect(() => toPage({ tandem: 'tool', tool }), [tool]);
 
   if (!src) {
     return (

@@ -1,6 +1,6 @@
 import { Replayer } from '@rrweb/replay';
 import { useEffect, useRef } from 'preact/hooks';
-import type { ClientMessage, ControlMessage, ServerMessage } from '../session/protocol.js';
+import type { ClientMessage, ControlMessage, Mark, ServerMessage } from '../session/protocol.js';
 import type { Stream } from './stream.js';
 
 interface Props {
@@ -10,10 +10,15 @@ interface Props {
   epoch: number;
   stream: Stream;
   send: (msg: ClientMessage) => boolean;
+  marks: Mark[];
+  tool: 'highlight' | null;
+  onPick: (node: number) => void;
 }
 
 /** Casts every event as soon as it arrives: the owner's page is live, not a recording to pace. */
 const LIVE_NOW = Number.MAX_SAFE_INTEGER;
+/** Pointer positions are sent at most this often. */
+const POINTER_INTERVAL_MS = 50;
 /** rrweb's event type for incremental snapshots, and its source number for input changes. */
 const INCREMENTAL = 3;
 const INPUT_SOURCE = 5;
@@ -25,13 +30,16 @@ const USER_SCROLL_WINDOW_MS = 600;
  * frame with no page scripts. When this participant holds the baton, their input on the mirror is
  * sent to the server instead of acting locally.
  */
-export function Mirror({ tab, holdsBaton, epoch, stream, send }: Props) {
+export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPick }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const replayer = useRef<Replayer | null>(null);
   const holds = useRef(holdsBaton);
   holds.current = holdsBaton;
   const epochNow = useRef(epoch);
   epochNow.current = epoch;
+  const latest = useRef({ marks, tool, onPick });
+  latest.current = { marks, tool, onPick };
+  const layer = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const root = box.current;
@@ -67,7 +75,8 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send }: Props) {
         wire(r);
       });
       r.startLive(LIVE_NOW);
-      if (holds.current) r.enableInteract();
+      // Everyone's mouse reaches the mirror (pointers, picking); only the holder's input is acted on.
+      r.enableInteract();
       replayer.current = r;
       return r;
     };
@@ -87,8 +96,18 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send }: Props) {
       doc.addEventListener(
         'click',
         (e) => {
-          if (!holds.current) return;
           const target = e.target as Element;
+          if (latest.current.tool) {
+            e.preventDefault();
+            const picked = idOf(target);
+            if (picked >= 0) latest.current.onPick(picked);
+            return;
+          }
+          if (!holds.current) {
+            // The mirror never acts on its own: a link followed here would replace the mirror itself.
+            e.preventDefault();
+            return;
+          }
           if (target instanceof win.HTMLSelectElement || target instanceof win.HTMLOptionElement) return;
           e.preventDefault();
           const node = idOf(target);
@@ -125,6 +144,14 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send }: Props) {
       );
       doc.addEventListener('input', onValue, { capture: true, signal });
       doc.addEventListener('change', onValue, { capture: true, signal });
+      // Someone without the baton cannot type into the mirror's fields.
+      doc.addEventListener(
+        'beforeinput',
+        (e) => {
+          if (!holds.current) e.preventDefault();
+        },
+        { capture: true, signal },
+      );
       doc.addEventListener(
         'keydown',
         (e) => {
@@ -146,6 +173,32 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send }: Props) {
           { capture: true, passive: true, signal },
         );
       }
+      let lastPointer = 0;
+      doc.addEventListener(
+        'mousemove',
+        (e) => {
+          const now = Date.now();
+          if (now - lastPointer < POINTER_INTERVAL_MS || !(e.target instanceof win.Element)) return;
+          lastPointer = now;
+          const node = idOf(e.target);
+          const box = e.target.getBoundingClientRect();
+          if (node < 0 || box.width === 0 || box.height === 0) return;
+          const clamp = (v: number) => Math.min(1, Math.max(0, v));
+          const x = clamp((e.clientX - box.left) / box.width);
+          const y = clamp((e.clientY - box.top) / box.height);
+          send({
+            type: 'pointer',
+            tab,
+            node,
+            x: Math.round(x * 1000) / 1000,
+            y: Math.round(y * 1000) / 1000,
+          });
+        },
+        { signal, passive: true },
+      );
+      doc.documentElement.addEventListener('mouseleave', () => send({ type: 'pointer.leave', tab }), {
+        signal,
+      });
       win.addEventListener(
         'scroll',
         () => {
@@ -187,12 +240,51 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send }: Props) {
     };
   }, [tab, stream, send]);
 
+  // Marks are drawn over the mirror in the viewer's own layer, following the mirrored elements'
+  // boxes (scaled like the mirror) every frame while there are any.
   useEffect(() => {
-    const r = replayer.current;
-    if (!r) return;
-    if (holdsBaton) r.enableInteract();
-    else r.disableInteract();
-  }, [holdsBaton]);
+    let frame = 0;
+    const draw = () => {
+      const r = replayer.current;
+      const el = layer.current;
+      if (!el) return;
+      const scale = r ? r.wrapper.getBoundingClientRect().width / (r.iframe.offsetWidth || 1) : 1;
+      const parts: string[] = [];
+      for (const m of marks) {
+        const node = r?.getMirror().getNode(m.node);
+        if (!node || !('getBoundingClientRect' in node)) continue;
+        const b = (node as Element).getBoundingClientRect();
+        const x = b.left * scale;
+        const y = b.top * scale;
+        if (m.kind === 'highlight') {
+          parts.push(
+            `<div class="mark-box" style="left:${x - 3}px;top:${y - 3}px;width:${b.width * scale + 6}px;height:${b.height * scale + 6}px;outline-color:${m.colour}"></div>`,
+          );
+        } else {
+          const px = x + m.x * b.width * scale;
+          const py = y + m.y * b.height * scale;
+          parts.push(
+            `<div class="mark-dot" style="left:${px}px;top:${py}px;background:${m.colour}"></div><div class="mark-label" style="left:${px + 10}px;top:${py + 8}px;background:${m.colour}">${escapeHtml(m.label)}</div>`,
+          );
+        }
+      }
+      el.innerHTML = parts.join('');
+      if (marks.length > 0) frame = requestAnimationFrame(draw);
+    };
+    draw();
+    return () => cancelAnimationFrame(frame);
+  }, [marks]);
 
-  return <div class="mirror" ref={box} />;
+  return (
+    <div class={`mirror${tool ? ' picking' : ''}`}>
+      <div class="mirror-page" ref={box} />
+      <div class="marks" ref={layer} aria-hidden="true" data-testid="marks" />
+    </div>
+  );
 }
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );

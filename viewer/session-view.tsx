@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { ClientMessage } from '../session/protocol.js';
+import type { ClientMessage, Mark } from '../session/protocol.js';
 import { type Joined, joinSession } from './api.js';
 import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
@@ -7,7 +7,7 @@ import { Connection } from './connection.js';
 import { FormFooter } from './form-footer.js';
 import { LiveFrame } from './live-frame.js';
 import { Notifier } from './notify.js';
-import { People } from './people.js';
+import { colourFor, People } from './people.js';
 import { ShareLink } from './share.js';
 import { initialState, nameOf, reduce } from './state.js';
 import { Stream } from './stream.js';
@@ -134,6 +134,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const [address, setAddress] = useState('');
   const [editing, setEditing] = useState(false);
   const [leaving, setLeaving] = useState<'asking' | 'left' | null>(null);
+  const [tool, setTool] = useState<'highlight' | null>(null);
 
   const send = useCallback((msg: ClientMessage) => conn.current?.send(msg) ?? false, []);
 
@@ -209,6 +210,33 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
       : state.status === 'connecting'
         ? 'connecting…'
         : `${state.status === 'offline' ? 'offline' : 'reconnecting'}${state.retryIn ? ` in ${state.retryIn}s` : '…'}`;
+
+  const marks = useMemo((): Mark[] => {
+    const out: Mark[] = [];
+    for (const [id, p] of Object.entries(state.pointers)) {
+      if (id !== state.me?.id)
+        out.push({ kind: 'pointer', ...p, label: nameOf(state, id), colour: colourFor(id) });
+    }
+    for (const h of state.tab?.highlights ?? []) {
+      out.push({
+        kind: 'highlight',
+        node: h.node,
+        x: 0,
+        y: 0,
+        label: nameOf(state, h.author),
+        colour: colourFor(h.author),
+      });
+    }
+    return out;
+  }, [state]);
+  const tabId = state.tab?.id;
+  const pick = useCallback(
+    (node: number) => {
+      if (tabId) send({ type: 'highlight', tab: tabId, node });
+      setTool(null);
+    },
+    [send, tabId],
+  );
 
   const leave = () => {
     conn.current?.stop();
@@ -304,6 +332,25 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           </button>
         )}
         {hostRole && <ShareLink session={session} token={joined.token} />}
+        <fieldset class="tools" aria-label="Annotation tools">
+          <button
+            type="button"
+            data-testid="tool-highlight"
+            aria-pressed={tool === 'highlight'}
+            title="Highlight an element for everyone: choose this, then click the element"
+            onClick={() => setTool(tool === 'highlight' ? null : 'highlight')}
+          >
+            Highlight
+          </button>
+          <button
+            type="button"
+            data-testid="tool-clear"
+            title={iHold || hostRole ? 'Clear all highlights' : 'Clear your highlight'}
+            onClick={() => send({ type: 'highlight.clear', tab: tab.id, all: iHold || hostRole })}
+          >
+            Clear
+          </button>
+        </fieldset>
         <button
           type="button"
           data-testid="mute"
@@ -333,9 +380,21 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             contentDomain={config.contentDomain}
             stream={stream}
             send={send}
+            marks={marks}
+            tool={tool}
+            onPick={pick}
           />
         ) : (
-          <LazyMirror tab={tab.id} holdsBaton={iHold} epoch={state.baton.epoch} stream={stream} send={send} />
+          <LazyMirror
+            tab={tab.id}
+            holdsBaton={iHold}
+            epoch={state.baton.epoch}
+            stream={stream}
+            send={send}
+            marks={marks}
+            tool={tool}
+            onPick={pick}
+          />
         )}
         {!isOwner && !tab.url && (
           <div class="placeholder">

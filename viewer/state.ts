@@ -18,6 +18,8 @@ export interface SessionState {
   outbox: string[];
   status: Status;
   retryIn: number;
+  /** Where each other participant points, anchored to an element. */
+  pointers: Record<string, { node: number; x: number; y: number }>;
   /** Participants typing a chat line right now. */
   typing: string[];
   /** Participants who asked for the baton and have not been answered. */
@@ -34,6 +36,7 @@ export const initialState: SessionState = {
   outbox: [],
   status: 'connecting',
   retryIn: 0,
+  pointers: {},
   typing: [],
   requests: [],
   notice: null,
@@ -76,6 +79,34 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         baton: msg.baton,
         requests: [],
       };
+    case 'pointer':
+      return {
+        ...state,
+        pointers: { ...state.pointers, [msg.from]: { node: msg.node, x: msg.x, y: msg.y } },
+      };
+    case 'pointer.leave':
+      return { ...state, pointers: without(state.pointers, msg.from) };
+    case 'highlight':
+      if (!state.tab) return state;
+      return {
+        ...state,
+        tab: {
+          ...state.tab,
+          highlights: [
+            ...state.tab.highlights.filter((h) => h.author !== msg.from),
+            { author: msg.from, node: msg.node },
+          ],
+        },
+      };
+    case 'highlight.clear':
+      if (!state.tab) return state;
+      return {
+        ...state,
+        tab: {
+          ...state.tab,
+          highlights: msg.all ? [] : state.tab.highlights.filter((h) => h.author !== msg.from),
+        },
+      };
     case 'typing':
       return {
         ...state,
@@ -114,13 +145,31 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         : { ...state, requests: [...state.requests, msg.from] };
     case 'tab':
       return { ...state, tab: msg.tab };
-    case 'location':
-      return state.tab ? { ...state, tab: { ...state.tab, url: msg.url, title: msg.title } } : state;
+    case 'location': {
+      if (!state.tab) return state;
+      // A new page: element ids start over, so marks anchored to the old page go.
+      const samePage = state.tab.url === msg.url;
+      return {
+        ...state,
+        tab: {
+          ...state.tab,
+          url: msg.url,
+          title: msg.title,
+          highlights: samePage ? state.tab.highlights : [],
+        },
+        pointers: samePage ? state.pointers : {},
+      };
+    }
     case 'error':
       return { ...state, notice: msg.message };
     default:
       return state;
   }
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _gone, ...rest } = record;
+  return rest;
 }
 
 export const nameOf = (state: SessionState, id: string | null) =>

@@ -25,9 +25,15 @@ button:disabled{opacity:.5;cursor:default}
 .stage{position:relative;overflow:hidden;background:var(--bg)}
 .stage iframe.live{width:100%;height:100%;border:0;background:#fff;display:block}
 .stage .placeholder{position:absolute;inset:0;display:grid;place-items:center;text-align:center;color:var(--muted);padding:1rem}
-.mirror{position:absolute;inset:0;overflow:hidden}
-.mirror .replayer-wrapper{position:absolute;top:0;left:0;transform-origin:0 0}
-.mirror .replayer-wrapper iframe{border:0;background:#fff;display:block}
+.mirror,.mirror-page{position:absolute;inset:0;overflow:hidden}
+.marks{position:absolute;inset:0;pointer-events:none;z-index:1}
+.mark-box{position:absolute;outline:3px solid;border-radius:4px}
+.mark-dot{position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;border:2px solid #fff;box-shadow:0 1px 4px #0006}
+.mark-label{position:absolute;font-size:12px;color:#fff;padding:1px 6px;border-radius:8px;white-space:nowrap}
+.mirror.picking .mirror-page{cursor:crosshair}
+.tools{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.tools button[aria-pressed="true"]{background:var(--accent);color:var(--accent-ink)}
+.mirror-page .replayer-wrapper{position:absolute;top:0;left:0;transform-origin:0 0}
+.mirror-page .replayer-wrapper iframe{border:0;background:#fff;display:block}
 .replayer-mouse{position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;background:#f04438aa;border:2px solid #fff;pointer-events:none;transition:left .05s linear,top .05s linear}
 .replayer-mouse-tail{display:none}
 .replayer-mouse:not([style*="left"]){display:none}
