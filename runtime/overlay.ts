@@ -1,3 +1,4 @@
+import { escapeHtml } from '../session/escape.js';
 import type { Mark } from '../session/protocol.js';
 
 export const OVERLAY_TAG = 'tandem-overlay';
@@ -45,7 +46,7 @@ export class Overlay {
         const x = r.left + m.x * r.width;
         const y = r.top + m.y * r.height;
         parts.push(
-          `<div style="position:fixed;left:${x}px;top:${y}px;transform:translate(-50%,-50%);width:14px;height:14px;border-radius:50%;background:${m.colour};border:2px solid #fff;box-shadow:0 1px 4px #0006"></div><div style="position:fixed;left:${x + 10}px;top:${y + 8}px;font:12px system-ui,sans-serif;color:#fff;background:${m.colour};padding:1px 6px;border-radius:8px;white-space:nowrap">${escape(m.label)}</div>`,
+          `<div style="position:fixed;left:${x}px;top:${y}px;transform:translate(-50%,-50%);width:14px;height:14px;border-radius:50%;background:${m.colour};border:2px solid #fff;box-shadow:0 1px 4px #0006"></div><div style="position:fixed;left:${x + 10}px;top:${y + 8}px;font:12px system-ui,sans-serif;color:#fff;background:${m.colour};padding:1px 6px;border-radius:8px;white-space:nowrap">${escapeHtml(m.label)}</div>`,
         );
       }
     }
@@ -53,9 +54,3 @@ export class Overlay {
     if (this.marks.length > 0) this.frame = requestAnimationFrame(this.draw);
   };
 }
-
-const escape = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );

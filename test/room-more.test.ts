@@ -155,7 +155,7 @@ describe('Room: baton epochs', () => {
 
 describe('Room: pointers and highlights', () => {
   it('relays pointers to the others, keeps one highlight per author, and clears them', () => {
-    const { r, owner, follower, other } = room();
+    const { r, follower, other } = room();
     r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 5, x: 0.25, y: 0.5 });
     assert.equal(follower.take().length, 0, 'a pointer is not echoed');
     const [p] = other.take();

@@ -1,5 +1,6 @@
 import { Replayer } from '@rrweb/replay';
 import { useEffect, useRef } from 'preact/hooks';
+import { escapeHtml } from '../session/escape.js';
 import type { ClientMessage, ControlMessage, Mark, ServerMessage } from '../session/protocol.js';
 import type { Stream } from './stream.js';
 
@@ -282,9 +283,3 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
     </div>
   );
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
