@@ -261,17 +261,13 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.mouse.move(box.x + 5, box.y + box.height / 2);
     await follower.mouse.move(box.x + 10, box.y + box.height / 2, { steps: 3 });
     const overlayText = () =>
-      live.evaluate(() => document.querySelector('tandem-overlay')?.shadowRoot?.textContent ?? '');
+      live.evaluate(() => document.querySelector('tandem-overlay')?.textContent ?? '');
     await until('the owner sees Felix’s pointer', async () => (await overlayText()).includes('Felix'));
 
     await follower.click('[data-testid="tool-highlight"]');
     await heading?.click();
     const boxes = () =>
-      live.evaluate(
-        () =>
-          document.querySelector('tandem-overlay')?.shadowRoot?.querySelectorAll('div[style*="outline"]')
-            .length ?? 0,
-      );
+      live.evaluate(() => document.querySelectorAll('tandem-overlay div[style*="outline"]').length);
     await until('the owner sees the highlight', async () => (await boxes()) === 1);
     await follower.waitForSelector('[data-testid="marks"] .mark-box');
     assert.equal(await live.evaluate(() => location.pathname), '/products.html', 'picking did not click');

@@ -57,6 +57,59 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
     const observer = new ResizeObserver(fit);
     observer.observe(root);
 
+    let lastPointer = 0;
+    /** Sends where this person points: the element under the mouse and the spot within its box. */
+    const pointAt = (el: Element, x: number, y: number) => {
+      const r = replayer.current;
+      const now = Date.now();
+      if (!r || now - lastPointer < POINTER_INTERVAL_MS) return;
+      const node = r.getMirror().getId(el as unknown as Node);
+      const box = el.getBoundingClientRect();
+      if (node < 0 || box.width === 0 || box.height === 0) return;
+      lastPointer = now;
+      const fraction = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
+      send({
+        type: 'pointer',
+        tab,
+        node,
+        x: fraction((x - box.left) / box.width),
+        y: fraction((y - box.top) / box.height),
+      });
+    };
+    const leave = () => send({ type: 'pointer.leave', tab });
+    /** The mirrored element under a point of the viewer, with the point in the mirror's coordinates. */
+    const underViewerPoint = (clientX: number, clientY: number) => {
+      const r = replayer.current;
+      const doc = r?.iframe.contentDocument;
+      if (!r || !doc) return null;
+      const rect = r.iframe.getBoundingClientRect();
+      const scale = rect.width / (r.iframe.offsetWidth || 1);
+      const x = (clientX - rect.left) / scale;
+      const y = (clientY - rect.top) / scale;
+      const el = doc.elementFromPoint(x, y);
+      return el ? { el, x, y } : null;
+    };
+    const outside = new AbortController();
+    root.addEventListener(
+      'mousemove',
+      (e) => {
+        const hit = underViewerPoint(e.clientX, e.clientY);
+        if (hit) pointAt(hit.el, hit.x, hit.y);
+      },
+      { signal: outside.signal, passive: true },
+    );
+    root.addEventListener('mouseleave', leave, { signal: outside.signal });
+    root.addEventListener(
+      'click',
+      (e) => {
+        if (!latest.current.tool) return;
+        const hit = underViewerPoint(e.clientX, e.clientY);
+        const node = hit ? (replayer.current?.getMirror().getId(hit.el as unknown as Node) ?? -1) : -1;
+        if (node >= 0) latest.current.onPick(node);
+      },
+      { signal: outside.signal },
+    );
+
     const create = () => {
       root.replaceChildren();
       const r = new Replayer([], {
@@ -76,8 +129,9 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
         wire(r);
       });
       r.startLive(LIVE_NOW);
-      // Everyone's mouse reaches the mirror (pointers, picking); only the holder's input is acted on.
-      r.enableInteract();
+      // Only the baton holder's mouse reaches into the mirror; everyone else's stays on the viewer's
+      // side of it, where pointing and picking are read through elementFromPoint.
+      if (holds.current) r.enableInteract();
       replayer.current = r;
       return r;
     };
@@ -174,32 +228,14 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
           { capture: true, passive: true, signal },
         );
       }
-      let lastPointer = 0;
       doc.addEventListener(
         'mousemove',
         (e) => {
-          const now = Date.now();
-          if (now - lastPointer < POINTER_INTERVAL_MS || !(e.target instanceof win.Element)) return;
-          lastPointer = now;
-          const node = idOf(e.target);
-          const box = e.target.getBoundingClientRect();
-          if (node < 0 || box.width === 0 || box.height === 0) return;
-          const clamp = (v: number) => Math.min(1, Math.max(0, v));
-          const x = clamp((e.clientX - box.left) / box.width);
-          const y = clamp((e.clientY - box.top) / box.height);
-          send({
-            type: 'pointer',
-            tab,
-            node,
-            x: Math.round(x * 1000) / 1000,
-            y: Math.round(y * 1000) / 1000,
-          });
+          if (e.target instanceof win.Element) pointAt(e.target, e.clientX, e.clientY);
         },
         { signal, passive: true },
       );
-      doc.documentElement.addEventListener('mouseleave', () => send({ type: 'pointer.leave', tab }), {
-        signal,
-      });
+      doc.documentElement.addEventListener('mouseleave', leave, { signal });
       win.addEventListener(
         'scroll',
         () => {
@@ -233,6 +269,7 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
     };
     const unsubscribe = stream.subscribe(apply);
     return () => {
+      outside.abort();
       wiring.abort();
       unsubscribe();
       observer.disconnect();
@@ -240,6 +277,13 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
       replayer.current = null;
     };
   }, [tab, stream, send]);
+
+  useEffect(() => {
+    const r = replayer.current;
+    if (!r) return;
+    if (holdsBaton) r.enableInteract();
+    else r.disableInteract();
+  }, [holdsBaton]);
 
   // Marks are drawn over the mirror in the viewer's own layer, following the mirrored elements'
   // boxes (scaled like the mirror) every frame while there are any.
