@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import { frameShowing, launchBrowser, seriousA11yViolations, until } from './helpers/browser.js';
+import {
+  frameShowing,
+  launchBrowser,
+  seriousA11yViolations,
+  until,
+  withOwnerPage,
+} from './helpers/browser.js';
 import {
   type CreatedSession,
   createSession,
@@ -295,16 +301,8 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
 describe('every proxied page', function () {
   this.timeout(60_000);
   it('refuses service worker registration with a rejected promise, not an exception', async () => {
-    const site = await startFixtureSite();
-    const tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
-    const browser = await launchBrowser();
-    try {
-      const session = await createSession(tandem.url);
-      const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
-      const page = await browser.newPage();
-      await page.goto(
-        `${tandem.url}/api/sessions/${session.id}/open?url=${encodeURIComponent(`${site.url}/`)}&token=${owner.token}`,
-      );
+    await withOwnerPage('/', async (page, open) => {
+      await open();
       const outcome = await page.evaluate(() =>
         navigator.serviceWorker.register('/sw.js').then(
           () => 'registered',
@@ -312,10 +310,6 @@ describe('every proxied page', function () {
         ),
       );
       assert.equal(outcome, 'rejected: SecurityError');
-    } finally {
-      await browser.close();
-      await tandem.stop();
-      await site.close();
-    }
+    });
   });
 });

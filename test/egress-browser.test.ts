@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import { frameShowing, launchBrowser } from './helpers/browser.js';
+import { frameShowing, launchBrowser, withOwnerPage } from './helpers/browser.js';
 import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
 
 describe('the egress guard, seen from a browser', function () {
@@ -88,28 +88,16 @@ describe('the egress guard, seen from a browser', function () {
 describe("the page's own WebSockets", function () {
   this.timeout(60_000);
   it('are tunnelled for the tab owner through the proxy', async () => {
-    const site = await startFixtureSite();
-    const tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
-    const browser = await launchBrowser();
-    try {
-      const session = await createSession(tandem.url);
-      const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
-      const page = await browser.newPage();
+    await withOwnerPage('/live.html', async (page, open, tandemUrl) => {
       const direct: string[] = [];
       page.on('request', (r) => {
-        if (!new URL(r.url()).hostname.endsWith('.content.localhost') && !r.url().startsWith(tandem.url)) {
+        if (!new URL(r.url()).hostname.endsWith('.content.localhost') && !r.url().startsWith(tandemUrl)) {
           direct.push(r.url());
         }
       });
-      await page.goto(
-        `${tandem.url}/api/sessions/${session.id}/open?url=${encodeURIComponent(`${site.url}/live.html`)}&token=${owner.token}`,
-      );
+      await open();
       await page.waitForSelector('#status::-p-text(echo: hello)');
       assert.deepEqual(direct, [], 'nothing left the content hosts');
-    } finally {
-      await browser.close();
-      await tandem.stop();
-      await site.close();
-    }
+    });
   });
 });

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
+import { startFixtureSite } from '../../fixtures/site.js';
+import { createSession, joinAs, startTestTandem } from './tandem.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -85,4 +87,31 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
       help: v.help,
       nodes: v.nodes.map((n) => n.target.join(' ')),
     }));
+}
+
+/**
+ * A fixture site, a Tandem that may reach it, and a host's browser page with `open()` to load `path`
+ * top-level through the proxy; all torn down after `use`.
+ */
+export async function withOwnerPage(
+  path: string,
+  use: (page: Page, open: () => Promise<void>, tandemUrl: string) => Promise<void>,
+): Promise<void> {
+  const site = await startFixtureSite();
+  const tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+  const browser = await launchBrowser();
+  try {
+    const session = await createSession(tandem.url);
+    const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+    const page = await browser.newPage();
+    const target = encodeURIComponent(`${site.url}${path}`);
+    const open = async () => {
+      await page.goto(`${tandem.url}/api/sessions/${session.id}/open?url=${target}&token=${owner.token}`);
+    };
+    await use(page, open, tandem.url);
+  } finally {
+    await browser.close();
+    await tandem.stop();
+    await site.close();
+  }
 }
