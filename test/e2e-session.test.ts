@@ -286,6 +286,18 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
       'and for the follower',
       async () => (await follower.$('[data-testid="marks"] .mark-box')) === null,
     );
+
+    // The owner highlights on the live page itself: the click picks the element instead of acting.
+    await owner.click('[data-testid="tool-highlight"]');
+    await (await live.$('a[href="/"]'))?.click();
+    await follower.waitForSelector('[data-testid="marks"] .mark-box');
+    assert.equal(await live.evaluate(() => location.pathname), '/products.html', 'the link was not followed');
+    assert.equal(
+      await owner.$eval('[data-testid="tool-highlight"]', (b) => b.getAttribute('aria-pressed')),
+      'false',
+      'the tool is done after one pick',
+    );
+    await owner.click('[data-testid="tool-clear"]');
   });
 
   it('tells followers when the host has gone, instead of showing a silently frozen page', async () => {

@@ -45,6 +45,7 @@ export function LiveFrame({
       if (!host.endsWith(`.${contentDomain}`)) return;
       frameOrigin.current = e.origin;
       if (e.data?.tandem === 'rec') send({ type: 'rec', tab, events: e.data.events as never });
+      else if (e.data?.tandem === 'picked') onPick(e.data.node);
       else if (e.data?.tandem === 'location')
         send({ type: 'location', tab, url: e.data.url, title: e.data.title });
     };
