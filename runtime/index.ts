@@ -10,6 +10,8 @@ import { installShims } from './shims.js';
  * page with rrweb for the viewer to stream, and executes the baton holder's input.
  */
 const FLUSH_MS = 40;
+/** Recorder errors reported per page, so a broken page cannot flood the viewer. */
+const MAX_REPORTS = 5;
 
 function start(): void {
   installShims();
@@ -30,6 +32,7 @@ function start(): void {
     pending = [];
   };
 
+  let reported = 0;
   const nodeById = (id: number) => record.mirror.getNode(id);
   const overlay = new Overlay(nodeById);
   record({
@@ -41,6 +44,13 @@ function start(): void {
     maskInputFn: maskInput,
     maskTextSelector: `[${PRIVATE_ATTRIBUTE}]`,
     blockSelector: OVERLAY_TAG,
+    // A failing observer is reported and the rest of the recording goes on, instead of rrweb
+    // rethrowing into the page and the stream silently going quiet.
+    errorHandler(error) {
+      if (reported++ < MAX_REPORTS)
+        post({ tandem: 'error', message: String((error as Error)?.stack ?? error).slice(0, 2000) });
+      return true;
+    },
     recordCanvas: false,
     collectFonts: false,
     sampling: { mousemove: 50, scroll: 100 },

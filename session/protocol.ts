@@ -23,6 +23,12 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chat'), text: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('typing'), active: z.boolean() }),
+  // A problem in this browser worth an operator's attention (the recorder failing); logged, not relayed.
+  z.strictObject({
+    type: z.literal('report'),
+    kind: z.enum(['recorder-error']),
+    message: z.string().max(2000),
+  }),
   // Pointers and highlights are anchored to a page element (rrweb node id), at a position given as
   // fractions of its box, so they land on the same thing in viewers of any size and scroll.
   z.strictObject({ type: z.literal('pointer'), tab, node: nodeId, x: fraction, y: fraction }),
@@ -168,6 +174,7 @@ export type ErrorCode =
  */
 export type BridgeFromPage =
   | { tandem: 'rec'; events: unknown[] }
+  | { tandem: 'error'; message: string }
   | { tandem: 'picked'; node: number }
   | { tandem: 'location'; url: string; title: string };
 

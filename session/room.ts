@@ -187,6 +187,12 @@ export class Room {
         this.tab.highlights = all ? [] : this.tab.highlights.filter((h) => h.author !== from);
         return void this.relay(from, { type: 'highlight.clear', tab: msg.tab, ...(all ? { all } : {}) });
       }
+      case 'report':
+        this.log.warn(
+          { room: this.id, from, kind: msg.kind, detail: msg.message },
+          'browser reported a problem',
+        );
+        return;
       case 'typing':
         return void this.relay(from, { type: 'typing', active: msg.active }, { skip: from });
       case 'resume':

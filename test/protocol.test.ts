@@ -27,6 +27,7 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
   location: [{ type: 'location', tab: 't1', url: 'https://example.com/a?b#c', title: 'Example' }],
   nav: [{ type: 'nav', tab: 't1', url: 'example.com' }],
   typing: [{ type: 'typing', active: true }],
+  report: [{ type: 'report', kind: 'recorder-error', message: 'TypeError: x is undefined' }],
   pointer: [{ type: 'pointer', tab: 't1', node: 4, x: 0.5, y: 0 }],
   'pointer.leave': [{ type: 'pointer.leave', tab: 't1' }],
   highlight: [{ type: 'highlight', tab: 't1', node: 4 }],

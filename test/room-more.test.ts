@@ -195,3 +195,19 @@ describe('Room: pointers and highlights', () => {
     assert.deepEqual(welcome.tabs[0]?.highlights, []);
   });
 });
+
+describe('Room: reports from browsers', () => {
+  it('logs a recorder error and relays nothing', () => {
+    const warnings: Array<{ fields: object; message: string }> = [];
+    const r = new Room('s', null, { warn: (fields, message) => warnings.push({ fields, message }) });
+    const a = new Fake();
+    const b = new Fake();
+    r.connect({ id: 'a', name: 'A', role: 'owner' }, a);
+    r.connect({ id: 'b', name: 'B', role: 'follower' }, b);
+    b.take();
+    r.receive('a', a, { type: 'report', kind: 'recorder-error', message: 'TypeError: boom' });
+    assert.deepEqual(b.take(), []);
+    assert.equal(warnings.length, 1);
+    assert.match(JSON.stringify(warnings[0]?.fields), /boom/);
+  });
+});

@@ -46,6 +46,8 @@ export function LiveFrame({
       frameOrigin.current = e.origin;
       if (e.data?.tandem === 'rec') send({ type: 'rec', tab, events: e.data.events as never });
       else if (e.data?.tandem === 'picked') onPick(e.data.node);
+      else if (e.data?.tandem === 'error')
+        send({ type: 'report', kind: 'recorder-error', message: e.data.message });
       else if (e.data?.tandem === 'location')
         send({ type: 'location', tab, url: e.data.url, title: e.data.title });
     };
