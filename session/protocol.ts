@@ -105,6 +105,8 @@ export interface TabInfo {
   title: string;
   /** Element highlights on the current page, by author. */
   highlights: Array<{ author: string; node: number }>;
+  /** Pages visited in this tab, oldest first (the last 50). */
+  visited: Array<{ url: string; title: string; at: number }>;
 }
 
 export interface BatonState {

@@ -20,6 +20,7 @@ export const MAIN_TAB = 't1';
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 const HISTORY_SIZE = 5000;
 const CHAT_LINES_FOR_LATE_JOIN = 200;
+const VISITED_KEPT = 50;
 /** rrweb's Meta event opens every full snapshot: a late joiner needs everything from the last one. */
 const RRWEB_META = 4;
 /** Past this much recording since the last full snapshot, the owner is asked for a fresh one. */
@@ -61,7 +62,14 @@ export class Room {
   private readonly members = new Map<string, Member>();
   private readonly history = new History(HISTORY_SIZE);
   private readonly baton: BatonState = { holder: null, epoch: 0 };
-  private readonly tab: TabInfo = { id: MAIN_TAB, owner: null, url: null, title: '', highlights: [] };
+  private readonly tab: TabInfo = {
+    id: MAIN_TAB,
+    owner: null,
+    url: null,
+    title: '',
+    highlights: [],
+    visited: [],
+  };
   /** Serialised recorder messages since the last full snapshot: the late-join checkpoint. */
   private checkpoint: HistoryEntry[] = [];
   private checkpointBytes = 0;
@@ -253,8 +261,19 @@ export class Room {
         if (this.tab.url !== msg.url) this.tab.highlights = [];
         this.tab.url = msg.url;
         this.tab.title = msg.title;
+        this.remember(msg.url, msg.title);
         return void this.relay(from, { type: 'location', tab: msg.tab, url: msg.url, title: msg.title });
     }
+  }
+
+  /** The tab's history of pages: a repeat report of the same page only refreshes its title. */
+  private remember(url: string, title: string): void {
+    const last = this.tab.visited.at(-1);
+    if (last?.url === url) {
+      last.title = title || last.title;
+      return;
+    }
+    this.tab.visited = [...this.tab.visited, { url, title, at: this.now() }].slice(-VISITED_KEPT);
   }
 
   private control(member: Member, conn: Connection, msg: ControlMessage): void {

@@ -253,6 +253,20 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await follower.click('[data-testid="history-forward"]');
     await frameShowing(owner, 'Products');
 
+    await follower.click('[data-testid="history-toggle"]');
+    const visited = await follower.$$eval('[data-testid="history-item"] .url', (els) =>
+      els.map((e) => e.textContent),
+    );
+    assert.ok(
+      visited.includes(`${site.url}/form.html`) && visited.includes(`${site.url}/`),
+      visited.join(' '),
+    );
+    await follower.click(`[data-testid="history-item"]::-p-text(${site.url}/form.html)`);
+    await frameShowing(owner, 'Contact form');
+    await follower.click('[data-testid="history-back"]');
+    await frameShowing(owner, 'Products');
+    await follower.click('[data-testid="history-toggle"]');
+
     await owner.click('[data-testid="baton-take"]');
     await owner.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Olivia)');
     await follower.waitForSelector('[data-testid="baton-request"]');

@@ -211,3 +211,53 @@ describe('Room: reports from browsers', () => {
     assert.match(JSON.stringify(warnings[0]?.fields), /boom/);
   });
 });
+
+describe('Room: pages visited', () => {
+  it('keeps the last 50 pages, a repeated report of the same page once', () => {
+    const { r, owner } = room();
+    r.receive('own', owner, { type: 'location', tab: 't1', url: 'https://shop.example/a', title: '' });
+    r.receive('own', owner, { type: 'location', tab: 't1', url: 'https://shop.example/a', title: 'A' });
+    for (let i = 0; i < 60; i++) {
+      r.receive('own', owner, {
+        type: 'location',
+        tab: 't1',
+        url: `https://shop.example/p${i}`,
+        title: `P${i}`,
+      });
+    }
+    const late = new Fake();
+    r.connect({ id: 'late', name: 'Late', role: 'follower' }, late);
+    const welcome = late.take().find((m) => m.type === 'welcome') as {
+      tabs: Array<{ visited: Array<{ url: string; title: string }> }>;
+    };
+    const visited = welcome.tabs[0]?.visited ?? [];
+    assert.equal(visited.length, 50);
+    assert.equal(visited.at(-1)?.url, 'https://shop.example/p59');
+    assert.equal(visited[0]?.url, 'https://shop.example/p10');
+
+    const again = room();
+    again.r.receive('own', again.owner, {
+      type: 'location',
+      tab: 't1',
+      url: 'https://shop.example/a',
+      title: '',
+    });
+    again.r.receive('own', again.owner, {
+      type: 'location',
+      tab: 't1',
+      url: 'https://shop.example/a',
+      title: 'A',
+    });
+    const w = new Fake();
+    again.r.connect({ id: 'w', name: 'W', role: 'follower' }, w);
+    const tabs = (
+      w.take().find((m) => m.type === 'welcome') as {
+        tabs: Array<{ visited: Array<{ url: string; title: string }> }>;
+      }
+    ).tabs;
+    assert.deepEqual(
+      (tabs[0]?.visited ?? []).map((v) => [v.url, v.title]),
+      [['https://shop.example/a', 'A']],
+    );
+  });
+});

@@ -139,7 +139,7 @@ describe('Room', () => {
       );
       const welcome = received[0] as Of<'welcome'>;
       assert.deepEqual(welcome.tabs, [
-        { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [] },
+        { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], visited: [] },
       ]);
       assert.deepEqual(welcome.baton, { holder: 'alice', epoch: 1 });
       assert.equal(welcome.seq, 3, 'joined, tab and baton were ordered before the welcome');
@@ -183,7 +183,7 @@ describe('Room', () => {
           { id: 'alice', name: 'Alice', role: 'owner', connected: true },
           { id: 'bob', name: 'Bob', role: 'follower', connected: true },
         ],
-        tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [] }],
+        tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], visited: [] }],
         baton: { holder: 'alice', epoch: 1 },
         seq: lastSeenByAlice.seq,
         checkpoint: true,
@@ -419,6 +419,13 @@ describe('Room', () => {
         url: 'https://next.example/p',
         title: 'Next',
         highlights: [],
+        visited: [
+          {
+            url: 'https://next.example/p',
+            title: 'Next',
+            at: (welcome.tabs[0] as { visited: Array<{ at: number }> }).visited[0]?.at,
+          },
+        ],
       });
     });
   });

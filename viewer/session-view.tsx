@@ -5,6 +5,7 @@ import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FormFooter } from './form-footer.js';
+import { HistoryPanel } from './history-panel.js';
 import { LiveFrame } from './live-frame.js';
 import { Notifier } from './notify.js';
 import { colourFor, People } from './people.js';
@@ -135,6 +136,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const [editing, setEditing] = useState(false);
   const [leaving, setLeaving] = useState<'asking' | 'left' | null>(null);
   const [tool, setTool] = useState<'highlight' | null>(null);
+  const [showHistory, setShowHistory] = useState(false);
 
   const send = useCallback((msg: ClientMessage) => conn.current?.send(msg) ?? false, []);
 
@@ -332,6 +334,14 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           </button>
         )}
         {hostRole && <ShareLink session={session} token={joined.token} />}
+        <button
+          type="button"
+          data-testid="history-toggle"
+          aria-expanded={showHistory}
+          onClick={() => setShowHistory(!showHistory)}
+        >
+          History
+        </button>
         <fieldset class="tools" aria-label="Annotation tools">
           <button
             type="button"
@@ -431,6 +441,14 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
                 </button>
               </div>
             ))}
+        {showHistory && (
+          <HistoryPanel
+            tab={tab}
+            canLead={iHold}
+            lead={(url) => send({ type: 'nav', tab: tab.id, url, epoch: state.baton.epoch })}
+            close={() => setShowHistory(false)}
+          />
+        )}
         {leaving === 'asking' && (
           <div class="banner" role="alertdialog" aria-label="Leave the session">
             {isOwner ? 'Stop sharing your page and leave?' : 'Leave the session?'}

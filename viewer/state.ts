@@ -149,6 +149,8 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       if (!state.tab) return state;
       // A new page: element ids start over, so marks anchored to the old page go.
       const samePage = state.tab.url === msg.url;
+      const visited = state.tab.visited;
+      const last = visited.at(-1);
       return {
         ...state,
         tab: {
@@ -156,6 +158,11 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
           url: msg.url,
           title: msg.title,
           highlights: samePage ? state.tab.highlights : [],
+          // The same bookkeeping as the room's, so the list stays right between welcomes.
+          visited:
+            last?.url === msg.url
+              ? [...visited.slice(0, -1), { ...last, title: msg.title || last.title }]
+              : [...visited, { url: msg.url, title: msg.title, at: msg.at }].slice(-50),
         },
         pointers: samePage ? state.pointers : {},
       };

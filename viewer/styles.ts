@@ -54,6 +54,10 @@ button:disabled{opacity:.5;cursor:default}
 .share{font-size:.85rem;color:var(--muted);display:flex;gap:6px;align-items:center}
 .share button{padding:3px 8px;font-size:.8rem}
 .share input{width:14rem;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);font-size:.8rem}
+.panel{position:absolute;top:0;right:0;bottom:0;width:20rem;max-width:90%;background:var(--panel);border-left:1px solid var(--line);box-shadow:-2px 0 12px #0002;z-index:3;overflow-y:auto;padding:8px}
+.panel header{display:flex;justify-content:space-between;align-items:center}.panel h2{font-size:1rem;margin:4px}
+.panel ol{list-style:none;margin:0;padding:0}.panel li button{display:grid;width:100%;text-align:left;margin:4px 0;gap:2px}
+.panel .url{font-size:.75rem;color:var(--muted);overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.panel .empty{color:var(--muted)}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
 @media (max-width:600px){.share input{width:8rem}.bar .address-form{flex-basis:100%}}
 `;
