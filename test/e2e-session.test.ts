@@ -254,6 +254,8 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     await frameShowing(owner, 'Products');
 
     await follower.click('[data-testid="history-toggle"]');
+    await follower.waitForSelector('[data-testid="history-panel"]');
+    await shot(follower, '5-follower-history');
     const visited = await follower.$$eval('[data-testid="history-item"] .url', (els) =>
       els.map((e) => e.textContent),
     );

@@ -66,6 +66,12 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     }
     assert.deepEqual(await seriousA11yViolations(page), []);
     await shot(page, '6-phone');
+    await page.click('[data-testid="help"]');
+    await page.waitForSelector('[data-testid="help-dialog"][open]');
+    assert.deepEqual(await seriousA11yViolations(page), [], 'the help dialog');
+    await shot(page, '9-help');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="help-dialog"]', { hidden: true });
     await page.close();
   });
 

@@ -5,6 +5,7 @@ import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
 import { FormFooter } from './form-footer.js';
+import { Help } from './help.js';
 import { HistoryPanel } from './history-panel.js';
 import { LiveFrame } from './live-frame.js';
 import { Notifier } from './notify.js';
@@ -137,6 +138,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const [leaving, setLeaving] = useState<'asking' | 'left' | null>(null);
   const [tool, setTool] = useState<'highlight' | null>(null);
   const [showHistory, setShowHistory] = useState(false);
+  const [showHelp, setShowHelp] = useState(false);
 
   const send = useCallback((msg: ClientMessage) => conn.current?.send(msg) ?? false, []);
 
@@ -373,6 +375,9 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         >
           {muted ? 'Sound off' : 'Sound on'}
         </button>
+        <button type="button" data-testid="help" aria-label="Help" onClick={() => setShowHelp(true)}>
+          ?
+        </button>
         <button type="button" data-testid="exit" onClick={() => setLeaving('asking')}>
           {isOwner ? 'Stop sharing' : 'Leave'}
         </button>
@@ -441,6 +446,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
                 </button>
               </div>
             ))}
+        {showHelp && <Help isOwner={isOwner} close={() => setShowHelp(false)} />}
         {showHistory && (
           <HistoryPanel
             tab={tab}

@@ -58,6 +58,8 @@ button:disabled{opacity:.5;cursor:default}
 .panel header{display:flex;justify-content:space-between;align-items:center}.panel h2{font-size:1rem;margin:4px}
 .panel ol{list-style:none;margin:0;padding:0}.panel li button{display:grid;width:100%;text-align:left;margin:4px 0;gap:2px}
 .panel .url{font-size:.75rem;color:var(--muted);overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.panel .empty{color:var(--muted)}
+.help{max-width:34rem;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
+.help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
 @media (max-width:600px){.share input{width:8rem}.bar .address-form{flex-basis:100%}}
 `;
