@@ -18,6 +18,12 @@ import {
 export const MAIN_TAB = 't1';
 /** A slow socket with more than this queued is closed; the client reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/**
+ * A socket with more than this queued is lagging: messages that a later one supersedes (pointers,
+ * typing) are skipped for it, so what it still gets is what matters.
+ */
+const LAGGING_BYTES = 1024 * 1024;
+const SUPERSEDED: ReadonlySet<string> = new Set(['pointer', 'pointer.leave', 'typing']);
 const HISTORY_SIZE = 5000;
 const CHAT_LINES_FOR_LATE_JOIN = 200;
 const VISITED_KEPT = 50;
@@ -384,7 +390,11 @@ export class Room {
     for (const m of this.members.values()) {
       if (!this.visibleTo(entry, m.info.id)) continue;
       const text = this.textFor(entry, m.info.id);
-      for (const c of m.connections) if (c !== options.except) this.sendTo(c, text);
+      for (const c of m.connections) {
+        if (c === options.except || (SUPERSEDED.has(entry.type) && c.bufferedAmount > LAGGING_BYTES))
+          continue;
+        this.sendTo(c, text);
+      }
     }
     return entry;
   }

@@ -261,3 +261,17 @@ describe('Room: pages visited', () => {
     );
   });
 });
+
+describe('Room: lagging sockets', () => {
+  it('skips pointers and typing for a socket with over 1 MiB queued, but still sends it chat', () => {
+    const { r, follower, other } = room();
+    other.bufferedAmount = 2 * 1024 * 1024;
+    r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 3, x: 0.5, y: 0.5 });
+    r.receive('fol', follower, { type: 'typing', active: true });
+    r.receive('fol', follower, { type: 'chat', text: 'still delivered' });
+    assert.deepEqual(
+      other.take().map((m) => m.type),
+      ['chat'],
+    );
+  });
+});
