@@ -24,7 +24,12 @@ export interface AppOptions {
   log: { error(fields: object, message: string): void };
 }
 
-const createBody = z.strictObject({ startUrl: z.string().max(8192).optional() }).optional();
+const createBody = z
+  .strictObject({
+    startUrl: z.string().max(8192).optional(),
+    batonPolicy: z.enum(['support', 'collaboration']).optional(),
+  })
+  .optional();
 const joinBody = z.strictObject({
   name: z.string().trim().min(1, 'a name is needed').max(80),
   key: z.string().min(1).max(200),
@@ -148,7 +153,7 @@ export function createApp(o: AppOptions): express.Express {
         startUrl = parseNavigableUrl(body.startUrl);
         if (!startUrl) throw new HttpError(400, 'bad-url', 'startUrl must be an http or https address');
       }
-      const s = await o.sessions.create(DEMO_TENANT, startUrl);
+      const s = await o.sessions.create(DEMO_TENANT, startUrl, body?.batonPolicy ?? 'support');
       const viewer = `${publicOrigin}/s/${encodeURIComponent(s.id)}`;
       res.setHeader('cache-control', 'no-store');
       res.status(201).json({

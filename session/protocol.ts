@@ -147,6 +147,8 @@ export type DirectMessage =
       participants: ParticipantInfo[];
       tabs: TabInfo[];
       baton: BatonState;
+      /** `support`: the host gives the baton; `collaboration`: anyone may take it. */
+      batonPolicy: 'support' | 'collaboration';
       /** Last seq before the replay that follows; `checkpoint` when it is a fresh state, not a resume. */
       seq: number;
       checkpoint: boolean;

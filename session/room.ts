@@ -1,3 +1,4 @@
+import type { BatonPolicy } from '../store/types.js';
 import type { Connection } from './connection.js';
 import { History, type HistoryEntry } from './history.js';
 import { MaskCheck } from './mask-check.js';
@@ -100,6 +101,7 @@ export class Room {
     private readonly now: () => number = Date.now,
     firstSeq = 0,
     private readonly seqs: SeqReserver | null = null,
+    private readonly batonPolicy: BatonPolicy = 'support',
   ) {
     this.tab.url = startUrl;
     this.seq = firstSeq;
@@ -225,7 +227,7 @@ export class Room {
         return this.setBaton(from, msg.to);
       }
       case 'baton.take':
-        if (member.info.role !== 'owner') {
+        if (member.info.role !== 'owner' && this.batonPolicy !== 'collaboration') {
           return this.reject(conn, 'not-owner', 'ask for the baton; the host gives it', msg.type);
         }
         return this.setBaton(from, from);
@@ -353,6 +355,7 @@ export class Room {
       participants: [...this.members.values()].map((m) => ({ ...m.info })),
       tabs: [{ ...this.tab }],
       baton: { ...this.baton },
+      batonPolicy: this.batonPolicy,
       seq: this.seq,
       checkpoint: true,
     });

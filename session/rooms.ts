@@ -1,3 +1,4 @@
+import type { BatonPolicy } from '../store/types.js';
 import { Room, type RoomLog, SEQ_BLOCK } from './room.js';
 
 export interface SeqStore {
@@ -24,14 +25,18 @@ export class Rooms {
   }
 
   /** The live room of a session, created with a fresh block of sequence numbers when it is not live. */
-  async open(sessionId: string, startUrl: string | null): Promise<Room> {
+  async open(
+    sessionId: string,
+    startUrl: string | null,
+    batonPolicy: BatonPolicy = 'support',
+  ): Promise<Room> {
     let room = this.rooms.get(sessionId);
     if (!room) {
       let pending = this.opening.get(sessionId);
       if (!pending) {
         const reserver = { reserve: (count: number) => this.seqs.reserveSeq(sessionId, count) };
         pending = reserver.reserve(SEQ_BLOCK).then((first) => {
-          const created = new Room(sessionId, startUrl, this.log, Date.now, first, reserver);
+          const created = new Room(sessionId, startUrl, this.log, Date.now, first, reserver, batonPolicy);
           this.rooms.set(sessionId, created);
           return created;
         });

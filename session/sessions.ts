@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { ParticipantRow, Role, SessionRow, Store } from '../store/types.js';
+import type { BatonPolicy, ParticipantRow, Role, SessionRow, Store } from '../store/types.js';
 import { hashSecret, matchesHash, randomToken } from './secrets.js';
 
 export interface CreatedSession {
@@ -43,7 +43,11 @@ export class Sessions {
       .slice(0, 32);
   }
 
-  async create(tenantId: string, startUrl: string | null): Promise<CreatedSession> {
+  async create(
+    tenantId: string,
+    startUrl: string | null,
+    batonPolicy: BatonPolicy = 'support',
+  ): Promise<CreatedSession> {
     const id = randomToken(12);
     const hostKey = randomToken(24);
     const joinKey = this.joinKeyFor(id);
@@ -52,6 +56,7 @@ export class Sessions {
       tenantId,
       createdAt: Date.now(),
       startUrl,
+      batonPolicy,
       hostKeyHash: hashSecret(hostKey),
       joinKeyHash: hashSecret(joinKey),
     };

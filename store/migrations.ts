@@ -30,4 +30,6 @@ export const migrations: readonly string[] = [
    );`,
   // The high-water mark of reserved message sequence numbers, so seq keeps increasing across restarts.
   `ALTER TABLE sessions ADD COLUMN seq_reserved INTEGER NOT NULL DEFAULT 0;`,
+  // Whether followers may take the baton without being given it.
+  `ALTER TABLE sessions ADD COLUMN baton_policy TEXT NOT NULL DEFAULT 'support' CHECK (baton_policy IN ('support', 'collaboration'));`,
 ];

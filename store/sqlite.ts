@@ -9,6 +9,7 @@ interface SessionRecord {
   tenant_id: string;
   created_at: number;
   start_url: string | null;
+  baton_policy: 'support' | 'collaboration';
   host_key_hash: string;
   join_key_hash: string;
 }
@@ -33,6 +34,7 @@ const toSession = (r: SessionRecord): SessionRow => ({
   tenantId: r.tenant_id,
   createdAt: r.created_at,
   startUrl: r.start_url,
+  batonPolicy: r.baton_policy,
   hostKeyHash: r.host_key_hash,
   joinKeyHash: r.join_key_hash,
 });
@@ -85,7 +87,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
   const q = {
     ensureTenant: db.prepare('INSERT INTO tenants (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
     createSession: db.prepare(
-      'INSERT INTO sessions (id, tenant_id, created_at, start_url, host_key_hash, join_key_hash) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sessions (id, tenant_id, created_at, start_url, baton_policy, host_key_hash, join_key_hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     addParticipant: db.prepare(
@@ -113,7 +115,15 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
       q.ensureTenant.run(t.id, t.name);
     },
     async createSession(s: SessionRow) {
-      q.createSession.run(s.id, s.tenantId, s.createdAt, s.startUrl, s.hostKeyHash, s.joinKeyHash);
+      q.createSession.run(
+        s.id,
+        s.tenantId,
+        s.createdAt,
+        s.startUrl,
+        s.batonPolicy,
+        s.hostKeyHash,
+        s.joinKeyHash,
+      );
     },
     async getSession(id: string) {
       const r = q.getSession.get(id) as SessionRecord | undefined;

@@ -4,6 +4,9 @@
  */
 export type Role = 'owner' | 'follower';
 
+/** `support`: the host gives the baton. `collaboration`: anyone may take it. */
+export type BatonPolicy = 'support' | 'collaboration';
+
 export interface TenantRow {
   id: string;
   name: string;
@@ -14,6 +17,7 @@ export interface SessionRow {
   tenantId: string;
   createdAt: number;
   startUrl: string | null;
+  batonPolicy: BatonPolicy;
   hostKeyHash: string;
   joinKeyHash: string;
 }

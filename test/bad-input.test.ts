@@ -125,6 +125,7 @@ describe('bad input gets a clear answer and never crashes the server', function 
           'bad-request',
         ],
         [post('/api/sessions', '{"startUrl":"javascript:alert(1)"}'), 400, 'bad-url'],
+        [post('/api/sessions', '{"batonPolicy":"anarchy"}'), 400, 'bad-request'],
         [post('/api/sessions', `{"pad":"${'x'.repeat(40_000)}"}`), 413, 'too-big'],
         [fetch(`${tandem.url}/api/nothing-here`), 404, 'not-found'],
       ];

@@ -100,6 +100,7 @@ describe('Room: privacy, tabs, checkpoints and sequence numbers', () => {
       tenantId: 'demo',
       createdAt: 1,
       startUrl: null,
+      batonPolicy: 'support',
       hostKeyHash: 'h',
       joinKeyHash: 'j',
     });
@@ -273,5 +274,24 @@ describe('Room: lagging sockets', () => {
       other.take().map((m) => m.type),
       ['chat'],
     );
+  });
+});
+
+describe('Room: baton policy', () => {
+  it('lets a follower take the baton without asking in a collaboration session, not in support', () => {
+    for (const [policy, allowed] of [
+      ['collaboration', true],
+      ['support', false],
+    ] as const) {
+      const r = new Room('s', null, { warn() {} }, () => 1, 0, null, policy);
+      const owner = new Fake();
+      const follower = new Fake();
+      r.connect({ id: 'own', name: 'O', role: 'owner' }, owner);
+      r.connect({ id: 'fol', name: 'F', role: 'follower' }, follower);
+      const welcome = follower.take().find((m) => m.type === 'welcome') as { batonPolicy: string };
+      assert.equal(welcome.batonPolicy, policy);
+      r.receive('fol', follower, { type: 'baton.take' });
+      assert.equal(r.batonState.holder === 'fol', allowed, policy);
+    }
   });
 });

@@ -112,4 +112,19 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await other.close();
     await page.close();
   });
+
+  it('in a collaboration session a follower takes control without asking', async () => {
+    const session = await createSession(tandem.url, { batonPolicy: 'collaboration' });
+    const host = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+    const ws = await WsClient.connect(tandem.url, session.id, host.token);
+    await ws.next((m) => m.type === 'welcome');
+    const page = await browser.newPage();
+    await page.goto(`${session.joinUrl}&name=Felix`);
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    assert.equal(await page.$('[data-testid="baton-request"]'), null, 'no need to ask');
+    await page.click('[data-testid="baton-take"]');
+    await page.waitForSelector('[data-testid="participant"][data-leader="true"]::-p-text(Felix)');
+    ws.close();
+    await page.close();
+  });
 });

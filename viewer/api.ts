@@ -23,12 +23,11 @@ async function call<T>(method: string, path: string, body?: unknown, token?: str
   return data as T;
 }
 
-export const createSession = (startUrl: string) =>
-  call<{ id: string; hostUrl: string; joinUrl: string }>(
-    'POST',
-    '/api/sessions',
-    startUrl ? { startUrl } : {},
-  );
+export const createSession = (startUrl: string, batonPolicy: 'support' | 'collaboration') =>
+  call<{ id: string; hostUrl: string; joinUrl: string }>('POST', '/api/sessions', {
+    ...(startUrl ? { startUrl } : {}),
+    batonPolicy,
+  });
 
 export const joinSession = (session: string, name: string, key: string) =>
   call<Joined>('POST', `/api/sessions/${encodeURIComponent(session)}/participants`, { name, key });

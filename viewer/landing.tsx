@@ -7,6 +7,7 @@ import { FormFooter } from './form-footer.js';
 export function Landing({ config }: { config: ViewerConfig }) {
   const [startUrl, setStartUrl] = useState('');
   const [name, setName] = useState('');
+  const [collaborate, setCollaborate] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -15,7 +16,7 @@ export function Landing({ config }: { config: ViewerConfig }) {
     setBusy(true);
     setError(null);
     try {
-      const s = await createSession(startUrl.trim());
+      const s = await createSession(startUrl.trim(), collaborate ? 'collaboration' : 'support');
       location.assign(`${s.hostUrl}&name=${encodeURIComponent(name.trim() || 'Host')}`);
     } catch (err) {
       setError((err as Error).message);
@@ -57,6 +58,15 @@ export function Landing({ config }: { config: ViewerConfig }) {
             </button>
           </p>
         )}
+        <label class="check">
+          <input
+            type="checkbox"
+            data-testid="collaborate"
+            checked={collaborate}
+            onChange={(e) => setCollaborate(e.currentTarget.checked)}
+          />
+          Anyone may take control without asking
+        </label>
         <FormFooter
           label="Start a session"
           busyLabel="Starting…"

@@ -308,7 +308,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             inputMode="url"
           />
         </form>
-        {!iHold && !hostRole && (
+        {!iHold && !hostRole && state.batonPolicy === 'support' && (
           <button
             type="button"
             data-testid="baton-request"
@@ -318,7 +318,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             {state.requests.includes(me.id) ? 'Asked for control…' : 'Ask for control'}
           </button>
         )}
-        {!iHold && hostRole && (
+        {!iHold && (hostRole || state.batonPolicy === 'collaboration') && (
           <button
             type="button"
             data-testid="baton-take"

@@ -13,6 +13,7 @@ export interface SessionState {
   participants: ParticipantInfo[];
   tab: TabInfo | null;
   baton: BatonState;
+  batonPolicy: 'support' | 'collaboration';
   chat: ChatLine[];
   /** Lines typed here that the server has not ordered yet (shown as "sending"). */
   outbox: string[];
@@ -32,6 +33,7 @@ export const initialState: SessionState = {
   participants: [],
   tab: null,
   baton: { holder: null, epoch: 0 },
+  batonPolicy: 'support',
   chat: [],
   outbox: [],
   status: 'connecting',
@@ -77,6 +79,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         participants: msg.participants,
         tab: msg.tabs[0] ?? null,
         baton: msg.baton,
+        batonPolicy: msg.batonPolicy,
         requests: [],
       };
     case 'pointer':

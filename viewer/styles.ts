@@ -12,6 +12,7 @@ button:disabled{opacity:.5;cursor:default}
 .landing h1{margin:0 0 .25rem;font-size:1.6rem}.landing p{color:var(--muted)}
 .landing form{display:grid;gap:.75rem;margin-top:1.25rem}
 .landing label{display:grid;gap:.25rem;font-weight:600}
+.landing label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .error{color:var(--warn)}
 .viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;height:100vh;height:100dvh}
