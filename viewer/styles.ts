@@ -16,8 +16,9 @@ button:disabled{opacity:.5;cursor:default}
 .landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .error{color:var(--warn)}
 .viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;height:100vh;height:100dvh}
+.bar button{padding:4px 9px;font-size:.9rem}
 .bar{display:flex;gap:6px;align-items:center;padding:6px 8px;background:var(--panel);border-bottom:1px solid var(--line);flex-wrap:wrap}
-.bar .address-form{flex:1 1 16rem;min-width:8rem;display:flex}
+.bar .address-form{flex:1 1 22rem;min-width:8rem;display:flex}
 .bar .address{flex:1;min-width:0;padding:6px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .bar .address[readonly]{color:var(--muted)}
 .nav-buttons{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.nav-buttons button{padding:4px 9px;min-width:2.2rem}
@@ -54,7 +55,7 @@ button:disabled{opacity:.5;cursor:default}
 .say input{flex:1;padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .share{font-size:.85rem;color:var(--muted);display:flex;gap:6px;align-items:center}
 .share button{padding:3px 8px;font-size:.8rem}
-.share input{width:14rem;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);font-size:.8rem}
+.share input{width:11rem;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);font-size:.8rem}
 .panel{position:absolute;top:0;right:0;bottom:0;width:20rem;max-width:90%;background:var(--panel);border-left:1px solid var(--line);box-shadow:-2px 0 12px #0002;z-index:3;overflow-y:auto;padding:8px}
 .panel header{display:flex;justify-content:space-between;align-items:center}.panel h2{font-size:1rem;margin:4px}
 .panel ol{list-style:none;margin:0;padding:0}.panel li button{display:grid;width:100%;text-align:left;margin:4px 0;gap:2px}
