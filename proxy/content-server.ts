@@ -9,7 +9,7 @@ import type { ContentHost, ContentHosts } from './content-hosts.js';
 import type { CookieJars } from './cookie-jars.js';
 import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.js';
 import { type EgressGuard, EgressRefused } from './egress.js';
-import type { EntryCodes } from './entry.js';
+import { type EntryCodes, entryUrl } from './entry.js';
 import { escapeHtml, messagePage, refuseUpgrade } from './pages.js';
 import { MAX_ENTRY_BYTES, type SessionCache } from './session-cache.js';
 import { requestUpstream, type UpgradeResult, upgradeUpstream } from './upstream.js';
@@ -273,7 +273,7 @@ export function createContentHandler(o: ContentServerOptions) {
     }
     const code = o.entries.issue({ sessionId: host.sessionId, participantId, label: target });
     const to = params.get('to') ?? '/';
-    const location = `${o.hosts.originFor(targetHost.sessionId, targetHost.origin)}${RESERVED}enter?code=${code}&to=${encodeURIComponent(to)}`;
+    const location = entryUrl(o.hosts.originFor(targetHost.sessionId, targetHost.origin), code, to);
     res.writeHead(303, { location, 'cache-control': 'no-store' });
     res.end();
   }

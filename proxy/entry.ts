@@ -12,3 +12,7 @@ export interface EntryCodes {
 }
 
 export const ENTRY_CODE_LIFETIME_MS = 60_000;
+
+/** Where a code is redeemed on its content host; `to` is the path the browser lands on afterwards. */
+export const entryUrl = (contentOrigin: string, code: string, to: string) =>
+  `${contentOrigin}/__tandem/enter?code=${code}&to=${encodeURIComponent(to)}`;

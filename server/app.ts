@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import type { ContentHosts } from '../proxy/content-hosts.js';
 import { readCookie } from '../proxy/credential.js';
-import type { EntryCodes } from '../proxy/entry.js';
+import { type EntryCodes, entryUrl } from '../proxy/entry.js';
 import { parseNavigableUrl } from '../session/room.js';
 import { SessionError, type Sessions } from '../session/sessions.js';
 import type { Tickets } from '../session/tickets.js';
@@ -216,10 +216,7 @@ export function createApp(o: AppOptions): express.Express {
     const label = o.hosts.labelFor(sessionId, origin);
     const code = o.entries.issue({ sessionId, participantId, label });
     res.setHeader('cache-control', 'no-store');
-    res.redirect(
-      303,
-      `${o.hosts.originFor(sessionId, origin)}/__tandem/enter?code=${code}&to=${encodeURIComponent(to)}`,
-    );
+    res.redirect(303, entryUrl(o.hosts.originFor(sessionId, origin), code, to));
   };
 
   api.get('/sessions/:id/open', async (req, res, next) => {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 import { MAX_CHAT_LENGTH } from './limits.js';
+import type { Visit } from './visited.js';
 
 export { MAX_CHAT_LENGTH, MAX_CONTROL_FRAME_BYTES, MAX_FRAME_BYTES } from './limits.js';
 
@@ -106,7 +107,7 @@ export interface TabInfo {
   /** Element highlights on the current page, by author. */
   highlights: Array<{ author: string; node: number }>;
   /** Pages visited in this tab, oldest first (the last 50). */
-  visited: Array<{ url: string; title: string; at: number }>;
+  visited: Visit[];
 }
 
 export interface BatonState {

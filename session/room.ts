@@ -15,6 +15,7 @@ import {
   type RelayedMessage,
   type TabInfo,
 } from './protocol.js';
+import { addVisit } from './visited.js';
 
 export const MAIN_TAB = 't1';
 /** A slow socket with more than this queued is closed; the client reconnects and resumes. */
@@ -27,7 +28,6 @@ const LAGGING_BYTES = 1024 * 1024;
 const SUPERSEDED: ReadonlySet<string> = new Set(['pointer', 'pointer.leave', 'typing']);
 const HISTORY_SIZE = 5000;
 const CHAT_LINES_FOR_LATE_JOIN = 200;
-const VISITED_KEPT = 50;
 /** rrweb's Meta event opens every full snapshot: a late joiner needs everything from the last one. */
 const RRWEB_META = 4;
 /** Past this much recording since the last full snapshot, the owner is asked for a fresh one. */
@@ -269,19 +269,9 @@ export class Room {
         if (this.tab.url !== msg.url) this.tab.highlights = [];
         this.tab.url = msg.url;
         this.tab.title = msg.title;
-        this.remember(msg.url, msg.title);
+        this.tab.visited = addVisit(this.tab.visited, msg.url, msg.title, this.now());
         return void this.relay(from, { type: 'location', tab: msg.tab, url: msg.url, title: msg.title });
     }
-  }
-
-  /** The tab's history of pages: a repeat report of the same page only refreshes its title. */
-  private remember(url: string, title: string): void {
-    const last = this.tab.visited.at(-1);
-    if (last?.url === url) {
-      last.title = title || last.title;
-      return;
-    }
-    this.tab.visited = [...this.tab.visited, { url, title, at: this.now() }].slice(-VISITED_KEPT);
   }
 
   private control(member: Member, conn: Connection, msg: ControlMessage): void {

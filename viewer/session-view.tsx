@@ -232,7 +232,9 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
       });
     }
     return out;
-  }, [state]);
+    // Only what marks are made of: pointers arrive many times a second, and other changes (chat,
+    // typing) should not re-send the marks to the page.
+  }, [state.pointers, state.tab?.highlights, state.participants, state.me?.id]);
   const tabId = state.tab?.id;
   const pick = useCallback(
     (node: number) => {

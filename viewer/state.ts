@@ -1,4 +1,5 @@
 import type { BatonState, ParticipantInfo, ServerMessage, TabInfo } from '../session/protocol.js';
+import { addVisit } from '../session/visited.js';
 import type { Status } from './connection.js';
 
 export interface ChatLine {
@@ -152,8 +153,6 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       if (!state.tab) return state;
       // A new page: element ids start over, so marks anchored to the old page go.
       const samePage = state.tab.url === msg.url;
-      const visited = state.tab.visited;
-      const last = visited.at(-1);
       return {
         ...state,
         tab: {
@@ -161,11 +160,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
           url: msg.url,
           title: msg.title,
           highlights: samePage ? state.tab.highlights : [],
-          // The same bookkeeping as the room's, so the list stays right between welcomes.
-          visited:
-            last?.url === msg.url
-              ? [...visited.slice(0, -1), { ...last, title: msg.title || last.title }]
-              : [...visited, { url: msg.url, title: msg.title, at: msg.at }].slice(-50),
+          visited: addVisit(state.tab.visited, msg.url, msg.title, msg.at),
         },
         pointers: samePage ? state.pointers : {},
       };
