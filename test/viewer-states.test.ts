@@ -72,6 +72,10 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await shot(page, '9-help');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="help-dialog"]', { hidden: true });
+    await page.click('[data-testid="mute"]');
+    await page.waitForSelector('[data-testid="mute"][aria-pressed="true"]');
+    await page.reload();
+    await page.waitForSelector('[data-testid="mute"][aria-pressed="true"]', { timeout: 10_000 });
     await page.close();
   });
 

@@ -1,11 +1,10 @@
 /**
  * Getting a person's attention while the viewer is in the background: a count and a flashing title,
- * a short tone, and (when turned on) spoken alerts. The tone obeys the browser's autoplay rules: the
+ * and a short tone. The tone obeys the browser's autoplay rules: the
  * audio context is created on the person's first interaction with the viewer and simply stays silent
  * before that.
  */
 const MUTE_KEY = 'tandem:muted';
-const SPEAK_KEY = 'tandem:speak';
 
 export class Notifier {
   private unseen = 0;
@@ -34,14 +33,6 @@ export class Notifier {
     localStorage.setItem(MUTE_KEY, muted ? '1' : '0');
   }
 
-  get speaks(): boolean {
-    return localStorage.getItem(SPEAK_KEY) === '1';
-  }
-
-  setSpeaks(on: boolean): void {
-    localStorage.setItem(SPEAK_KEY, on ? '1' : '0');
-  }
-
   /** Something wants attention; nothing happens while the person is looking at the viewer. */
   alert(summary: string): void {
     if (!this.inBackground()) return;
@@ -49,8 +40,6 @@ export class Notifier {
     this.startFlashing(summary);
     if (this.muted) return;
     this.tone();
-    if (this.speaks && 'speechSynthesis' in window)
-      speechSynthesis.speak(new SpeechSynthesisUtterance(summary));
   }
 
   private inBackground(): boolean {
