@@ -30,6 +30,18 @@ export interface RuntimeBundle {
   body: Buffer;
 }
 
+/** A response the tab owner's browser was served from upstream, as it was served. */
+export interface ServedResponse {
+  sessionId: string;
+  label: string;
+  /** Path and query on the content host. */
+  path: string;
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
 export interface ContentServerOptions {
   contentDomain: string;
   appOrigin: string;
@@ -39,7 +51,10 @@ export interface ContentServerOptions {
   gate: ParticipantGate;
   guard: EgressGuard;
   jars: CookieJars;
+  /** Where followers' copies come from. */
   cache: SessionCache;
+  /** Told of every GET answered 200 from upstream (for followers' copies and the archive). */
+  served(response: ServedResponse): void;
   runtime: RuntimeBundle;
   log: ProxyLog;
 }
@@ -365,12 +380,17 @@ export function createContentHandler(o: ContentServerOptions) {
     const body = Buffer.from(rewritten, 'utf8');
     delete out['content-encoding'];
     delete out['content-length'];
-    out['content-type'] = `${kind === 'html' ? 'text/html' : 'text/css'}; charset=utf-8`;
+    const contentType = `${kind === 'html' ? 'text/html' : 'text/css'}; charset=utf-8`;
+    out['content-type'] = contentType;
     out['content-length'] = body.length;
-    if (kind === 'css' && req.method === 'GET' && status === 200) {
-      o.cache.put(host.sessionId, label + req.url, {
+    if (req.method === 'GET' && status === 200) {
+      o.served({
+        sessionId: host.sessionId,
+        label,
+        path: req.url ?? '/',
+        url: upstreamUrl.href,
         status,
-        headers: { 'content-type': 'text/css; charset=utf-8' },
+        headers: { 'content-type': contentType },
         body,
       });
     }
@@ -420,7 +440,15 @@ export function createContentHandler(o: ContentServerOptions) {
           const v = upstream.headers[name];
           if (typeof v === 'string') headers[name] = v;
         }
-        o.cache.put(host.sessionId, label + req.url, { status, headers, body: Buffer.concat(chunks) });
+        o.served({
+          sessionId: host.sessionId,
+          label,
+          path: req.url ?? '/',
+          url: new URL(req.url ?? '/', host.origin).href,
+          status,
+          headers,
+          body: Buffer.concat(chunks),
+        });
       });
       upstream.pipe(tee).pipe(res);
     } else {

@@ -8,6 +8,7 @@ import { SessionError, type Sessions } from '../session/sessions.js';
 import type { Tickets } from '../session/tickets.js';
 import { type Manifest, PUBLIC_DIR } from './assets.js';
 import type { Config } from './config.js';
+import { HttpError, parseBody } from './http-error.js';
 import { notFoundPage, shellPage } from './pages.js';
 
 export const DEMO_TENANT = 'demo';
@@ -22,6 +23,8 @@ export interface AppOptions {
   /** The URL of the built-in demo site, offered on the landing page. */
   demoUrl: string | null;
   log: { error(fields: object, message: string): void };
+  /** The auditors' archive screens and API. */
+  archive: { pages: express.Router; api: express.Router };
 }
 
 const createBody = z
@@ -35,24 +38,6 @@ const joinBody = z.strictObject({
   key: z.string().min(1).max(200),
 });
 const ticketBody = z.strictObject({ token: z.string().min(1).max(200) });
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  throw new HttpError(400, 'bad-request', `${where}${issue?.message ?? 'invalid body'}`);
-}
 
 /**
  * The viewer's participant credential as a cookie on the app origin, scoped to the session's API
@@ -134,6 +119,9 @@ export function createApp(o: AppOptions): express.Express {
       next(e);
     }
   });
+
+  app.use(o.archive.pages);
+  app.use('/api/archive', o.archive.api);
 
   const api = express.Router();
   api.use(express.json({ limit: '32kb', strict: true }));

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 export interface Manifest {
   runtime: string;
   viewer: string;
+  /** The auditors' archive and replay screens. */
+  replay: string;
 }
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));

@@ -35,11 +35,17 @@ async function buildRuntime(): Promise<string> {
   return name;
 }
 
-/** The viewer is split: the follower-only mirror (rrweb's replayer) is a chunk loaded on demand. */
-async function buildViewer(): Promise<string> {
+/**
+ * The viewer and the auditors' replay screen share chunks; the follower-only mirror (rrweb's
+ * replayer) is a chunk loaded on demand.
+ */
+async function buildViewers(): Promise<{ viewer: string; replay: string }> {
   const result = await esbuild.build({
     ...common,
-    entryPoints: { viewer: path.join(root, 'viewer/main.tsx') },
+    entryPoints: {
+      viewer: path.join(root, 'viewer/main.tsx'),
+      replay: path.join(root, 'viewer/replay/main.tsx'),
+    },
     format: 'esm',
     splitting: true,
     outdir: PUBLIC_DIR,
@@ -47,16 +53,23 @@ async function buildViewer(): Promise<string> {
     chunkNames: 'chunk.[hash]',
     metafile: true,
   });
-  const entry = Object.entries(result.metafile?.outputs ?? {}).find(([, o]) => o.entryPoint);
-  if (!entry) throw new Error('esbuild produced no viewer entry');
-  return path.basename(entry[0]);
+  const outputs = Object.entries(result.metafile?.outputs ?? {});
+  const entry = (source: string) => {
+    const found = outputs.find(([, o]) => o.entryPoint === source);
+    if (!found) throw new Error(`esbuild produced no bundle for ${source}`);
+    return path.basename(found[0]);
+  };
+  return { viewer: entry('viewer/main.tsx'), replay: entry('viewer/replay/main.tsx') };
 }
 
 fs.rmSync(PUBLIC_DIR, { recursive: true, force: true });
 fs.mkdirSync(PUBLIC_DIR, { recursive: true });
 const runtime = await buildRuntime();
-const viewer = await buildViewer();
-fs.writeFileSync(path.join(PUBLIC_DIR, 'manifest.json'), JSON.stringify({ runtime, viewer }, null, 2));
+const { viewer, replay } = await buildViewers();
+fs.writeFileSync(
+  path.join(PUBLIC_DIR, 'manifest.json'),
+  JSON.stringify({ runtime, viewer, replay }, null, 2),
+);
 for (const f of fs.readdirSync(PUBLIC_DIR).filter((f) => f.endsWith('.js'))) {
   const size = fs.statSync(path.join(PUBLIC_DIR, f)).size;
   console.log(`bundle ${f} ${(size / 1024).toFixed(1)} KiB`);

@@ -1,14 +1,22 @@
+import { COMMANDS, runCommand } from './cli.js';
 import { ConfigError, parseConfig } from './config.js';
 import { startTandem } from './tandem.js';
 
+const argv = process.argv.slice(2);
+const command = (COMMANDS as readonly string[]).includes(argv[0] ?? '');
+// A command's words come first; options after them configure it as they would the server.
+const firstOption = command ? argv.findIndex((a) => a.startsWith('--')) : 0;
+const words = command ? argv.slice(0, firstOption === -1 ? argv.length : firstOption) : [];
 let config: ReturnType<typeof parseConfig>;
 try {
-  config = parseConfig(process.env, process.argv.slice(2));
+  config = parseConfig(process.env, argv.slice(words.length));
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(`tandem: bad configuration: ${e.message}\n`);
   process.exit(2);
 }
+
+if (command) process.exit(await runCommand(words, config, (line) => process.stdout.write(`${line}\n`)));
 
 const tandem = await startTandem(config);
 let stopping = false;

@@ -5,6 +5,10 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { Archive } from '../archive/archive.js';
+import { Auditors } from '../archive/auditors.js';
+import { Capture } from '../archive/capture.js';
+import { Journal } from '../archive/journal.js';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { ContentHosts } from '../proxy/content-hosts.js';
 import { createContentHandler } from '../proxy/content-server.js';
@@ -20,9 +24,11 @@ import { Rooms } from '../session/rooms.js';
 import { SessionError, Sessions } from '../session/sessions.js';
 import { attachSocket } from '../session/socket.js';
 import { newTickets } from '../session/tickets.js';
+import { diskBlobs } from '../store/blobs.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/types.js';
+import type { ArchiveStore, Store } from '../store/types.js';
 import { createApp, DEMO_TENANT } from './app.js';
+import { archiveRoutes } from './archive-routes.js';
 import { PUBLIC_DIR, readManifest } from './assets.js';
 import type { Config } from './config.js';
 import { loadSecret } from './secret.js';
@@ -30,10 +36,15 @@ import { loadSecret } from './secret.js';
 export interface Tandem {
   url: string;
   port: number;
-  store: Store;
+  store: Store & ArchiveStore;
+  archive: Archive;
+  auditors: Auditors;
   log: Logger;
   stop(): Promise<void>;
 }
+
+/** How often sessions past their tenant's retention period are deleted. */
+const SWEEP_INTERVAL_MS = 60 * 60_000;
 
 export interface StartOptions {
   logger?: Logger;
@@ -50,10 +61,15 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const demo: FixtureSite | null = config.demoSite ? await startFixtureSite({ host: '127.0.0.1' }) : null;
   const jars = new CookieJars();
   const cache = new SessionCache();
-  const rooms = new Rooms(store, log, (sessionId) => {
+  const blobs = diskBlobs(path.join(config.dataDir, 'blobs'));
+  const journal = new Journal(store, log);
+  const capture = new Capture(store, blobs, log);
+  const rooms = new Rooms(journal, log, (sessionId) => {
     jars.drop(sessionId);
     cache.drop(sessionId);
+    capture.forget(sessionId);
   });
+  const auditors = new Auditors(store, secret);
   const sessions = new Sessions(store, secret);
   const tickets = newTickets();
   const entries = new OneTimeCodes<Entry>(ENTRY_CODE_LIFETIME_MS);
@@ -76,6 +92,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const demoUrl = demo ? `http://127.0.0.1:${demo.port}/` : null;
   const runtimeFile = manifest.runtime;
 
+  const archive = new Archive(store, blobs, publicUrl.origin);
   const app = createApp({
     config: { ...config, publicUrl },
     manifest,
@@ -85,6 +102,12 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     entries,
     demoUrl,
     log,
+    archive: archiveRoutes({
+      archive,
+      auditors,
+      script: manifest.replay,
+      secureCookies: publicUrl.protocol === 'https:',
+    }),
   });
   const content = createContentHandler({
     contentDomain: config.contentDomain,
@@ -95,6 +118,13 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     guard,
     jars,
     cache,
+    served: (r) => {
+      // Followers' mirrors never run page scripts, so they never ask for a document.
+      if (!(r.headers['content-type'] ?? '').startsWith('text/html')) {
+        cache.put(r.sessionId, r.label + r.path, { status: r.status, headers: r.headers, body: r.body });
+      }
+      capture.record(r);
+    },
     log,
     runtime: { path: `/__tandem/${runtimeFile}`, body: fs.readFileSync(path.join(PUBLIC_DIR, runtimeFile)) },
     gate: {
@@ -161,12 +191,26 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     });
   }
 
+  const sweep = () =>
+    archive.sweep().then(
+      (deleted) => {
+        for (const d of deleted) log.info(d, 'archived session deleted at the end of its retention period');
+      },
+      (err: Error) => log.error({ err: err.message }, 'retention sweep failed'),
+    );
+  void sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
   const tandem: Tandem = {
     url: publicUrl.origin,
     port,
     store,
+    archive,
+    auditors,
     log,
     async stop() {
+      clearInterval(sweeper);
       rooms.closeAll(1001, 'server shutting down');
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => {
@@ -175,6 +219,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await demo?.close();
+      await journal.drain();
+      await capture.drain();
       await store.close();
     },
   };

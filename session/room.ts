@@ -45,13 +45,41 @@ export interface RoomLog {
   warn(fields: object, message: string): void;
 }
 
-/** Keeps seq strictly increasing across restarts: numbers are reserved in blocks in the store. */
-export interface SeqReserver {
-  /** Reserves `count` more numbers after everything reserved so far; resolves to the first of them. */
-  reserve(count: number): Promise<number>;
+/** One ordered event as the journal keeps it: `body` is the exact text participants receive. */
+export interface JournalEvent {
+  sessionId: string;
+  seq: number;
+  at: number;
+  actor: string;
+  tab: string | null;
+  type: string;
+  body: string;
 }
 
-export const SEQ_BLOCK = 1000;
+/**
+ * Where ordered events become durable. Nothing is delivered before everything appended ahead of it
+ * is committed, so a sender's echo is its acknowledgement and no one sees an event a crash can lose.
+ */
+export interface RoomJournal {
+  append(event: JournalEvent): void;
+  /** Runs `deliver` once everything appended so far is committed (at once when nothing is waiting). */
+  after(deliver: () => void): void;
+}
+
+/** For rooms without an archive (unit tests): delivery is immediate. */
+export const UNJOURNALED: RoomJournal = { append() {}, after: (deliver) => deliver() };
+
+export interface RoomOptions {
+  startUrl: string | null;
+  log: RoomLog;
+  now?: () => number;
+  /** The last seq the session used before this room (from the archive after a restart). */
+  lastSeq?: number;
+  journal?: RoomJournal;
+  batonPolicy?: BatonPolicy;
+  /** Chat lines archived before this room opened, oldest first, as participants received them. */
+  chat?: ReadonlyArray<{ seq: number; body: string }>;
+}
 
 export interface ParticipantRecord {
   id: string;
@@ -87,25 +115,24 @@ export class Room {
    * the first chat line the checkpoint carried.
    */
   private readonly checkpointOf = new WeakMap<Connection, { seq: number; chatFrom: number }>();
-  private reservedUpTo: number;
-  private reserving = false;
+  private readonly log: RoomLog;
+  private readonly now: () => number;
+  private readonly journal: RoomJournal;
+  private readonly batonPolicy: BatonPolicy;
 
-  /**
-   * `firstSeq` is the start of a block already reserved through `seqs` (or 0 for a throwaway room);
-   * the room reserves the next block before this one runs out.
-   */
   constructor(
     readonly id: string,
-    startUrl: string | null,
-    private readonly log: RoomLog,
-    private readonly now: () => number = Date.now,
-    firstSeq = 0,
-    private readonly seqs: SeqReserver | null = null,
-    private readonly batonPolicy: BatonPolicy = 'support',
+    options: RoomOptions,
   ) {
-    this.tab.url = startUrl;
-    this.seq = firstSeq;
-    this.reservedUpTo = seqs ? firstSeq + SEQ_BLOCK : Number.POSITIVE_INFINITY;
+    this.tab.url = options.startUrl;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.seq = options.lastSeq ?? 0;
+    this.journal = options.journal ?? UNJOURNALED;
+    this.batonPolicy = options.batonPolicy ?? 'support';
+    for (const line of options.chat ?? []) {
+      this.history.push({ seq: line.seq, type: 'chat', skip: null, forOne: null, text: line.body });
+    }
   }
 
   get tabOwner(): string | null {
@@ -380,36 +407,27 @@ export class Room {
       text: serialise(body, seq, at, from),
     };
     this.history.push(entry);
+    const tab = 'tab' in body && typeof body.tab === 'string' ? body.tab : null;
+    this.journal.append({ sessionId: this.id, seq, at, actor: from, tab, type: body.type, body: entry.text });
+    // Who gets it is decided now; a socket that joins before the commit has it in its checkpoint.
+    const deliveries: Array<{ conn: Connection; text: string }> = [];
     for (const m of this.members.values()) {
       if (!this.visibleTo(entry, m.info.id)) continue;
       const text = this.textFor(entry, m.info.id);
-      for (const c of m.connections) {
-        if (c === options.except || (SUPERSEDED.has(entry.type) && c.bufferedAmount > LAGGING_BYTES))
-          continue;
-        this.sendTo(c, text);
-      }
+      for (const conn of m.connections) if (conn !== options.except) deliveries.push({ conn, text });
     }
+    const superseded = SUPERSEDED.has(entry.type);
+    this.journal.after(() => {
+      for (const d of deliveries) {
+        if (superseded && d.conn.bufferedAmount > LAGGING_BYTES) continue;
+        this.write(d.conn, d.text);
+      }
+    });
     return entry;
   }
 
   private nextSeq(): number {
-    const seq = ++this.seq;
-    if (this.seqs && !this.reserving && this.reservedUpTo - seq < SEQ_BLOCK / 2) {
-      this.reserving = true;
-      this.seqs.reserve(SEQ_BLOCK).then(
-        (start) => {
-          this.reserving = false;
-          // Normally start === reservedUpTo; after another node's reservation it jumps ahead.
-          if (start > this.seq) this.seq = start - 1;
-          this.reservedUpTo = start + SEQ_BLOCK;
-        },
-        (err: Error) => {
-          this.reserving = false;
-          this.log.warn({ room: this.id, err: err.message }, 'could not reserve sequence numbers');
-        },
-      );
-    }
-    return seq;
+    return ++this.seq;
   }
 
   private reject(conn: Connection, code: ErrorCode, message: string, ref: string): void {
@@ -420,7 +438,12 @@ export class Room {
     this.sendTo(conn, JSON.stringify(msg));
   }
 
+  /** Queued behind whatever is still being committed, so each socket gets everything in seq order. */
   private sendTo(conn: Connection, text: string): void {
+    this.journal.after(() => this.write(conn, text));
+  }
+
+  private write(conn: Connection, text: string): void {
     if (conn.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.log.warn({ room: this.id }, 'closing a socket that cannot keep up');
       conn.close(1013, 'too far behind; reconnect to resume');

@@ -1,8 +1,14 @@
 import type { BatonPolicy } from '../store/types.js';
-import { Room, type RoomLog, SEQ_BLOCK } from './room.js';
+import { Room, type RoomJournal, type RoomLog } from './room.js';
 
-export interface SeqStore {
-  reserveSeq(sessionId: string, count: number): Promise<number>;
+/** The journal as the rooms of a node share it: it also knows where each session's stream left off. */
+export interface SessionJournal extends RoomJournal {
+  /** Where the session left off: its last seq and its recent chat, as archived. */
+  open(sessionId: string): Promise<{ lastSeq: number; chat: Array<{ seq: number; body: string }> }>;
+  /** The session has ended on this node: its chain is sealed once its last events are committed. */
+  close(sessionId: string): void;
+  /** Sessions whose events could not be committed: their rooms are dropped so clients resync. */
+  onFailure(listener: (sessionId: string) => void): void;
 }
 
 /** How long an empty room is kept so a reconnecting browser can resume it. */
@@ -15,16 +21,18 @@ export class Rooms {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly seqs: SeqStore,
+    private readonly journal: SessionJournal,
     private readonly log: RoomLog,
     private readonly onDrop: (sessionId: string) => void = () => {},
-  ) {}
+  ) {
+    journal.onFailure((sessionId) => this.fail(sessionId));
+  }
 
   get(sessionId: string): Room | undefined {
     return this.rooms.get(sessionId);
   }
 
-  /** The live room of a session, created with a fresh block of sequence numbers when it is not live. */
+  /** The live room of a session, continuing the archived stream when it is not live. */
   async open(
     sessionId: string,
     startUrl: string | null,
@@ -34,9 +42,15 @@ export class Rooms {
     if (!room) {
       let pending = this.opening.get(sessionId);
       if (!pending) {
-        const reserver = { reserve: (count: number) => this.seqs.reserveSeq(sessionId, count) };
-        pending = reserver.reserve(SEQ_BLOCK).then((first) => {
-          const created = new Room(sessionId, startUrl, this.log, Date.now, first, reserver, batonPolicy);
+        pending = this.journal.open(sessionId).then(({ lastSeq, chat }) => {
+          const created = new Room(sessionId, {
+            startUrl,
+            log: this.log,
+            lastSeq,
+            chat,
+            journal: this.journal,
+            batonPolicy,
+          });
           this.rooms.set(sessionId, created);
           return created;
         });
@@ -61,10 +75,22 @@ export class Rooms {
       this.timers.delete(sessionId);
       if (room.connectedCount > 0) return;
       this.rooms.delete(sessionId);
+      this.journal.close(sessionId);
       this.onDrop(sessionId);
     }, EMPTY_ROOM_TTL_MS);
     timer.unref();
     this.timers.set(sessionId, timer);
+  }
+
+  private fail(sessionId: string): void {
+    const room = this.rooms.get(sessionId);
+    if (!room) return;
+    this.rooms.delete(sessionId);
+    const timer = this.timers.get(sessionId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(sessionId);
+    this.log.warn({ room: sessionId }, 'events could not be archived; participants reconnect to resync');
+    room.closeAll(1011, 'the session could not be saved; reconnecting');
   }
 
   closeAll(code: number, reason: string): void {

@@ -32,4 +32,51 @@ export const migrations: readonly string[] = [
   `ALTER TABLE sessions ADD COLUMN seq_reserved INTEGER NOT NULL DEFAULT 0;`,
   // Whether followers may take the baton without being given it.
   `ALTER TABLE sessions ADD COLUMN baton_policy TEXT NOT NULL DEFAULT 'support' CHECK (baton_policy IN ('support', 'collaboration'));`,
+  // The archive: every ordered event hash-chained per session, the responses served in it, auditors.
+  `CREATE TABLE archive_events (
+     id INTEGER PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id),
+     seq INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     tab TEXT,
+     type TEXT NOT NULL,
+     body TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     UNIQUE (session_id, seq)
+   );
+   CREATE INDEX archive_events_type ON archive_events(session_id, type, seq);
+   ALTER TABLE sessions ADD COLUMN ended_at INTEGER;
+   ALTER TABLE sessions ADD COLUMN final_hash TEXT;
+   ALTER TABLE tenants ADD COLUMN retention_days INTEGER;
+   CREATE TABLE captures (
+     id INTEGER PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id),
+     label TEXT NOT NULL,
+     path TEXT NOT NULL,
+     url TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     headers TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX captures_lookup ON captures(session_id, label, path, at);
+   CREATE INDEX captures_hash ON captures(hash);
+   CREATE TABLE auditors (
+     id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     name TEXT NOT NULL,
+     key_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE archive_deletions (
+     id INTEGER PRIMARY KEY,
+     session_id TEXT NOT NULL,
+     tenant_id TEXT NOT NULL,
+     deleted_at INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     events INTEGER NOT NULL,
+     final_hash TEXT
+   );`,
 ];

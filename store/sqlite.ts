@@ -2,7 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
-import type { ContentHostRow, ParticipantRow, SessionRow, Store, TenantRow } from './types.js';
+import type {
+  ArchivedEvent,
+  ArchivedSessionRow,
+  ArchiveStore,
+  AuditorRow,
+  CaptureRow,
+  ContentHostRow,
+  DeletionRow,
+  ParticipantRow,
+  SessionFilter,
+  SessionRow,
+  Store,
+  TenantRow,
+} from './types.js';
 
 interface SessionRecord {
   id: string;
@@ -72,7 +85,7 @@ function migrate(db: Database.Database): void {
 }
 
 /** Opens (creating if needed) `<dataDir>/tandem.db`; `':memory:'` gives a throwaway database for tests. */
-export function openSqliteStore(dataDir: string | ':memory:'): Store {
+export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveStore {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -86,6 +99,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
 
   const q = {
     ensureTenant: db.prepare('INSERT INTO tenants (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
+    tenant: db.prepare('SELECT 1 FROM tenants WHERE id = ?'),
     createSession: db.prepare(
       'INSERT INTO sessions (id, tenant_id, created_at, start_url, baton_policy, host_key_hash, join_key_hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -98,9 +112,6 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
     hostBySessionOrigin: db.prepare('SELECT * FROM content_hosts WHERE session_id = ? AND origin = ?'),
     insertHost: db.prepare('INSERT INTO content_hosts (label, session_id, origin) VALUES (?, ?, ?)'),
     hostByLabel: db.prepare('SELECT * FROM content_hosts WHERE label = ?'),
-    reserveSeq: db.prepare(
-      'UPDATE sessions SET seq_reserved = seq_reserved + ? WHERE id = ? RETURNING seq_reserved - ? AS first',
-    ),
   };
 
   const contentHostFor = db.transaction((sessionId: string, origin: string, label: string) => {
@@ -113,6 +124,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
   return {
     async ensureTenant(t: TenantRow) {
       q.ensureTenant.run(t.id, t.name);
+    },
+    async tenantExists(id: string) {
+      return q.tenant.get(id) !== undefined;
     },
     async createSession(s: SessionRow) {
       q.createSession.run(
@@ -147,13 +161,326 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
       const r = q.hostByLabel.get(label) as ContentHostRecord | undefined;
       return r && toContentHost(r);
     },
-    async reserveSeq(sessionId: string, count: number) {
-      const row = q.reserveSeq.get(count, sessionId, count) as { first: number } | undefined;
-      if (!row) throw new Error(`no session ${sessionId}`);
-      return row.first;
-    },
+    ...archiveQueries(db),
     async close() {
       db.close();
+    },
+  };
+}
+
+interface EventRecord {
+  session_id: string;
+  seq: number;
+  at: number;
+  actor: string;
+  tab: string | null;
+  type: string;
+  body: string;
+  hash: string;
+}
+
+interface CaptureRecord {
+  session_id: string;
+  label: string;
+  path: string;
+  url: string;
+  status: number;
+  headers: string;
+  hash: string;
+  size: number;
+  at: number;
+}
+
+interface AuditorRecord {
+  id: string;
+  tenant_id: string;
+  name: string;
+  key_hash: string;
+  created_at: number;
+}
+
+interface DeletionRecord {
+  session_id: string;
+  tenant_id: string;
+  deleted_at: number;
+  reason: string;
+  events: number;
+  final_hash: string | null;
+}
+
+const toEvent = (r: EventRecord): ArchivedEvent => ({
+  sessionId: r.session_id,
+  seq: r.seq,
+  at: r.at,
+  actor: r.actor,
+  tab: r.tab,
+  type: r.type,
+  body: r.body,
+  hash: r.hash,
+});
+
+const toCapture = (r: CaptureRecord): CaptureRow => ({
+  sessionId: r.session_id,
+  label: r.label,
+  path: r.path,
+  url: r.url,
+  status: r.status,
+  headers: JSON.parse(r.headers) as Record<string, string>,
+  hash: r.hash,
+  size: r.size,
+  at: r.at,
+});
+
+const toAuditor = (r: AuditorRecord): AuditorRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  keyHash: r.key_hash,
+  createdAt: r.created_at,
+});
+
+const toDeletion = (r: DeletionRecord): DeletionRow => ({
+  sessionId: r.session_id,
+  tenantId: r.tenant_id,
+  deletedAt: r.deleted_at,
+  reason: r.reason,
+  events: r.events,
+  finalHash: r.final_hash,
+});
+
+/** LIKE pattern for "contains", with the pattern characters of the input taken literally. */
+const contains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const SESSION_SUMMARY = `SELECT s.id, s.tenant_id, s.created_at, s.ended_at, s.start_url, s.final_hash,
+    COALESCE((SELECT MAX(seq) FROM archive_events e WHERE e.session_id = s.id), 0) AS last_seq,
+    (SELECT at FROM archive_events e WHERE e.session_id = s.id ORDER BY seq DESC LIMIT 1) AS last_at,
+    (SELECT json_group_array(json_object('id', p.id, 'name', p.name, 'role', p.role, 'joinedAt', p.joined_at))
+       FROM participants p WHERE p.session_id = s.id) AS participants
+  FROM sessions s`;
+
+interface SummaryRecord {
+  id: string;
+  tenant_id: string;
+  created_at: number;
+  ended_at: number | null;
+  start_url: string | null;
+  final_hash: string | null;
+  last_seq: number;
+  last_at: number | null;
+  participants: string;
+}
+
+const toSummary = (r: SummaryRecord): ArchivedSessionRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  createdAt: r.created_at,
+  endedAt: r.ended_at,
+  startUrl: r.start_url,
+  finalHash: r.final_hash,
+  lastSeq: r.last_seq,
+  lastAt: r.last_at,
+  participants: JSON.parse(r.participants) as ArchivedSessionRow['participants'],
+});
+
+function archiveQueries(db: Database.Database): ArchiveStore {
+  const q = {
+    insertEvent: db.prepare(
+      'INSERT INTO archive_events (session_id, seq, at, actor, tab, type, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    lastEvent: db.prepare('SELECT * FROM archive_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
+    recentEvents: db.prepare(
+      'SELECT * FROM archive_events WHERE session_id = ? AND type = ? ORDER BY seq DESC LIMIT ?',
+    ),
+    setEnd: db.prepare('UPDATE sessions SET ended_at = ?, final_hash = ? WHERE id = ?'),
+    insertCapture: db.prepare(
+      'INSERT INTO captures (session_id, label, path, url, status, headers, hash, size, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    summary: db.prepare(`${SESSION_SUMMARY} WHERE s.tenant_id = ? AND s.id = ?`),
+    events: db.prepare(
+      `SELECT e.* FROM archive_events e JOIN sessions s ON s.id = e.session_id
+        WHERE s.tenant_id = ? AND e.session_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`,
+    ),
+    capture: db.prepare(
+      `SELECT c.* FROM captures c JOIN sessions s ON s.id = c.session_id
+        WHERE s.tenant_id = ? AND c.session_id = ? AND c.label = ? AND c.path = ? ORDER BY c.at DESC LIMIT 1`,
+    ),
+    captures: db.prepare(
+      `SELECT c.* FROM captures c JOIN sessions s ON s.id = c.session_id
+        WHERE s.tenant_id = ? AND c.session_id = ? ORDER BY c.at`,
+    ),
+    labels: db.prepare(
+      `SELECT h.label FROM content_hosts h JOIN sessions s ON s.id = h.session_id
+        WHERE s.tenant_id = ?1 AND h.session_id = ?2
+       UNION
+       SELECT c.label FROM captures c JOIN sessions s ON s.id = c.session_id
+        WHERE s.tenant_id = ?1 AND c.session_id = ?2`,
+    ),
+    addAuditor: db.prepare(
+      'INSERT INTO auditors (id, tenant_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    auditorByKey: db.prepare('SELECT * FROM auditors WHERE key_hash = ?'),
+    auditor: db.prepare('SELECT * FROM auditors WHERE id = ?'),
+    setRetention: db.prepare('UPDATE tenants SET retention_days = ? WHERE id = ?'),
+    expired: db.prepare(
+      `SELECT s.id, s.tenant_id FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+        WHERE t.retention_days IS NOT NULL AND s.ended_at IS NOT NULL
+          AND s.ended_at < ? - t.retention_days * 86400000`,
+    ),
+    sessionOf: db.prepare('SELECT id, final_hash FROM sessions WHERE tenant_id = ? AND id = ?'),
+    countEvents: db.prepare('SELECT COUNT(*) AS n FROM archive_events WHERE session_id = ?'),
+    deleteEvents: db.prepare('DELETE FROM archive_events WHERE session_id = ?'),
+    deleteCaptures: db.prepare('DELETE FROM captures WHERE session_id = ?'),
+    deleteHosts: db.prepare('DELETE FROM content_hosts WHERE session_id = ?'),
+    deleteParticipants: db.prepare('DELETE FROM participants WHERE session_id = ?'),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
+    logDeletion: db.prepare(
+      'INSERT INTO archive_deletions (session_id, tenant_id, deleted_at, reason, events, final_hash) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    deletions: db.prepare('SELECT * FROM archive_deletions WHERE tenant_id = ? ORDER BY deleted_at'),
+    hashUsed: db.prepare('SELECT 1 FROM captures WHERE hash = ? LIMIT 1'),
+  };
+
+  const appendEvents = db.transaction((events: readonly ArchivedEvent[]) => {
+    for (const e of events)
+      q.insertEvent.run(e.sessionId, e.seq, e.at, e.actor, e.tab, e.type, e.body, e.hash);
+  });
+  const addCaptures = db.transaction((rows: readonly CaptureRow[]) => {
+    for (const c of rows) {
+      q.insertCapture.run(
+        c.sessionId,
+        c.label,
+        c.path,
+        c.url,
+        c.status,
+        JSON.stringify(c.headers),
+        c.hash,
+        c.size,
+        c.at,
+      );
+    }
+  });
+  const deleteSession = db.transaction(
+    (tenantId: string, sessionId: string, reason: string, now: number): DeletionRow | undefined => {
+      const s = q.sessionOf.get(tenantId, sessionId) as { id: string; final_hash: string | null } | undefined;
+      if (!s) return undefined;
+      const events = (q.countEvents.get(sessionId) as { n: number }).n;
+      for (const stmt of [
+        q.deleteEvents,
+        q.deleteCaptures,
+        q.deleteHosts,
+        q.deleteParticipants,
+        q.deleteSession,
+      ])
+        stmt.run(sessionId);
+      q.logDeletion.run(sessionId, tenantId, now, reason, events, s.final_hash);
+      return { sessionId, tenantId, deletedAt: now, reason, events, finalHash: s.final_hash };
+    },
+  );
+
+  return {
+    async appendEvents(events) {
+      appendEvents(events);
+    },
+    async lastEvent(sessionId) {
+      const r = q.lastEvent.get(sessionId) as EventRecord | undefined;
+      return r && toEvent(r);
+    },
+    async recentEvents(sessionId, type, count) {
+      return (q.recentEvents.all(sessionId, type, count) as EventRecord[]).map(toEvent).reverse();
+    },
+    async setSessionEnd(sessionId, endedAt, finalHash) {
+      q.setEnd.run(endedAt, finalHash, sessionId);
+    },
+    async addCaptures(rows) {
+      addCaptures(rows);
+    },
+    async archivedSession(tenantId, sessionId) {
+      const r = q.summary.get(tenantId, sessionId) as SummaryRecord | undefined;
+      return r && toSummary(r);
+    },
+    async findSessions(tenantId, f: SessionFilter) {
+      const where = ['s.tenant_id = ?'];
+      const args: Array<string | number> = [tenantId];
+      const add = (clause: string, ...values: Array<string | number>) => {
+        where.push(clause);
+        args.push(...values);
+      };
+      if (f.from !== undefined) add('s.created_at >= ?', f.from);
+      if (f.to !== undefined) add('s.created_at < ?', f.to);
+      if (f.before !== undefined) add('s.created_at < ?', f.before);
+      const like = "LIKE ? ESCAPE '\\'";
+      if (f.participant) {
+        add(
+          `EXISTS (SELECT 1 FROM participants p WHERE p.session_id = s.id AND p.name ${like})`,
+          contains(f.participant),
+        );
+      }
+      if (f.host) {
+        add(
+          `EXISTS (SELECT 1 FROM participants p WHERE p.session_id = s.id AND p.role = 'owner' AND p.name ${like})`,
+          contains(f.host),
+        );
+      }
+      if (f.url) {
+        add(
+          `(s.start_url ${like} OR EXISTS (SELECT 1 FROM archive_events e WHERE e.session_id = s.id AND e.type = 'location' AND json_extract(e.body, '$.url') ${like}))`,
+          contains(f.url),
+          contains(f.url),
+        );
+      }
+      if (f.text) {
+        add(
+          `EXISTS (SELECT 1 FROM archive_events e WHERE e.session_id = s.id AND e.type = 'chat' AND json_extract(e.body, '$.text') ${like})`,
+          contains(f.text),
+        );
+      }
+      args.push(f.limit);
+      const rows = db
+        .prepare(`${SESSION_SUMMARY} WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC LIMIT ?`)
+        .all(...args) as SummaryRecord[];
+      return rows.map(toSummary);
+    },
+    async events(tenantId, sessionId, afterSeq, limit) {
+      return (q.events.all(tenantId, sessionId, afterSeq, limit) as EventRecord[]).map(toEvent);
+    },
+    async capture(tenantId, sessionId, label, path) {
+      const r = q.capture.get(tenantId, sessionId, label, path) as CaptureRecord | undefined;
+      return r && toCapture(r);
+    },
+    async captures(tenantId, sessionId) {
+      return (q.captures.all(tenantId, sessionId) as CaptureRecord[]).map(toCapture);
+    },
+    async labels(tenantId, sessionId) {
+      return (q.labels.all(tenantId, sessionId) as Array<{ label: string }>).map((r) => r.label);
+    },
+    async addAuditor(a) {
+      q.addAuditor.run(a.id, a.tenantId, a.name, a.keyHash, a.createdAt);
+    },
+    async auditorByKeyHash(keyHash) {
+      const r = q.auditorByKey.get(keyHash) as AuditorRecord | undefined;
+      return r && toAuditor(r);
+    },
+    async getAuditor(id) {
+      const r = q.auditor.get(id) as AuditorRecord | undefined;
+      return r && toAuditor(r);
+    },
+    async setRetention(tenantId, days) {
+      q.setRetention.run(days, tenantId);
+    },
+    async expiredSessions(now) {
+      return (q.expired.all(now) as Array<{ id: string; tenant_id: string }>).map((r) => ({
+        id: r.id,
+        tenantId: r.tenant_id,
+      }));
+    },
+    async deleteSession(tenantId, sessionId, reason, now) {
+      return deleteSession(tenantId, sessionId, reason, now);
+    },
+    async deletions(tenantId) {
+      return (q.deletions.all(tenantId) as DeletionRecord[]).map(toDeletion);
+    },
+    async unreferencedBlobs(hashes) {
+      return hashes.filter((h) => !q.hashUsed.get(h));
     },
   };
 }

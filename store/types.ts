@@ -39,6 +39,7 @@ export interface ContentHostRow {
 
 export interface Store {
   ensureTenant(tenant: TenantRow): Promise<void>;
+  tenantExists(id: string): Promise<boolean>;
   createSession(session: SessionRow): Promise<void>;
   getSession(id: string): Promise<SessionRow | undefined>;
   addParticipant(participant: ParticipantRow): Promise<void>;
@@ -47,7 +48,119 @@ export interface Store {
   /** The content host of (session, origin), created with `newLabel()` on first use. */
   contentHostFor(sessionId: string, origin: string, newLabel: () => string): Promise<ContentHostRow>;
   resolveLabel(label: string): Promise<ContentHostRow | undefined>;
-  /** Reserves the next `count` message sequence numbers of a session; resolves to the first of them. */
-  reserveSeq(sessionId: string, count: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** One ordered session event as archived: the exact text participants received, chained by hash. */
+export interface ArchivedEvent {
+  sessionId: string;
+  seq: number;
+  at: number;
+  actor: string;
+  tab: string | null;
+  type: string;
+  body: string;
+  hash: string;
+}
+
+/** A response served to a participant, its body kept once by content hash. */
+export interface CaptureRow {
+  sessionId: string;
+  /** The content host it was served on; with `path`, what a recorded URL names. */
+  label: string;
+  path: string;
+  /** The upstream URL it stood for. */
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  hash: string;
+  size: number;
+  at: number;
+}
+
+export interface AuditorRow {
+  id: string;
+  tenantId: string;
+  name: string;
+  keyHash: string;
+  createdAt: number;
+}
+
+export interface ArchivedSessionRow {
+  id: string;
+  tenantId: string;
+  createdAt: number;
+  endedAt: number | null;
+  startUrl: string | null;
+  finalHash: string | null;
+  lastSeq: number;
+  lastAt: number | null;
+  participants: Array<{ id: string; name: string; role: Role; joinedAt: number }>;
+}
+
+export interface SessionFilter {
+  from?: number;
+  to?: number;
+  /** Any participant's name contains this. */
+  participant?: string;
+  /** A host's (agent's) name contains this. */
+  host?: string;
+  /** A page visited in the session contains this. */
+  url?: string;
+  /** A chat line contains this. */
+  text?: string;
+  /** Only sessions created before this time (paging back). */
+  before?: number;
+  limit: number;
+}
+
+export interface DeletionRow {
+  sessionId: string;
+  tenantId: string;
+  deletedAt: number;
+  reason: string;
+  events: number;
+  finalHash: string | null;
+}
+
+/**
+ * What the archive needs of persistence. Every read takes the tenant and answers nothing of another
+ * tenant's sessions: isolation is enforced here, not left to each route.
+ */
+export interface ArchiveStore {
+  /** Appends events in one transaction (the group commit). */
+  appendEvents(events: readonly ArchivedEvent[]): Promise<void>;
+  /** The last archived event of a session, for continuing its seq and its chain after a restart. */
+  lastEvent(sessionId: string): Promise<ArchivedEvent | undefined>;
+  /** The last `count` events of one type, oldest first. */
+  recentEvents(sessionId: string, type: string, count: number): Promise<ArchivedEvent[]>;
+  setSessionEnd(sessionId: string, endedAt: number | null, finalHash: string | null): Promise<void>;
+  addCaptures(rows: readonly CaptureRow[]): Promise<void>;
+
+  archivedSession(tenantId: string, sessionId: string): Promise<ArchivedSessionRow | undefined>;
+  findSessions(tenantId: string, filter: SessionFilter): Promise<ArchivedSessionRow[]>;
+  events(tenantId: string, sessionId: string, afterSeq: number, limit: number): Promise<ArchivedEvent[]>;
+  /** The latest capture of a path on a content host of the session. */
+  capture(tenantId: string, sessionId: string, label: string, path: string): Promise<CaptureRow | undefined>;
+  captures(tenantId: string, sessionId: string): Promise<CaptureRow[]>;
+  /** The labels of the session's content hosts, live or known from its captures. */
+  labels(tenantId: string, sessionId: string): Promise<string[]>;
+
+  addAuditor(auditor: AuditorRow): Promise<void>;
+  auditorByKeyHash(keyHash: string): Promise<AuditorRow | undefined>;
+  getAuditor(id: string): Promise<AuditorRow | undefined>;
+
+  setRetention(tenantId: string, days: number | null): Promise<void>;
+  /** Sessions of tenants with a retention period, ended before that period. */
+  expiredSessions(now: number): Promise<Array<{ id: string; tenantId: string }>>;
+  /** Deletes a session with everything recorded of it, and logs the deletion, in one transaction. */
+  deleteSession(
+    tenantId: string,
+    sessionId: string,
+    reason: string,
+    now: number,
+  ): Promise<DeletionRow | undefined>;
+  deletions(tenantId: string): Promise<DeletionRow[]>;
+  /** Which of these blob hashes no capture refers to any more. */
+  unreferencedBlobs(hashes: readonly string[]): Promise<string[]>;
 }

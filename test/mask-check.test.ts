@@ -117,7 +117,7 @@ describe('MaskCheck: the server checks the recording for private values again', 
       sent.set(id, []);
       return { send: (t) => sent.get(id)?.push(t), bufferedAmount: 0, close() {} };
     };
-    const room = new Room('s', null, { warn() {} });
+    const room = new Room('s', { startUrl: null, log: { warn() {} } });
     const owner = conn('owner');
     room.connect({ id: 'owner', name: 'O', role: 'owner' }, owner);
     room.connect({ id: 'f', name: 'F', role: 'follower' }, conn('f'));

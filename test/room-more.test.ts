@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Connection } from '../session/connection.js';
 import type { ServerMessage } from '../session/protocol.js';
-import { parseNavigableUrl, Room, SEQ_BLOCK } from '../session/room.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { parseNavigableUrl, Room, type RoomJournal } from '../session/room.js';
 
 class Fake implements Connection {
   sent: string[] = [];
@@ -20,8 +19,8 @@ class Fake implements Connection {
 
 const quiet = { warn() {} };
 
-function room(firstSeq = 0, reserve?: (n: number) => Promise<number>) {
-  const r = new Room('s1', 'https://shop.example/', quiet, () => 1, firstSeq, reserve ? { reserve } : null);
+function room(lastSeq = 0, journal?: RoomJournal) {
+  const r = new Room('s1', { startUrl: 'https://shop.example/', log: quiet, now: () => 1, lastSeq, journal });
   const owner = new Fake();
   const follower = new Fake();
   const other = new Fake();
@@ -73,41 +72,45 @@ describe('Room: privacy, tabs, checkpoints and sequence numbers', () => {
     );
   });
 
-  it('continues from its reserved block and reserves the next one before it runs out', async () => {
-    const calls: number[] = [];
-    let next = 5000 + SEQ_BLOCK;
-    const { r, owner, other } = room(5000, async (n) => {
-      calls.push(n);
-      const first = next;
-      next += n;
-      return first;
-    });
-    r.receive('own', owner, { type: 'chat', text: 'hello' });
-    const [line] = other.take();
-    assert.ok(Number(line?.seq) > 5000 && Number(line?.seq) < 5000 + SEQ_BLOCK);
-    for (let i = 0; i < SEQ_BLOCK; i++) r.receive('own', owner, { type: 'chat', text: `${i}` });
-    await new Promise((res) => setImmediate(res));
-    assert.ok(calls.length >= 1, 'a new block was reserved');
-    const seqs = other.take().map((m) => Number(m.seq));
-    for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1, 'gap-free');
+  it('continues from the last archived seq, gap-free', () => {
+    const { r, owner, other } = room(5000);
+    for (let i = 0; i < 3; i++) r.receive('own', owner, { type: 'chat', text: `${i}` });
+    assert.deepEqual(
+      other.take().map((m) => m.seq),
+      [5007, 5008, 5009],
+      'after the six events of the setup (joins, tab, baton)',
+    );
   });
 
-  it('reserves strictly increasing blocks in SQLite', async () => {
-    const store = openSqliteStore(':memory:');
-    await store.ensureTenant({ id: 'demo', name: 'Demo' });
-    await store.createSession({
-      id: 's1',
-      tenantId: 'demo',
-      createdAt: 1,
-      startUrl: null,
-      batonPolicy: 'support',
-      hostKeyHash: 'h',
-      joinKeyHash: 'j',
-    });
-    assert.equal(await store.reserveSeq('s1', 1000), 0);
-    assert.equal(await store.reserveSeq('s1', 1000), 1000);
-    await assert.rejects(store.reserveSeq('nope', 1000));
-    await store.close();
+  it('delivers nothing until the journal has committed it, and then in seq order', () => {
+    const appended: number[] = [];
+    const waiting: Array<() => void> = [];
+    let committed = true;
+    const journal: RoomJournal = {
+      append: (e) => {
+        appended.push(e.seq);
+        committed = false;
+      },
+      after: (deliver) => (committed ? deliver() : waiting.push(deliver)),
+    };
+    const { r, owner, other } = room(0, journal);
+    r.receive('own', owner, { type: 'chat', text: 'one' });
+    r.receive('own', owner, { type: 'chat', text: 'two' });
+    assert.deepEqual(other.sent, [], 'nothing before the commit');
+    assert.deepEqual(owner.sent, [], 'not even the sender’s own echo, its acknowledgement');
+    committed = true;
+    for (const deliver of waiting.splice(0)) deliver();
+    const seqs = other.take().map((m) => Number(m.seq));
+    assert.ok(seqs.length >= 2);
+    for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1);
+    assert.deepEqual(
+      owner
+        .take()
+        .filter((m) => m.type === 'chat')
+        .map((m) => m.text),
+      ['one', 'two'],
+    );
+    assert.deepEqual(appended.slice(-2), [seqs.at(-2), seqs.at(-1)]);
   });
 });
 
@@ -200,7 +203,10 @@ describe('Room: pointers and highlights', () => {
 describe('Room: reports from browsers', () => {
   it('logs a recorder error and relays nothing', () => {
     const warnings: Array<{ fields: object; message: string }> = [];
-    const r = new Room('s', null, { warn: (fields, message) => warnings.push({ fields, message }) });
+    const r = new Room('s', {
+      startUrl: null,
+      log: { warn: (fields, message) => warnings.push({ fields, message }) },
+    });
     const a = new Fake();
     const b = new Fake();
     r.connect({ id: 'a', name: 'A', role: 'owner' }, a);
@@ -283,7 +289,7 @@ describe('Room: baton policy', () => {
       ['collaboration', true],
       ['support', false],
     ] as const) {
-      const r = new Room('s', null, { warn() {} }, () => 1, 0, null, policy);
+      const r = new Room('s', { startUrl: null, log: { warn() {} }, now: () => 1, batonPolicy: policy });
       const owner = new Fake();
       const follower = new Fake();
       r.connect({ id: 'own', name: 'O', role: 'owner' }, owner);

@@ -81,12 +81,11 @@ class Harness {
   readonly room: Room;
 
   constructor(startUrl: string | null = START_URL) {
-    this.room = new Room(
-      's1',
+    this.room = new Room('s1', {
       startUrl,
-      { warn: (fields, message) => this.warnings.push({ fields, message }) },
-      () => this.time,
-    );
+      log: { warn: (fields, message) => this.warnings.push({ fields, message }) },
+      now: () => this.time,
+    });
   }
 
   tick(ms = 1000): number {

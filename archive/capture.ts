@@ -1,0 +1,87 @@
+import type { BlobStore } from '../store/blobs.js';
+import type { ArchiveStore, CaptureRow } from '../store/types.js';
+
+export interface ServedResponse {
+  sessionId: string;
+  label: string;
+  path: string;
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface CaptureLog {
+  error(fields: object, message: string): void;
+}
+
+/**
+ * Keeps what the proxy served: the body once by content hash (shared by every session that saw the
+ * same bytes), and a row linking it to the session, URL, status and headers. Rows are written
+ * behind in batches; a response seen again unchanged in the same session is not written twice.
+ */
+export class Capture {
+  private rows: CaptureRow[] = [];
+  private scheduled = false;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly seen = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly store: Pick<ArchiveStore, 'addCaptures'>,
+    private readonly blobs: BlobStore,
+    private readonly log: CaptureLog,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  record(r: ServedResponse): void {
+    let hash: string;
+    try {
+      hash = this.blobs.put(r.body);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, url: r.url }, 'could not keep a served response');
+      return;
+    }
+    let seen = this.seen.get(r.sessionId);
+    if (!seen) {
+      seen = new Set();
+      this.seen.set(r.sessionId, seen);
+    }
+    const key = `${r.label}${r.path}\n${hash}\n${r.status}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    this.rows.push({
+      sessionId: r.sessionId,
+      label: r.label,
+      path: r.path,
+      url: r.url,
+      status: r.status,
+      headers: r.headers,
+      hash,
+      size: r.body.length,
+      at: this.now(),
+    });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const rows = this.rows;
+      this.rows = [];
+      this.writing = this.writing
+        .then(() => this.store.addCaptures(rows))
+        .catch((err: Error) =>
+          this.log.error({ err: err.message, rows: rows.length }, 'could not index captures'),
+        );
+    });
+  }
+
+  /** The session has ended: its dedup memory goes. */
+  forget(sessionId: string): void {
+    this.seen.delete(sessionId);
+  }
+
+  /** Resolves once every recorded response is indexed. */
+  async drain(): Promise<void> {
+    while (this.scheduled || this.rows.length > 0) await new Promise((r) => setImmediate(r));
+    await this.writing;
+  }
+}

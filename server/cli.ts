@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { Archive } from '../archive/archive.js';
+import { Auditors } from '../archive/auditors.js';
+import { diskBlobs } from '../store/blobs.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { Config } from './config.js';
+import { loadSecret } from './secret.js';
+
+export const COMMANDS = ['archive', 'auditor', 'tenant'] as const;
+
+export const USAGE = `usage:
+  tandem archive verify <session>          check a session's hash chain
+  tandem auditor add <tenant> <name>       create an auditor; prints their access key once
+  tandem tenant add <id> <name>            create a customer company
+  tandem tenant retention <id> <days|off>  delete its sessions that many days after they end`;
+
+/** Operator commands on the data folder; answers the exit code (0 done, 1 check failed, 2 bad use). */
+export async function runCommand(
+  args: readonly string[],
+  config: Config,
+  out: (line: string) => void,
+): Promise<number> {
+  const store = openSqliteStore(config.dataDir);
+  try {
+    const [room, verb, a, b] = args;
+    if (room === 'archive' && verb === 'verify' && a) {
+      const session = await store.getSession(a);
+      if (!session) {
+        out(`no session ${a}`);
+        return 2;
+      }
+      const archive = new Archive(
+        store,
+        diskBlobs(path.join(config.dataDir, 'blobs')),
+        config.publicUrl.origin,
+      );
+      const v = await archive.verify(session.tenantId, a);
+      if (!v) return 2;
+      if (v.intact) {
+        out(`intact: ${v.records} records, last hash ${v.lastHash}`);
+        return 0;
+      }
+      out(`broken at seq ${v.brokenAt} (record ${v.records}): ${v.reason}`);
+      return 1;
+    }
+    if (room === 'auditor' && verb === 'add' && a && b) {
+      if (!(await store.tenantExists(a))) {
+        out(`no tenant ${a}`);
+        return 2;
+      }
+      const { auditor, key } = await new Auditors(store, loadSecret(config.dataDir)).create(a, b);
+      out(`auditor ${auditor.id} (${auditor.name}) of ${a}; access key (shown once): ${key}`);
+      return 0;
+    }
+    if (room === 'tenant' && verb === 'add' && a && b) {
+      await store.ensureTenant({ id: a, name: b });
+      out(`tenant ${a} (${b})`);
+      return 0;
+    }
+    if (room === 'tenant' && verb === 'retention' && a && b) {
+      const days = b === 'off' ? null : Number(b);
+      if (days !== null && !(Number.isInteger(days) && days > 0)) {
+        out('retention is a whole number of days, or "off"');
+        return 2;
+      }
+      if (!(await store.tenantExists(a))) {
+        out(`no tenant ${a}`);
+        return 2;
+      }
+      await store.setRetention(a, days);
+      out(
+        days === null ? `${a}: sessions are kept` : `${a}: sessions are deleted ${days} days after they end`,
+      );
+      return 0;
+    }
+    out(USAGE);
+    return 2;
+  } finally {
+    await store.close();
+  }
+}

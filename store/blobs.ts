@@ -1,0 +1,60 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Response bodies kept once each, named by the SHA-256 of their bytes. */
+export interface BlobStore {
+  /** Stores the body (a no-op when it is already there) and gives its hash. */
+  put(body: Buffer): string;
+  get(hash: string): Buffer | undefined;
+  delete(hash: string): void;
+}
+
+export const hashBody = (body: Buffer): string => crypto.createHash('sha256').update(body).digest('hex');
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/** `<dir>/ab/abcdef…`: written to a temporary name and renamed, so a crash never leaves half a blob. */
+export function diskBlobs(dir: string): BlobStore {
+  const fileOf = (hash: string) => {
+    if (!HASH.test(hash)) throw new Error(`not a blob hash: ${hash}`);
+    return path.join(dir, hash.slice(0, 2), hash);
+  };
+  return {
+    put(body) {
+      const hash = hashBody(body);
+      const file = fileOf(hash);
+      if (fs.existsSync(file)) return hash;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+      fs.writeFileSync(tmp, body);
+      fs.renameSync(tmp, file);
+      return hash;
+    },
+    get(hash) {
+      try {
+        return fs.readFileSync(fileOf(hash));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    },
+    delete(hash) {
+      fs.rmSync(fileOf(hash), { force: true });
+    },
+  };
+}
+
+/** For throwaway stores in tests. */
+export function memoryBlobs(): BlobStore {
+  const blobs = new Map<string, Buffer>();
+  return {
+    put(body) {
+      const hash = hashBody(body);
+      blobs.set(hash, body);
+      return hash;
+    },
+    get: (hash) => blobs.get(hash),
+    delete: (hash) => void blobs.delete(hash),
+  };
+}
