@@ -310,10 +310,10 @@ function archiveQueries(db: Database.Database): ArchiveStore {
     ),
     labels: db.prepare(
       `SELECT h.label FROM content_hosts h JOIN sessions s ON s.id = h.session_id
-        WHERE s.tenant_id = ?1 AND h.session_id = ?2
+        WHERE s.tenant_id = @tenant AND h.session_id = @session
        UNION
        SELECT c.label FROM captures c JOIN sessions s ON s.id = c.session_id
-        WHERE s.tenant_id = ?1 AND c.session_id = ?2`,
+        WHERE s.tenant_id = @tenant AND c.session_id = @session`,
     ),
     addAuditor: db.prepare(
       'INSERT INTO auditors (id, tenant_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -451,7 +451,7 @@ function archiveQueries(db: Database.Database): ArchiveStore {
       return (q.captures.all(tenantId, sessionId) as CaptureRecord[]).map(toCapture);
     },
     async labels(tenantId, sessionId) {
-      return (q.labels.all(tenantId, sessionId) as Array<{ label: string }>).map((r) => r.label);
+      return (q.labels.all({ tenant: tenantId, session: sessionId }) as Array<{ label: string }>).map((r) => r.label);
     },
     async addAuditor(a) {
       q.addAuditor.run(a.id, a.tenantId, a.name, a.keyHash, a.createdAt);
