@@ -158,6 +158,16 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
         'a private field never reaches a follower',
       );
     }
+    // The archive holds what followers were sent (the database, its write-ahead log, captured bodies).
+    const archived = fs.readdirSync(tandem.dataDir, { recursive: true, withFileTypes: true });
+    const files = archived.filter((f) => f.isFile()).map((f) => `${f.parentPath}/${f.name}`);
+    assert.ok(files.some((f) => f.includes('/blobs/')), 'served responses were captured');
+    for (const file of files) {
+      const bytes = fs.readFileSync(file);
+      for (const canary of [PASSWORD, 'hunter2', CARD, 'PRIVATE']) {
+        assert.equal(bytes.includes(canary), false, `${canary} is not in the archive (${file})`);
+      }
+    }
   });
 
   it('drops input from a participant who does not hold the baton, leaving the owner page unchanged', async () => {
