@@ -14,6 +14,8 @@ import { ChainVerifier, type Verdict } from './chain.js';
 import { toArchiveUrls } from './replay-urls.js';
 
 const PAGE = 2000;
+/** A body younger than this may not be indexed yet. */
+const ORPHAN_AGE_MS = 60 * 60_000;
 export const EXPORT_FORMAT = 'tandem-session';
 export const EXPORT_VERSION = 1;
 
@@ -290,12 +292,20 @@ export class Archive {
     return this.store.deletions(tenantId);
   }
 
-  /** Applies every tenant's retention period. */
+  /**
+   * Applies every tenant's retention period, then removes bodies nothing refers to: those a crash
+   * left between writing a body and indexing it. Recent ones are spared, as their rows may still be
+   * on their way.
+   */
   async sweep(now = Date.now()): Promise<DeletionRow[]> {
     const done: DeletionRow[] = [];
     for (const s of await this.store.expiredSessions(now)) {
       const d = await this.delete(s.tenantId, s.id, 'retention period over', now);
       if (d) done.push(d);
+    }
+    const old = [...this.blobs.list()].filter((b) => b.writtenAt < now - ORPHAN_AGE_MS).map((b) => b.hash);
+    for (let i = 0; i < old.length; i += PAGE) {
+      for (const hash of await this.store.unreferencedBlobs(old.slice(i, i + PAGE))) this.blobs.delete(hash);
     }
     return done;
   }

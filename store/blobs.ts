@@ -8,6 +8,8 @@ export interface BlobStore {
   put(body: Buffer): string;
   get(hash: string): Buffer | undefined;
   delete(hash: string): void;
+  /** Every stored body's hash and when it was written. */
+  list(): Iterable<{ hash: string; writtenAt: number }>;
 }
 
 export const hashBody = (body: Buffer): string => crypto.createHash('sha256').update(body).digest('hex');
@@ -42,19 +44,30 @@ export function diskBlobs(dir: string): BlobStore {
     delete(hash) {
       fs.rmSync(fileOf(hash), { force: true });
     },
+    *list() {
+      if (!fs.existsSync(dir)) return;
+      for (const prefix of fs.readdirSync(dir)) {
+        const sub = path.join(dir, prefix);
+        if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+        for (const name of fs.readdirSync(sub)) {
+          if (HASH.test(name)) yield { hash: name, writtenAt: fs.statSync(path.join(sub, name)).mtimeMs };
+        }
+      }
+    },
   };
 }
 
 /** For throwaway stores in tests. */
-export function memoryBlobs(): BlobStore {
-  const blobs = new Map<string, Buffer>();
+export function memoryBlobs(now: () => number = Date.now): BlobStore {
+  const blobs = new Map<string, { body: Buffer; writtenAt: number }>();
   return {
     put(body) {
       const hash = hashBody(body);
-      blobs.set(hash, body);
+      if (!blobs.has(hash)) blobs.set(hash, { body, writtenAt: now() });
       return hash;
     },
-    get: (hash) => blobs.get(hash),
+    get: (hash) => blobs.get(hash)?.body,
     delete: (hash) => void blobs.delete(hash),
+    list: () => [...blobs].map(([hash, b]) => ({ hash, writtenAt: b.writtenAt })),
   };
 }

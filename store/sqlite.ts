@@ -451,7 +451,9 @@ function archiveQueries(db: Database.Database): ArchiveStore {
       return (q.captures.all(tenantId, sessionId) as CaptureRecord[]).map(toCapture);
     },
     async labels(tenantId, sessionId) {
-      return (q.labels.all({ tenant: tenantId, session: sessionId }) as Array<{ label: string }>).map((r) => r.label);
+      return (q.labels.all({ tenant: tenantId, session: sessionId }) as Array<{ label: string }>).map(
+        (r) => r.label,
+      );
     },
     async addAuditor(a) {
       q.addAuditor.run(a.id, a.tenantId, a.name, a.keyHash, a.createdAt);
