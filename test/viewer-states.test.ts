@@ -131,4 +131,54 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     ws.close();
     await page.close();
   });
+
+  it('saved replies go into the message with a click or Alt+number; saved pages lead everyone there', async () => {
+    const start = 'https://shop.example/start';
+    const session = await createSession(tandem.url, { startUrl: start });
+    const page = await browser.newPage();
+    await page.goto(`${session.hostUrl}&name=Olivia`);
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const felix = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
+    const ws = await WsClient.connect(tandem.url, session.id, felix.token);
+    const chatValue = () => page.$eval('[data-testid="chat-input"]', (el) => (el as HTMLInputElement).value);
+
+    await page.click('[data-testid="macros-toggle"]');
+    await page.waitForSelector('[data-testid="macros-list"]');
+    assert.deepEqual(await seriousA11yViolations(page), [], 'the open menu');
+    await page.type('[data-testid="macro-new"]', 'Your order number is on the receipt.');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="macro-item"]::-p-text(Your order number)');
+    await page.click('[data-testid="macro-save-page"]');
+    await page.waitForSelector('[data-testid="macro-item"][data-kind="url"]');
+    await shot(page, '10-saved-replies');
+    await page.click('[data-testid="macro-item"]::-p-text(Your order number)');
+    await page.waitForSelector('[data-testid="macros-list"]', { hidden: true });
+    assert.equal(await chatValue(), 'Your order number is on the receipt.');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+      'macros-toggle',
+      'focus returns to the menu button',
+    );
+
+    await page.$eval('[data-testid="chat-input"]', (el) => (el as HTMLInputElement).focus());
+    await page.keyboard.down('Alt');
+    await page.keyboard.press('Digit1');
+    await page.keyboard.up('Alt');
+    assert.match(await chatValue(), /receipt\. Hi! I’m here to help/, 'Alt+1 adds the first saved reply');
+    await page.keyboard.press('Enter');
+    await ws.next((m) => m.type === 'chat' && String(m.text).startsWith('Your order number'));
+
+    await page.reload();
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    await page.click('[data-testid="macros-toggle"]');
+    await page.click('[data-testid="macro-item"][data-kind="url"]');
+    const nav = await ws.next((m) => m.type === 'nav');
+    assert.equal(nav.url, start, 'the saved page, kept across a reload, is where everyone is led');
+
+    await page.click('[data-testid="macros-toggle"]');
+    await page.click('button[aria-label="Remove “Your order number is on the receipt.”"]');
+    await page.waitForSelector('[data-testid="macro-item"]::-p-text(Your order number)', { hidden: true });
+    ws.close();
+    await page.close();
+  });
 });

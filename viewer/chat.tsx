@@ -1,4 +1,4 @@
-import type { RefObject } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_CHAT_LENGTH } from '../session/limits.js';
 import { nameOf, type SessionState } from './state.js';
@@ -12,13 +12,24 @@ export function Chat({
   input,
   say,
   onTyping,
+  insert,
+  children,
 }: {
   state: SessionState;
   input: RefObject<HTMLInputElement>;
   say: (t: string) => void;
   onTyping: (active: boolean) => void;
+  /** Filled with a function that puts text into the message being written. */
+  insert: { current: ((text: string) => void) | null };
+  /** Shown beside the message field. */
+  children?: ComponentChildren;
 }) {
   const [text, setText] = useState('');
+  insert.current = (added: string) => {
+    const next = text.trim() ? `${text.trimEnd()} ${added}` : added;
+    setText(next);
+    input.current?.focus();
+  };
   const typing = useRef(false);
   const idle = useRef<number | undefined>(undefined);
   const setTyping = (active: boolean) => {
@@ -85,6 +96,7 @@ export function Chat({
           }}
           onBlur={() => setTyping(false)}
         />
+        {children}
         <button type="submit">Send</button>
       </form>
     </>

@@ -8,6 +8,8 @@ import { FormFooter } from './form-footer.js';
 import { Help } from './help.js';
 import { HistoryPanel } from './history-panel.js';
 import { LiveFrame } from './live-frame.js';
+import { loadMacros, type Macro, saveMacros } from './macros.js';
+import { MacrosMenu } from './macros-menu.js';
 import { Notifier } from './notify.js';
 import { colourFor, People } from './people.js';
 import { ShareLink } from './share.js';
@@ -243,6 +245,33 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     },
     [send, tabId],
   );
+
+  const [macros, setMacros] = useState(() => loadMacros(localStorage));
+  const changeMacros = (next: Macro[]) => {
+    setMacros(next);
+    saveMacros(localStorage, next);
+  };
+  const insertIntoChat = useRef<((text: string) => void) | null>(null);
+  const cannotOpen = iHold ? null : 'Ask for control to lead everyone to a saved page';
+  const runMacro = (m: Macro) => {
+    if (m.kind === 'text') return insertIntoChat.current?.(m.value);
+    if (cannotOpen || !tab) return dispatch({ kind: 'notice', text: cannotOpen });
+    send({ type: 'nav', tab: tab.id, url: m.value, epoch: state.baton.epoch });
+  };
+  const runMacroRef = useRef(runMacro);
+  runMacroRef.current = runMacro;
+  useEffect(() => {
+    // Alt with the digit's physical key: on some layouts Alt+1 types a character instead.
+    const onKey = (e: KeyboardEvent) => {
+      const n = e.altKey && !e.ctrlKey && !e.metaKey ? /^Digit([1-9])$/.exec(e.code)?.[1] : undefined;
+      const m = n ? macros[Number(n) - 1] : undefined;
+      if (!m) return;
+      e.preventDefault();
+      runMacroRef.current(m);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [macros]);
 
   const leave = () => {
     conn.current?.stop();
@@ -484,7 +513,16 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         input={chatInput}
         say={say}
         onTyping={(active) => send({ type: 'typing', active })}
-      />
+        insert={insertIntoChat}
+      >
+        <MacrosMenu
+          macros={macros}
+          change={changeMacros}
+          run={runMacro}
+          canOpen={cannotOpen}
+          currentUrl={tab.url}
+        />
+      </Chat>
     </div>
   );
 }

@@ -15,7 +15,7 @@ button:disabled{opacity:.5;cursor:default}
 .landing label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .error{color:var(--warn)}
-.viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;height:100vh;height:100dvh}
+.viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;grid-template-columns:minmax(0,1fr);height:100vh;height:100dvh}
 .bar button{padding:4px 9px;font-size:.9rem}
 .bar{display:flex;gap:6px;align-items:center;padding:6px 8px;background:var(--panel);border-bottom:1px solid var(--line);flex-wrap:wrap}
 .bar .address-form{flex:1 1 22rem;min-width:8rem;display:flex}
@@ -52,7 +52,13 @@ button:disabled{opacity:.5;cursor:default}
 .chat .empty{color:var(--muted)}
 .typing{margin:0;padding:0 10px;min-height:1.2em;font-size:.8rem;color:var(--muted);background:var(--panel)}
 .say{display:flex;gap:6px;padding:6px 8px;background:var(--panel);border-top:1px solid var(--line)}
-.say input{flex:1;padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.say input{flex:1;min-width:0;padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.say{position:relative}.macros{display:flex}
+.macros-panel{position:absolute;bottom:calc(100% + 4px);right:8px;width:24rem;max-width:calc(100vw - 16px);max-height:50vh;overflow-y:auto;background:var(--panel);border:1px solid var(--line);border-radius:10px;box-shadow:0 4px 16px #0003;padding:8px;z-index:4;display:grid;gap:6px}
+.macros-panel ol{list-style:none;margin:0;padding:0;display:grid;gap:4px}.macros-panel li{display:flex;gap:4px}
+.macros-panel .macro{flex:1;display:flex;gap:8px;align-items:baseline;text-align:left;min-width:0}.macros-panel .macro span{overflow:hidden;text-overflow:ellipsis}
+.macros-panel .hint{margin:0;font-size:.8rem;color:var(--muted)}.macros-panel kbd{font-size:.75rem;padding:0 5px;border:1px solid var(--line);border-radius:4px;color:var(--muted)}
+.macros-panel .remove{padding:2px 8px}.macro-add{display:flex;gap:4px}.macro-add input{flex:1;min-width:0;padding:6px 8px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .share{font-size:.85rem;color:var(--muted);display:flex;gap:6px;align-items:center}
 .share button{padding:3px 8px;font-size:.8rem}
 .share input{width:11rem;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);font-size:.8rem}
