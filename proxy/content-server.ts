@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { type Duplex, PassThrough } from 'node:stream';
 import { labelFromHost } from '../rewriter/content-host.js';
+import { contentPolicy } from '../rewriter/csp.js';
 import { rewriteCss } from '../rewriter/css.js';
 import { rewriteHtml } from '../rewriter/html.js';
 import { rewriteUrl, type UrlMapper } from '../rewriter/url.js';
@@ -44,7 +45,8 @@ export interface ServedResponse {
 
 export interface ContentServerOptions {
   contentDomain: string;
-  appOrigin: string;
+  /** Tandem's public address: the app origin, and the scheme and port content hosts share. */
+  publicUrl: URL;
   hosts: ContentHosts;
   credentials: Credentials;
   entries: EntryCodes;
@@ -108,6 +110,8 @@ const DROP_RESPONSE = new Set([
 ]);
 
 export function createContentHandler(o: ContentServerOptions) {
+  const appOrigin = o.publicUrl.origin;
+  const policy = contentPolicy(o.publicUrl, o.contentDomain);
   const send = (
     res: http.ServerResponse,
     status: number,
@@ -124,7 +128,7 @@ export function createContentHandler(o: ContentServerOptions) {
   };
 
   const injectFor = (host: ContentHost) =>
-    `<script src="${o.runtime.path}" data-tandem-app="${escapeHtml(o.appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"></script>`;
+    `<script src="${o.runtime.path}" data-tandem-app="${escapeHtml(appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"></script>`;
 
   return { handle, upgrade };
 
@@ -152,8 +156,15 @@ export function createContentHandler(o: ContentServerOptions) {
     const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
     const participantId = cookie ? o.credentials.verify(cookie, label) : null;
     if (path.startsWith(`${RESERVED}bounce?`)) return bounceOnward(host, label, participantId, path, res);
+    if (path.startsWith(`${RESERVED}map?`) && participantId) return mapOrigin(host, path, res);
     if (path.startsWith(RESERVED)) {
       return send(res, 404, messagePage('Not found', 'No such Tandem resource.'));
+    }
+    // A request without credentials (fetch's default across origins, fonts, module scripts) made by
+    // a page on another content host of this session: the page's browser is the owner's (only it
+    // runs page scripts on content hosts), and it goes upstream without cookies, as it would have.
+    if (!participantId && (await fromSessionPage(req.headers.origin, host.sessionId))) {
+      return forward(host, label, req, res, { cookies: false });
     }
 
     if (!participantId && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -171,7 +182,27 @@ export function createContentHandler(o: ContentServerOptions) {
       );
     }
     if (!(await o.gate.canGoUpstream(host.sessionId, participantId))) return fromCache(host, label, req, res);
-    return forward(host, label, req, res);
+    return forward(host, label, req, res, { cookies: true });
+  }
+
+  /** Whether an Origin header names a content host of the session. */
+  async function fromSessionPage(origin: string | undefined, sessionId: string): Promise<boolean> {
+    const u = parseUrl(origin);
+    const label = u ? labelFromHost(u.host, o.contentDomain) : null;
+    return label !== null && (await o.hosts.resolve(label))?.sessionId === sessionId;
+  }
+
+  /** The runtime's question: which content host serves this upstream origin in the session? */
+  function mapOrigin(host: ContentHost, path: string, res: http.ServerResponse): void {
+    const asked = new URL(path, 'http://x').searchParams.get('origin') ?? '';
+    const origin = parseUrl(asked);
+    if (!origin || (origin.protocol !== 'http:' && origin.protocol !== 'https:') || origin.origin !== asked) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end('origin must be an http or https origin');
+    }
+    const body = o.hosts.originFor(host.sessionId, origin.origin);
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(body);
   }
 
   /**
@@ -185,9 +216,10 @@ export function createContentHandler(o: ContentServerOptions) {
     if (!label || !host) return refuse(404, 'unknown page address');
     const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
     const participantId = cookie ? o.credentials.verify(cookie, label) : null;
-    if (!participantId || !(await o.gate.canGoUpstream(host.sessionId, participantId))) {
-      return refuse(403, "only the tab owner's page opens connections to the site");
-    }
+    const allowed = participantId
+      ? await o.gate.canGoUpstream(host.sessionId, participantId)
+      : await fromSessionPage(req.headers.origin, host.sessionId);
+    if (!allowed) return refuse(403, "only the tab owner's page opens connections to the site");
     const upstreamUrl = new URL(req.url ?? '/', host.origin);
     const headers = await upstreamHeaders(host, req, upstreamUrl);
     headers.connection = 'Upgrade';
@@ -265,7 +297,7 @@ export function createContentHandler(o: ContentServerOptions) {
     if (referrer && referrerHost?.sessionId === host.sessionId) {
       return `${referrer.origin}${RESERVED}bounce?label=${label}&to=${to}`;
     }
-    return `${o.appOrigin}/api/sessions/${encodeURIComponent(host.sessionId)}/enter?label=${label}&to=${to}`;
+    return `${appOrigin}/api/sessions/${encodeURIComponent(host.sessionId)}/enter?label=${label}&to=${to}`;
   }
 
   /** This host knows the participant: it hands them an entry code for another host of the session. */
@@ -311,20 +343,24 @@ export function createContentHandler(o: ContentServerOptions) {
       ...hit.headers,
       'content-length': hit.body.length,
       'cache-control': 'no-store',
+      // A follower may load a copy (an SVG, say) as a document; it must not run there as the page.
+      'content-security-policy': 'sandbox',
     });
     res.end(req.method === 'HEAD' ? undefined : hit.body);
   }
 
+  /** `cookies`: whether the browser sent credentials, so the session's jar takes part. */
   async function forward(
     host: ContentHost,
     label: string,
     req: http.IncomingMessage,
     res: http.ServerResponse,
+    { cookies }: { cookies: boolean },
   ) {
     const upstreamUrl = new URL(req.url ?? '/', host.origin);
     const map: UrlMapper = (u) => o.hosts.mapUrl(host.sessionId, u);
     const jar = o.jars.for(host.sessionId);
-    const headers = await upstreamHeaders(host, req, upstreamUrl);
+    const headers = await upstreamHeaders(host, req, upstreamUrl, cookies);
     headers['accept-encoding'] = 'gzip, deflate, br';
 
     let upstream: http.IncomingMessage;
@@ -339,7 +375,7 @@ export function createContentHandler(o: ContentServerOptions) {
       return refuse(host, upstreamUrl, err as Error, res);
     }
 
-    const setCookies = upstream.headers['set-cookie'] ?? [];
+    const setCookies = cookies ? (upstream.headers['set-cookie'] ?? []) : [];
     for (const c of setCookies) await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
 
     const out: http.OutgoingHttpHeaders = {};
@@ -349,8 +385,9 @@ export function createContentHandler(o: ContentServerOptions) {
     if (typeof upstream.headers.location === 'string') {
       out.location = rewriteUrl(upstream.headers.location, upstreamUrl, map);
     }
-    const acao = upstream.headers['access-control-allow-origin'];
-    if (acao && acao !== '*') out['access-control-allow-origin'] = rewriteUrl(acao, upstreamUrl, map);
+    const acao = parseUrl(upstream.headers['access-control-allow-origin']);
+    if (acao) out['access-control-allow-origin'] = o.hosts.originFor(host.sessionId, acao.origin);
+    out['content-security-policy'] = policy;
 
     const type = (upstream.headers['content-type'] ?? '').toLowerCase();
     const kind = type.includes('text/html') ? 'html' : type.includes('text/css') ? 'css' : 'other';
@@ -399,12 +436,17 @@ export function createContentHandler(o: ContentServerOptions) {
   }
 
   /** The headers sent upstream: the browser's, less ours, with cookies from the jar and real URLs. */
-  async function upstreamHeaders(host: ContentHost, req: http.IncomingMessage, upstreamUrl: URL) {
+  async function upstreamHeaders(
+    host: ContentHost,
+    req: http.IncomingMessage,
+    upstreamUrl: URL,
+    withCookies = true,
+  ) {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!DROP_REQUEST.has(name) && value !== undefined) headers[name] = value;
     }
-    const cookies = await o.jars.for(host.sessionId).getCookieString(upstreamUrl.href);
+    const cookies = withCookies ? await o.jars.for(host.sessionId).getCookieString(upstreamUrl.href) : '';
     if (cookies) headers.cookie = cookies;
     const referer = await toUpstream(req.headers.referer);
     if (referer) headers.referer = referer;

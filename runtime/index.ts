@@ -14,10 +14,10 @@ const FLUSH_MS = 40;
 const MAX_REPORTS = 5;
 
 function start(): void {
-  installShims();
   const script = document.currentScript as HTMLScriptElement | null;
   const appOrigin = script?.dataset.tandemApp;
   const upstreamOrigin = script?.dataset.tandemOrigin;
+  installShims(upstreamOrigin);
   // Only the top document of the live frame talks to the viewer; nested frames are recorded by it.
   if (!appOrigin || !upstreamOrigin || window.parent === window || window.parent !== window.top) return;
   const viewer = window.parent;

@@ -1,13 +1,307 @@
+import { toProxyUrl, type UrlMapContext } from './url-map.js';
+
+/** Attributes that name a URL the browser loads or navigates to, by element. */
+const URL_PROPERTIES: ReadonlyArray<[string, string]> = [
+  ['HTMLImageElement', 'src'],
+  ['HTMLScriptElement', 'src'],
+  ['HTMLLinkElement', 'href'],
+  ['HTMLIFrameElement', 'src'],
+  ['HTMLFrameElement', 'src'],
+  ['HTMLSourceElement', 'src'],
+  ['HTMLMediaElement', 'src'],
+  ['HTMLTrackElement', 'src'],
+  ['HTMLEmbedElement', 'src'],
+  ['HTMLObjectElement', 'data'],
+  ['HTMLAnchorElement', 'href'],
+  ['HTMLAreaElement', 'href'],
+  ['HTMLFormElement', 'action'],
+  ['HTMLInputElement', 'formAction'],
+  ['HTMLButtonElement', 'formAction'],
+  ['HTMLVideoElement', 'poster'],
+];
+const URL_ATTRIBUTES = new Set(['src', 'href', 'action', 'formaction', 'data', 'poster']);
+
 /**
- * Page-facing adjustments every proxied document needs, framed or not. A service worker on a content
- * origin would intercept the page's requests behind the proxy's back, so registration is refused the
- * way a browser refuses it: a rejected promise, not an exception.
+ * Page-facing adjustments every proxied document needs, framed or not.
+ *
+ * URLs that scripts build at run time (an API's absolute address, a CDN image, a WebSocket to
+ * another host) are mapped onto the session's content hosts, so they go through the proxy like
+ * everything the rewriter saw in the HTML. The Content-Security-Policy the proxy adds blocks what
+ * these shims miss: a missed URL fails visibly instead of reaching the site behind the proxy's back.
+ *
+ * A service worker on a content origin would intercept the page's requests behind the proxy's back,
+ * so registration is refused the way a browser refuses it: a rejected promise, not an exception.
  */
-export function installShims(): void {
-  const container = navigator.serviceWorker as ServiceWorkerContainer | undefined;
-  if (container) {
-    const refuse = () =>
-      Promise.reject(new DOMException('Service workers are not available inside Tandem.', 'SecurityError'));
-    Object.defineProperty(container, 'register', { value: refuse, configurable: true, writable: true });
+export function installShims(upstreamOrigin: string | undefined): void {
+  refuseServiceWorkers();
+  if (!upstreamOrigin || !location.hostname.includes('.')) return;
+  const known = new Map<string, string | null>();
+  const nativeOpen = XMLHttpRequest.prototype.open;
+  const nativeSend = XMLHttpRequest.prototype.send;
+  const ctx: UrlMapContext = {
+    pageOrigin: location.origin,
+    upstreamOrigin,
+    contentSuffix: location.hostname.slice(location.hostname.indexOf('.')),
+    lookup(origin) {
+      if (!known.has(origin)) known.set(origin, lookupSync(origin));
+      return known.get(origin) ?? null;
+    },
+  };
+  // A new origin's content host is named by the server (its label is keyed with a secret), and
+  // constructors such as WebSocket need the answer at once: one synchronous request per origin.
+  function lookupSync(origin: string): string | null {
+    const xhr = new XMLHttpRequest();
+    nativeOpen.call(xhr, 'GET', `/__tandem/map?origin=${encodeURIComponent(origin)}`, false);
+    try {
+      nativeSend.call(xhr);
+    } catch {
+      return null;
+    }
+    return xhr.status === 200 ? xhr.responseText : null;
   }
+  const map = (url: string | URL) => toProxyUrl(String(url), document.baseURI, ctx);
+
+  const nativeFetch = window.fetch;
+  window.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
+    if (input instanceof Request) {
+      const mapped = map(input.url);
+      if (mapped === input.url) return nativeFetch.call(this, input, init);
+      if (input.body === null) return nativeFetch.call(this, new Request(mapped, input), init);
+      // Re-wrapping a request with a body would make it a streamed upload, which browsers send
+      // only over HTTP/2: the body is read first and sent as it is.
+      return input
+        .blob()
+        .then((body) => nativeFetch.call(window, new Request(mapped, requestInit(input, body)), init));
+    }
+    return nativeFetch.call(this, map(input), init);
+  };
+  XMLHttpRequest.prototype.open = function (
+    this: XMLHttpRequest,
+    method: string,
+    url: string | URL,
+    ...rest: unknown[]
+  ) {
+    return (nativeOpen as (...a: unknown[]) => void).call(this, method, map(url), ...rest);
+  } as typeof XMLHttpRequest.prototype.open;
+  const nativeBeacon = navigator.sendBeacon?.bind(navigator);
+  if (nativeBeacon) navigator.sendBeacon = (url, data) => nativeBeacon(map(url), data);
+  const nativeWindowOpen = window.open;
+  window.open = function (this: Window, url?: string | URL, ...rest: unknown[]) {
+    const target = url === undefined || url === '' ? url : map(url);
+    return (nativeWindowOpen as (...a: unknown[]) => Window | null).call(this, target, ...rest);
+  } as typeof window.open;
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const native = history[method];
+    history[method] = function (this: History, data: unknown, unused: string, url?: string | URL | null) {
+      return native.call(this, data, unused, url === undefined || url === null ? url : map(url));
+    };
+  }
+  wrapConstructor('WebSocket', map);
+  wrapConstructor('EventSource', map);
+  wrapConstructor('Worker', map);
+  wrapConstructor('SharedWorker', map);
+  mapElementUrls(map);
+  mapFormSubmission(map);
+  mapNavigations(map, ctx);
+}
+
+function requestInit(r: Request, body: Blob): RequestInit {
+  return {
+    method: r.method,
+    headers: r.headers,
+    body,
+    mode: r.mode === 'navigate' ? 'same-origin' : r.mode,
+    credentials: r.credentials,
+    cache: r.cache,
+    redirect: r.redirect,
+    referrer: r.referrer,
+    referrerPolicy: r.referrerPolicy,
+    integrity: r.integrity,
+    keepalive: r.keepalive,
+    signal: r.signal,
+  };
+}
+
+function refuseServiceWorkers(): void {
+  const container = navigator.serviceWorker as ServiceWorkerContainer | undefined;
+  if (!container) return;
+  const refuse = () =>
+    Promise.reject(new DOMException('Service workers are not available inside Tandem.', 'SecurityError'));
+  Object.defineProperty(container, 'register', { value: refuse, configurable: true, writable: true });
+}
+
+/** Replaces a global constructor with a subclass that maps its URL argument. */
+function wrapConstructor(
+  name: 'WebSocket' | 'EventSource' | 'Worker' | 'SharedWorker',
+  map: (u: string | URL) => string,
+) {
+  const Native = (window as unknown as Record<string, (new (...a: unknown[]) => object) | undefined>)[name];
+  if (!Native) return;
+  const Mapped = class extends Native {
+    constructor(url: string | URL, ...rest: unknown[]) {
+      super(map(url), ...rest);
+    }
+  };
+  Object.defineProperty(Mapped, 'name', { value: name });
+  Object.defineProperty(window, name, { value: Mapped, configurable: true, writable: true });
+}
+
+function mapElementUrls(map: (u: string | URL) => string): void {
+  const win = window as unknown as Record<string, { prototype: object } | undefined>;
+  for (const [type, property] of URL_PROPERTIES) {
+    const proto = win[type]?.prototype;
+    const descriptor = proto && Object.getOwnPropertyDescriptor(proto, property);
+    if (!proto || !descriptor?.set || !descriptor.get) continue;
+    const { get, set } = descriptor;
+    Object.defineProperty(proto, property, {
+      ...descriptor,
+      get,
+      set(this: Element, value: unknown) {
+        set.call(this, typeof value === 'string' && value !== '' ? map(value) : value);
+      },
+    });
+  }
+  const nativeSetAttribute = Element.prototype.setAttribute;
+  Element.prototype.setAttribute = function (this: Element, name: string, value: string) {
+    const mapped = isUrlAttribute(this, name.toLowerCase()) && value ? map(value) : value;
+    return nativeSetAttribute.call(this, name, mapped);
+  };
+  mapInsertedMarkup(map, nativeSetAttribute);
+  // Markup that still arrives unmapped (document.write, outerHTML, nodes adopted from a DOMParser)
+  // is mapped once the nodes are in; the proxy's policy has blocked the first load.
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const node of r.addedNodes) if (node instanceof Element) fixTree(node, map, nativeSetAttribute);
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+/** Elements whose content is text, where markup is not parsed. */
+const RAW_TEXT = new Set([
+  'script',
+  'style',
+  'textarea',
+  'title',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'noscript',
+]);
+
+/**
+ * Markup set as text is parsed into an inert template first, its URLs mapped there, and only then
+ * moved into the page: the browser never starts a load from an unmapped address.
+ */
+function mapInsertedMarkup(map: (u: string | URL) => string, setAttribute: Element['setAttribute']): void {
+  const inner = Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML');
+  if (!inner?.set || !inner.get) return;
+  const setInner = inner.set;
+  const parse = (html: string) => {
+    const template = document.createElement('template');
+    setInner.call(template, html);
+    for (const el of template.content.children) fixTree(el, map, setAttribute);
+    return template.content;
+  };
+  const applies = (el: Element, html: unknown): html is string =>
+    typeof html === 'string' &&
+    html.includes('//') &&
+    el instanceof HTMLElement &&
+    !(el instanceof HTMLTemplateElement) &&
+    !RAW_TEXT.has(el.localName);
+  Object.defineProperty(Element.prototype, 'innerHTML', {
+    ...inner,
+    set(this: Element, html: unknown) {
+      if (applies(this, html)) this.replaceChildren(parse(html));
+      else setInner.call(this, html);
+    },
+  });
+  const nativeInsert = Element.prototype.insertAdjacentHTML;
+  const places: Record<string, (el: Element, f: DocumentFragment) => void> = {
+    beforebegin: (el, f) => el.before(f),
+    afterbegin: (el, f) => el.prepend(f),
+    beforeend: (el, f) => el.append(f),
+    afterend: (el, f) => el.after(f),
+  };
+  Element.prototype.insertAdjacentHTML = function (this: Element, where: InsertPosition, html: string) {
+    const place = places[String(where).toLowerCase()];
+    // Markup placed beside the element is parsed as its parent's content.
+    const context = /^(beforebegin|afterend)$/i.test(where) ? this.parentElement : this;
+    if (!place || !context || !applies(context, html)) return nativeInsert.call(this, where, html);
+    place(this, parse(html));
+  };
+}
+
+function fixTree(
+  root: Element,
+  map: (u: string | URL) => string,
+  setAttribute: Element['setAttribute'],
+): void {
+  const elements = [
+    root,
+    ...root.querySelectorAll('[src],[href],[action],[formaction],object[data],[poster]'),
+  ];
+  for (const el of elements) {
+    for (const name of URL_ATTRIBUTES) {
+      if (!isUrlAttribute(el, name)) continue;
+      const value = el.getAttribute(name);
+      if (!value || value.startsWith('#')) continue;
+      const mapped = map(value);
+      if (mapped !== value) setAttribute.call(el, name, mapped);
+    }
+  }
+}
+
+/** `data` names a URL only on `<object>`; SVG's `href` is left to the recorder's own handling. */
+function isUrlAttribute(el: Element, name: string): boolean {
+  if (!URL_ATTRIBUTES.has(name) || !(el instanceof HTMLElement)) return false;
+  return name !== 'data' || el instanceof HTMLObjectElement;
+}
+
+/** A form whose action a script set before the shims saw it is mapped as it is submitted. */
+function mapFormSubmission(map: (u: string | URL) => string): void {
+  const fix = (form: HTMLFormElement, submitter?: Element | null) => {
+    const action = form.getAttribute('action');
+    if (action) form.action = map(action);
+    const formAction = submitter?.getAttribute('formaction');
+    if (formAction && (submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement)) {
+      submitter.formAction = map(formAction);
+    }
+  };
+  addEventListener('submit', (e) => fix(e.target as HTMLFormElement, e.submitter), true);
+  const nativeSubmit = HTMLFormElement.prototype.submit;
+  HTMLFormElement.prototype.submit = function (this: HTMLFormElement) {
+    fix(this);
+    nativeSubmit.call(this);
+  };
+}
+
+interface NavigateEvent extends Event {
+  readonly cancelable: boolean;
+  readonly destination: { url: string };
+  readonly navigationType: string;
+  readonly formData: FormData | null;
+}
+
+/**
+ * `location.href = …`, `location.assign()` and the like cannot be intercepted in script (Location is
+ * unforgeable), but the Navigation API announces them: a navigation that would leave the content
+ * hosts is cancelled and made again to the mapped address. Browsers without it (Firefox before
+ * 147, Safari before 26) leave the proxy on such navigations.
+ */
+function mapNavigations(map: (u: string | URL) => string, ctx: UrlMapContext): void {
+  const navigation = (
+    window as unknown as { navigation?: EventTarget & { navigate(url: string, o?: object): unknown } }
+  ).navigation;
+  if (!navigation) return;
+  navigation.addEventListener('navigate', (event) => {
+    const e = event as NavigateEvent;
+    const url = e.destination.url;
+    const mapped = map(url);
+    if (mapped === url || !e.cancelable || e.formData) return;
+    const host = new URL(mapped).hostname;
+    if (!host.endsWith(ctx.contentSuffix)) return;
+    e.preventDefault();
+    navigation.navigate(mapped, { history: e.navigationType === 'replace' ? 'replace' : 'auto' });
+  });
 }

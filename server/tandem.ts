@@ -111,7 +111,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   });
   const content = createContentHandler({
     contentDomain: config.contentDomain,
-    appOrigin: publicUrl.origin,
+    publicUrl,
     hosts,
     credentials,
     entries,

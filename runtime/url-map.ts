@@ -1,0 +1,39 @@
+/** What a page's runtime knows to map URLs onto the session's content hosts. */
+export interface UrlMapContext {
+  /** This document's content-host origin (location.origin). */
+  pageOrigin: string;
+  /** The upstream origin this content host stands for. */
+  upstreamOrigin: string;
+  /** The content domain with a leading dot, e.g. ".content.example.com". */
+  contentSuffix: string;
+  /** The content-host origin of another upstream origin, or null when it cannot be had. */
+  lookup(upstreamOrigin: string): string | null;
+}
+
+const WS: Record<string, string> = { 'ws:': 'http:', 'wss:': 'https:' };
+const HTTP: Record<string, string> = { 'http:': 'ws:', 'https:': 'wss:' };
+
+/**
+ * Maps a URL a script built at run time onto the content host that serves its origin, so it goes
+ * through the proxy instead of straight to the site. Relative URLs already resolve onto this
+ * content host; data:, blob:, javascript: and other schemes are left alone; so is anything on a
+ * content host already. WebSocket URLs keep their ws/wss scheme, following the content host's.
+ */
+export function toProxyUrl(input: string, base: string, ctx: UrlMapContext): string {
+  let url: URL;
+  try {
+    url = new URL(input, base);
+  } catch {
+    return input;
+  }
+  const socket = WS[url.protocol];
+  const httpScheme = socket ?? url.protocol;
+  if (httpScheme !== 'http:' && httpScheme !== 'https:') return input;
+  const origin = `${httpScheme}//${url.host}`;
+  if (origin === ctx.pageOrigin || url.hostname.endsWith(ctx.contentSuffix)) return input;
+  const mapped = origin === ctx.upstreamOrigin ? ctx.pageOrigin : ctx.lookup(origin);
+  if (mapped === null) return input;
+  const target = new URL(`${url.pathname}${url.search}${url.hash}`, mapped);
+  if (socket) target.protocol = HTTP[target.protocol] ?? target.protocol;
+  return target.href;
+}
