@@ -62,6 +62,9 @@ export interface ContentServerOptions {
 }
 
 const RESERVED = '/__tandem/';
+/** What `document.cookie` reads after a response set cookies, URI-encoded (header values are Latin-1). */
+export const DOCUMENT_COOKIE_HEADER = 'tandem-document-cookie';
+const MAX_COOKIE_BYTES = 8192;
 
 /** Request headers never forwarded upstream: hop-by-hop, ours, or recomputed from the real URLs. */
 const DROP_REQUEST = new Set([
@@ -127,8 +130,9 @@ export function createContentHandler(o: ContentServerOptions) {
     res.end(html);
   };
 
-  const injectFor = (host: ContentHost) =>
-    `<script src="${o.runtime.path}" data-tandem-app="${escapeHtml(appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"></script>`;
+  /** The runtime's tag; `cookies` is what `document.cookie` starts as (the jar's, less HttpOnly). */
+  const injectFor = (host: ContentHost, cookies = '') =>
+    `<script src="${o.runtime.path}" data-tandem-app="${escapeHtml(appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"${cookies ? ` data-tandem-cookies="${escapeHtml(cookies)}"` : ''}></script>`;
 
   return { handle, upgrade };
 
@@ -157,6 +161,10 @@ export function createContentHandler(o: ContentServerOptions) {
     const participantId = cookie ? o.credentials.verify(cookie, label) : null;
     if (path.startsWith(`${RESERVED}bounce?`)) return bounceOnward(host, label, participantId, path, res);
     if (path.startsWith(`${RESERVED}map?`) && participantId) return mapOrigin(host, path, res);
+    if (path.startsWith(`${RESERVED}cookie?`) && req.method === 'POST' && participantId) {
+      if (!(await o.gate.canGoUpstream(host.sessionId, participantId))) return send(res, 403, '');
+      return setDocumentCookie(host, path, req, res);
+    }
     if (path.startsWith(RESERVED)) {
       return send(res, 404, messagePage('Not found', 'No such Tandem resource.'));
     }
@@ -190,6 +198,30 @@ export function createContentHandler(o: ContentServerOptions) {
     const u = parseUrl(origin);
     const label = u ? labelFromHost(u.host, o.contentDomain) : null;
     return label !== null && (await o.hosts.resolve(label))?.sessionId === sessionId;
+  }
+
+  /**
+   * `document.cookie = …` in the owner's page: the cookie goes into the session's jar as a script
+   * would set it (never HttpOnly), and the answer is what `document.cookie` now reads for the page.
+   */
+  async function setDocumentCookie(
+    host: ContentHost,
+    path: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    const page = new URL(path, 'http://x').searchParams.get('page') ?? '/';
+    const pageUrl = new URL(page.startsWith('/') ? page : '/', host.origin).href;
+    let text: string;
+    try {
+      text = (await readDecoded(req, undefined, MAX_COOKIE_BYTES)).toString('utf8');
+    } catch {
+      return send(res, 413, '');
+    }
+    const jar = o.jars.for(host.sessionId);
+    await jar.setCookie(text, pageUrl, { http: false, ignoreError: true });
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(await jar.getCookieString(pageUrl, { http: false }));
   }
 
   /** The runtime's question: which content host serves this upstream origin in the session? */
@@ -377,6 +409,7 @@ export function createContentHandler(o: ContentServerOptions) {
 
     const setCookies = cookies ? (upstream.headers['set-cookie'] ?? []) : [];
     for (const c of setCookies) await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
+    const documentCookie = cookies ? await jar.getCookieString(upstreamUrl.href, { http: false }) : '';
 
     const out: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(upstream.headers)) {
@@ -387,6 +420,8 @@ export function createContentHandler(o: ContentServerOptions) {
     }
     const acao = parseUrl(upstream.headers['access-control-allow-origin']);
     if (acao) out['access-control-allow-origin'] = o.hosts.originFor(host.sessionId, acao.origin);
+    // Lets the page's runtime keep document.cookie current after a fetch that set cookies.
+    if (setCookies.length > 0) out[DOCUMENT_COOKIE_HEADER] = encodeURIComponent(documentCookie);
     out['content-security-policy'] = policy;
 
     const type = (upstream.headers['content-type'] ?? '').toLowerCase();
@@ -412,7 +447,7 @@ export function createContentHandler(o: ContentServerOptions) {
     }
     const rewritten =
       kind === 'html'
-        ? rewriteHtml(text, { base: upstreamUrl, map, headInject: injectFor(host) })
+        ? rewriteHtml(text, { base: upstreamUrl, map, headInject: injectFor(host, documentCookie) })
         : rewriteCss(text, upstreamUrl, map);
     const body = Buffer.from(rewritten, 'utf8');
     delete out['content-encoding'];

@@ -17,7 +17,7 @@ function start(): void {
   const script = document.currentScript as HTMLScriptElement | null;
   const appOrigin = script?.dataset.tandemApp;
   const upstreamOrigin = script?.dataset.tandemOrigin;
-  installShims(upstreamOrigin);
+  installShims(upstreamOrigin, script?.dataset.tandemCookies);
   // Only the top document of the live frame talks to the viewer; nested frames are recorded by it.
   if (!appOrigin || !upstreamOrigin || window.parent === window || window.parent !== window.top) return;
   const viewer = window.parent;

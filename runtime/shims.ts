@@ -32,9 +32,10 @@ const URL_ATTRIBUTES = new Set(['src', 'href', 'action', 'formaction', 'data', '
  * A service worker on a content origin would intercept the page's requests behind the proxy's back,
  * so registration is refused the way a browser refuses it: a rejected promise, not an exception.
  */
-export function installShims(upstreamOrigin: string | undefined): void {
+export function installShims(upstreamOrigin: string | undefined, cookies: string | undefined): void {
   refuseServiceWorkers();
   if (!upstreamOrigin || !location.hostname.includes('.')) return;
+  const cookieView = emulateDocumentCookie(cookies ?? '');
   const known = new Map<string, string | null>();
   const nativeOpen = XMLHttpRequest.prototype.open;
   const nativeSend = XMLHttpRequest.prototype.send;
@@ -63,6 +64,16 @@ export function installShims(upstreamOrigin: string | undefined): void {
 
   const nativeFetch = window.fetch;
   window.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
+    return fetchMapped.call(this, input, init).then((response) => {
+      cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER));
+      return response;
+    });
+  };
+  const fetchMapped = function (
+    this: unknown,
+    input: RequestInfo | URL,
+    init?: RequestInit,
+  ): Promise<Response> {
     if (input instanceof Request) {
       const mapped = map(input.url);
       if (mapped === input.url) return nativeFetch.call(this, input, init);
@@ -74,6 +85,21 @@ export function installShims(upstreamOrigin: string | undefined): void {
         .then((body) => nativeFetch.call(window, new Request(mapped, requestInit(input, body)), init));
     }
     return nativeFetch.call(this, map(input), init);
+  };
+  XMLHttpRequest.prototype.send = function (
+    this: XMLHttpRequest,
+    body?: Document | XMLHttpRequestBodyInit | null,
+  ) {
+    this.addEventListener('readystatechange', () => {
+      // Only same-origin answers: reading an unexposed header across origins logs an error.
+      if (
+        this.readyState === XMLHttpRequest.HEADERS_RECEIVED &&
+        this.responseURL.startsWith(`${location.origin}/`)
+      ) {
+        cookieView.update(this.getResponseHeader(DOCUMENT_COOKIE_HEADER));
+      }
+    });
+    return nativeSend.call(this, body);
   };
   XMLHttpRequest.prototype.open = function (
     this: XMLHttpRequest,
@@ -103,6 +129,41 @@ export function installShims(upstreamOrigin: string | undefined): void {
   mapElementUrls(map);
   mapFormSubmission(map);
   mapNavigations(map, ctx);
+}
+
+/** Named in proxy/content-server.ts: the jar's script-visible cookies after a response set some. */
+const DOCUMENT_COOKIE_HEADER = 'tandem-document-cookie';
+
+/**
+ * `document.cookie` on a content host would show the content host's cookies, not the site's: the
+ * site's live in the session's jar on the server. The page starts with the jar's script-visible
+ * cookies, sees those later responses set, and what it writes goes to the jar (synchronously, as a
+ * cookie write must be visible to the very next request). HttpOnly cookies are never exposed.
+ */
+function emulateDocumentCookie(initial: string): { update(header: string | null): void } {
+  let view = initial;
+  const nativeOpen = XMLHttpRequest.prototype.open;
+  const nativeSend = XMLHttpRequest.prototype.send;
+  Object.defineProperty(document, 'cookie', {
+    configurable: true,
+    get: () => view,
+    set(value: unknown) {
+      const xhr = new XMLHttpRequest();
+      const page = `${location.pathname}${location.search}`;
+      nativeOpen.call(xhr, 'POST', `/__tandem/cookie?page=${encodeURIComponent(page)}`, false);
+      try {
+        nativeSend.call(xhr, String(value));
+        if (xhr.status === 200) view = xhr.responseText;
+      } catch {
+        // The page goes on as a browser that refused the cookie would.
+      }
+    },
+  });
+  return {
+    update(header) {
+      if (header !== null) view = decodeURIComponent(header);
+    },
+  };
 }
 
 function requestInit(r: Request, body: Blob): RequestInit {

@@ -111,4 +111,32 @@ describe('URLs built by page scripts at run time go through the proxy', function
     );
     assert.match(blocked, /^http:\/\/localhost:\d+\/style\.css$/);
   });
+
+  it('document.cookie shows and writes the site’s cookies from the session jar, never HttpOnly ones', async () => {
+    const url = new URL(page.url());
+    await page.goto(`${url.origin}/cookies.html`);
+    await page.waitForSelector('#r-after-fetch');
+    const text = (id: string) => page.$eval(`#r-${id}`, (el) => el.textContent ?? '');
+    assert.equal(await text('initial'), 'visible=yes');
+    assert.equal(
+      await text('after-write'),
+      'visible=yes; fromjs=1',
+      'a script cannot set an HttpOnly cookie',
+    );
+    // acme_session is the HttpOnly cookie the form post of an earlier test set.
+    const server = (await text('server'))
+      .split('; ')
+      .filter((c) => !c.startsWith('acme_session='))
+      .sort();
+    assert.deepEqual(
+      server,
+      ['fromjs=1', 'hidden=server-only', 'visible=yes'],
+      'the site gets all of its cookies',
+    );
+    assert.equal(
+      await text('after-fetch'),
+      'visible=yes; fromjs=1; later=1',
+      'a cookie set by a fetch shows',
+    );
+  });
 });
