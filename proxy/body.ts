@@ -55,14 +55,54 @@ export async function readDecoded(
   return Buffer.concat(chunks);
 }
 
-/** The charset a Content-Type names, if TextDecoder knows it; utf-8 otherwise. */
-export function charsetOf(contentType: string | undefined): string {
-  const m = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '');
-  const label = m?.[1]?.toLowerCase() ?? 'utf-8';
-  try {
-    new TextDecoder(label);
-    return label;
-  } catch {
-    return 'utf-8';
+/** Encodings in which bytes below 0x80 do not always stand for ASCII: these must be decoded. */
+const NOT_ASCII_COMPATIBLE = /^(utf-16|unicodefffe|ucs-2|csunicode|iso-10646-ucs-2|iso-2022-|csiso2022)/i;
+
+export interface RewritableText {
+  text: string;
+  /** Encodes the rewritten text for sending. */
+  encode(text: string): Buffer;
+  /** The Content-Type to send with it. */
+  contentType: string;
+}
+
+/**
+ * Prepares a body for the rewriters without changing its encoding. In every ASCII-compatible
+ * encoding (UTF-8, the windows-125x and ISO-8859 families, Shift_JIS, EUC, GBK, Big5) the markup
+ * the rewriters touch is ASCII, so the bytes are read one character per byte and written back the
+ * same way: everything the rewriters leave alone, non-ASCII text included, goes out byte for byte,
+ * and the browser detects the encoding as it would have (header, BOM or meta), so forms post in it.
+ * UTF-16 and ISO-2022 are decoded and sent as UTF-8 instead.
+ */
+export function rewritableText(body: Buffer, contentType: string | undefined): RewritableText {
+  const type = contentType ?? 'text/html';
+  const bom16 =
+    body.length >= 2 && ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0xff && body[1] === 0xfe));
+  const declared = /charset\s*=\s*"?([\w.:-]+)/i.exec(type)?.[1] ?? '';
+  const hasUtf8Bom = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+  if (!bom16 && (hasUtf8Bom || !NOT_ASCII_COMPATIBLE.test(declared))) {
+    const text = body.toString('latin1');
+    // Browsers look for <meta charset> only in the first 1024 bytes, which the injected runtime tag
+    // could push it out of: what the meta says is put in the header, where it counts the same.
+    const meta = !declared && !hasUtf8Bom && /html/i.test(type) ? metaCharset(text.slice(0, 1024)) : null;
+    const sent = meta && !NOT_ASCII_COMPATIBLE.test(meta) ? `${type}; charset=${meta}` : type;
+    return { text, encode: (t) => Buffer.from(t, 'latin1'), contentType: sent };
   }
+  const label = bom16 ? (body[0] === 0xfe ? 'utf-16be' : 'utf-16le') : declared.toLowerCase();
+  let text: string;
+  try {
+    text = new TextDecoder(label).decode(body);
+  } catch {
+    text = new TextDecoder('utf-8').decode(body);
+  }
+  const utf8 = `${type.replace(/;\s*charset\s*=[^;]*/i, '')}; charset=utf-8`;
+  return { text, encode: (t) => Buffer.from(t, 'utf8'), contentType: utf8 };
+}
+
+function metaCharset(head: string): string | null {
+  for (const tag of head.match(/<meta\b[^>]*>/gi) ?? []) {
+    const charset = /\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(tag)?.[1];
+    if (charset) return charset.toLowerCase();
+  }
+  return null;
 }

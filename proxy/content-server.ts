@@ -5,7 +5,7 @@ import { contentPolicy } from '../rewriter/csp.js';
 import { rewriteCss } from '../rewriter/css.js';
 import { rewriteHtml } from '../rewriter/html.js';
 import { rewriteUrl, type UrlMapper } from '../rewriter/url.js';
-import { BodyTooLarge, charsetOf, MAX_REWRITE_BYTES, readDecoded } from './body.js';
+import { BodyTooLarge, MAX_REWRITE_BYTES, type RewritableText, readDecoded, rewritableText } from './body.js';
 import type { ContentHost, ContentHosts } from './content-hosts.js';
 import type { CookieJars } from './cookie-jars.js';
 import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.js';
@@ -431,10 +431,10 @@ export function createContentHandler(o: ContentServerOptions) {
       return stream(host, label, req, res, upstream, status, out);
     }
 
-    let text: string;
+    let source: RewritableText;
     try {
-      const body = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_REWRITE_BYTES);
-      text = new TextDecoder(charsetOf(upstream.headers['content-type'])).decode(body);
+      const raw = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_REWRITE_BYTES);
+      source = rewritableText(raw, upstream.headers['content-type']);
     } catch (err) {
       const reason =
         err instanceof BodyTooLarge ? err.message : `its body could not be read (${(err as Error).message})`;
@@ -447,12 +447,12 @@ export function createContentHandler(o: ContentServerOptions) {
     }
     const rewritten =
       kind === 'html'
-        ? rewriteHtml(text, { base: upstreamUrl, map, headInject: injectFor(host, documentCookie) })
-        : rewriteCss(text, upstreamUrl, map);
-    const body = Buffer.from(rewritten, 'utf8');
+        ? rewriteHtml(source.text, { base: upstreamUrl, map, headInject: injectFor(host, documentCookie) })
+        : rewriteCss(source.text, upstreamUrl, map);
+    const body = source.encode(rewritten);
     delete out['content-encoding'];
     delete out['content-length'];
-    const contentType = `${kind === 'html' ? 'text/html' : 'text/css'}; charset=utf-8`;
+    const contentType = source.contentType;
     out['content-type'] = contentType;
     out['content-length'] = body.length;
     if (req.method === 'GET' && status === 200) {

@@ -36,8 +36,15 @@ function attributeKind(tagName: string, attributeName: string): AttributeKind | 
   return URL_ATTRIBUTES.get(attributeName)?.has(tagName) ? 'url' : null;
 }
 
+/**
+ * Characters above U+00FF can only have come from a character reference (the proxy hands the
+ * rewriter one character per byte), so they go back as references, in whatever encoding the page is.
+ */
 function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\u0100-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`);
 }
 
 function isHtmlWhitespace(text: string): boolean {

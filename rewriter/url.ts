@@ -36,7 +36,24 @@ export function rewriteUrl(raw: string, base: URL, map: UrlMapper): string {
     return raw;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return raw;
-  return map(url);
+  return replaceOrigin(input, map(url));
+}
+
+/**
+ * Only the scheme and authority change: the rest of the URL is kept exactly as written, so its bytes
+ * (non-ASCII paths in the page's own encoding, unusual escapes) reach the browser untouched.
+ */
+function replaceOrigin(input: string, mapped: string): string {
+  const slash = mapped.indexOf('/', mapped.indexOf('//') + 2);
+  const origin = slash === -1 ? mapped : mapped.slice(0, slash);
+  let start = PROTOCOL_RELATIVE.test(input) ? 0 : input.indexOf(':') + 1;
+  // "https:path" without slashes is relative to a base of the same scheme: the mapped URL is right.
+  if (input[start] !== '/' && input[start] !== '\\') return mapped;
+  while (input[start] === '/' || input[start] === '\\') start++;
+  let end = start;
+  while (end < input.length && !'/\\?#'.includes(input[end] as string)) end++;
+  const rest = input.slice(end);
+  return rest === '' ? `${origin}/` : `${origin}${rest}`;
 }
 
 function isAsciiWhitespace(code: number): boolean {
