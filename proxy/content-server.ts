@@ -1,10 +1,12 @@
+import crypto from 'node:crypto';
 import type http from 'node:http';
 import { type Duplex, PassThrough } from 'node:stream';
 import { labelFromHost } from '../rewriter/content-host.js';
-import { contentPolicy } from '../rewriter/csp.js';
+import { contentHostSources, contentPolicy } from '../rewriter/csp.js';
 import { rewriteCss } from '../rewriter/css.js';
+import { type CspContext, rewriteCsp, rewriteLinkHeader, secFetchSite } from '../rewriter/headers.js';
 import { rewriteHtml } from '../rewriter/html.js';
-import { rewriteUrl, type UrlMapper } from '../rewriter/url.js';
+import { rewriteMetaRefresh, rewriteUrl, type UrlMapper } from '../rewriter/url.js';
 import { BodyTooLarge, MAX_REWRITE_BYTES, type RewritableText, readDecoded, rewritableText } from './body.js';
 import type { ContentHost, ContentHosts } from './content-hosts.js';
 import type { CookieJars } from './cookie-jars.js';
@@ -90,9 +92,9 @@ const DROP_REQUEST = new Set([
 ]);
 
 /**
- * Response headers not passed to the browser. CSP and frame options are dropped in this version
- * because they name upstream origins and forbid framing in the viewer; rewriting them is the next step.
- * Link headers could make the browser preload straight from the upstream site, so they go too.
+ * Response headers not passed to the browser: hop-by-hop, cookies (they live in the jar), framing
+ * (Tandem's own policy decides), transport pins and reporting that would bypass the proxy. The site's
+ * CSP, Link, Refresh and Content-Location are rewritten instead.
  */
 const DROP_RESPONSE = new Set([
   'connection',
@@ -101,13 +103,10 @@ const DROP_RESPONSE = new Set([
   'trailer',
   'upgrade',
   'set-cookie',
-  'content-security-policy',
-  'content-security-policy-report-only',
   'x-frame-options',
   'strict-transport-security',
   'public-key-pins',
   'alt-svc',
-  'link',
   'report-to',
   'nel',
 ]);
@@ -115,6 +114,10 @@ const DROP_RESPONSE = new Set([
 export function createContentHandler(o: ContentServerOptions) {
   const appOrigin = o.publicUrl.origin;
   const policy = contentPolicy(o.publicUrl, o.contentDomain);
+  const { hosts: anyContentHost, sockets: anyContentSocket } = contentHostSources(
+    o.publicUrl,
+    o.contentDomain,
+  );
   const send = (
     res: http.ServerResponse,
     status: number,
@@ -131,8 +134,8 @@ export function createContentHandler(o: ContentServerOptions) {
   };
 
   /** The runtime's tag; `cookies` is what `document.cookie` starts as (the jar's, less HttpOnly). */
-  const injectFor = (host: ContentHost, cookies = '') =>
-    `<script src="${o.runtime.path}" data-tandem-app="${escapeHtml(appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"${cookies ? ` data-tandem-cookies="${escapeHtml(cookies)}"` : ''}></script>`;
+  const injectFor = (host: ContentHost, cookies = '', nonce = '') =>
+    `<script src="${o.runtime.path}"${nonce ? ` nonce="${nonce}"` : ''} data-tandem-app="${escapeHtml(appOrigin)}" data-tandem-origin="${escapeHtml(host.origin)}"${cookies ? ` data-tandem-cookies="${escapeHtml(cookies)}"` : ''}></script>`;
 
   return { handle, upgrade };
 
@@ -418,11 +421,35 @@ export function createContentHandler(o: ContentServerOptions) {
     if (typeof upstream.headers.location === 'string') {
       out.location = rewriteUrl(upstream.headers.location, upstreamUrl, map);
     }
+    const contentLocation = upstream.headers['content-location'];
+    if (contentLocation) out['content-location'] = rewriteUrl(contentLocation, upstreamUrl, map);
+    const refresh = upstream.headers.refresh;
+    if (typeof refresh === 'string') out.refresh = rewriteMetaRefresh(refresh, upstreamUrl, map);
+    const link = joined(upstream.headers.link);
+    if (link) out.link = rewriteLinkHeader(link, upstreamUrl, map);
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const csp: CspContext = {
+      mapOrigin: (origin) => o.hosts.originFor(host.sessionId, origin),
+      page: upstreamUrl,
+      self: o.hosts.originFor(host.sessionId, host.origin),
+      anyContentHost,
+      anyContentSocket,
+      secure: o.publicUrl.protocol === 'https:',
+      nonce,
+    };
+    for (const name of ['content-security-policy', 'content-security-policy-report-only'] as const) {
+      const value = joined(upstream.headers[name]);
+      const rewritten = value ? rewriteCsp(value, csp) : '';
+      if (rewritten) out[name] = rewritten;
+    }
     const acao = parseUrl(upstream.headers['access-control-allow-origin']);
     if (acao) out['access-control-allow-origin'] = o.hosts.originFor(host.sessionId, acao.origin);
     // Lets the page's runtime keep document.cookie current after a fetch that set cookies.
     if (setCookies.length > 0) out[DOCUMENT_COOKIE_HEADER] = encodeURIComponent(documentCookie);
-    out['content-security-policy'] = policy;
+    // Both apply: the site's (rewritten) and Tandem's, which confines the page to content hosts.
+    const sitePolicy = out['content-security-policy'];
+    // (A comma separates policies in one header; each is enforced on its own.)
+    out['content-security-policy'] = sitePolicy ? `${sitePolicy}, ${policy}` : policy;
 
     const type = (upstream.headers['content-type'] ?? '').toLowerCase();
     const kind = type.includes('text/html') ? 'html' : type.includes('text/css') ? 'css' : 'other';
@@ -447,7 +474,11 @@ export function createContentHandler(o: ContentServerOptions) {
     }
     const rewritten =
       kind === 'html'
-        ? rewriteHtml(source.text, { base: upstreamUrl, map, headInject: injectFor(host, documentCookie) })
+        ? rewriteHtml(source.text, {
+            base: upstreamUrl,
+            map,
+            headInject: injectFor(host, documentCookie, nonce),
+          })
         : rewriteCss(source.text, upstreamUrl, map);
     const body = source.encode(rewritten);
     delete out['content-encoding'];
@@ -487,6 +518,15 @@ export function createContentHandler(o: ContentServerOptions) {
     if (referer) headers.referer = referer;
     const origin = await toUpstream(req.headers.origin);
     if (origin) headers.origin = new URL(origin).origin;
+    for (const name of ['sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user'] as const) {
+      const value = req.headers[name];
+      if (value) headers[name] = value;
+    }
+    const browserSite = req.headers['sec-fetch-site'];
+    if (browserSite) {
+      const initiator = parseUrl(origin ?? referer ?? undefined);
+      headers['sec-fetch-site'] = secFetchSite(upstreamUrl, initiator, browserSite);
+    }
     return headers;
   }
 
@@ -569,6 +609,11 @@ export function createContentHandler(o: ContentServerOptions) {
     const host = label ? await o.hosts.resolve(label) : undefined;
     return host ? `${host.origin}${u.pathname}${u.search}` : null;
   }
+}
+
+/** A header sent several times, as one comma-separated value (its list form). */
+function joined(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function parseUrl(value: string | undefined): URL | null {

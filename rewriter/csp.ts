@@ -8,13 +8,23 @@
  * `publicUrl` is Tandem's public address: content hosts share its scheme and port.
  */
 export function contentPolicy(publicUrl: URL, contentDomain: string): string {
-  const port = publicUrl.port ? `:${publicUrl.port}` : '';
-  const hosts = `${publicUrl.protocol}//*.${contentDomain}${port}`;
-  const sockets = `${publicUrl.protocol === 'https:' ? 'wss:' : 'ws:'}//*.${contentDomain}${port}`;
+  const { hosts, sockets } = contentHostSources(publicUrl, contentDomain);
   return [
     `default-src 'self' ${hosts} data: blob: 'unsafe-inline' 'unsafe-eval'`,
     `connect-src 'self' ${hosts} ${sockets} data: blob:`,
     `form-action 'self' ${hosts}`,
     `frame-ancestors ${publicUrl.origin} ${hosts}`,
   ].join('; ');
+}
+
+/** Source expressions for every content host, and for WebSockets to them. */
+export function contentHostSources(
+  publicUrl: URL,
+  contentDomain: string,
+): { hosts: string; sockets: string } {
+  const port = publicUrl.port ? `:${publicUrl.port}` : '';
+  return {
+    hosts: `${publicUrl.protocol}//*.${contentDomain}${port}`,
+    sockets: `${publicUrl.protocol === 'https:' ? 'wss:' : 'ws:'}//*.${contentDomain}${port}`,
+  };
 }
