@@ -15,7 +15,15 @@ import { type EgressGuard, EgressRefused } from './egress.js';
 import { type EntryCodes, entryUrl } from './entry.js';
 import { escapeHtml, messagePage, refuseUpgrade } from './pages.js';
 import { MAX_ENTRY_BYTES, type SessionCache } from './session-cache.js';
-import { requestUpstream, type UpgradeResult, upgradeUpstream } from './upstream.js';
+import {
+  DEFAULT_LIMITS,
+  describeUpstreamError,
+  requestUpstream,
+  type UpgradeResult,
+  UpstreamLimitError,
+  type UpstreamLimits,
+  upgradeUpstream,
+} from './upstream.js';
 
 /** Answers, for the session's live room, whose browser runs the live page. */
 export interface ParticipantGate {
@@ -54,6 +62,8 @@ export interface ContentServerOptions {
   entries: EntryCodes;
   gate: ParticipantGate;
   guard: EgressGuard;
+  /** What a site may take and send; the defaults suit production. */
+  limits?: UpstreamLimits;
   jars: CookieJars;
   /** Where followers' copies come from. */
   cache: SessionCache;
@@ -112,6 +122,7 @@ const DROP_RESPONSE = new Set([
 ]);
 
 export function createContentHandler(o: ContentServerOptions) {
+  const limits = o.limits ?? DEFAULT_LIMITS;
   const appOrigin = o.publicUrl.origin;
   const policy = contentPolicy(o.publicUrl, o.contentDomain);
   const { hosts: anyContentHost, sockets: anyContentSocket } = contentHostSources(
@@ -261,7 +272,11 @@ export function createContentHandler(o: ContentServerOptions) {
     headers.upgrade = req.headers.upgrade ?? 'websocket';
     let result: UpgradeResult;
     try {
-      result = await upgradeUpstream(o.guard, { url: upstreamUrl, method: 'GET', headers, body: null });
+      result = await upgradeUpstream(
+        o.guard,
+        { url: upstreamUrl, method: 'GET', headers, body: null },
+        limits,
+      );
     } catch (err) {
       o.log.info({ url: upstreamUrl.href, err: (err as Error).message }, 'page websocket refused');
       return refuse(err instanceof EgressRefused ? 403 : 502, (err as Error).message);
@@ -400,12 +415,16 @@ export function createContentHandler(o: ContentServerOptions) {
 
     let upstream: http.IncomingMessage;
     try {
-      upstream = await requestUpstream(o.guard, {
-        url: upstreamUrl,
-        method: req.method ?? 'GET',
-        headers,
-        body: req.method === 'GET' || req.method === 'HEAD' ? null : req,
-      });
+      upstream = await requestUpstream(
+        o.guard,
+        {
+          url: upstreamUrl,
+          method: req.method ?? 'GET',
+          headers,
+          body: req.method === 'GET' || req.method === 'HEAD' ? null : req,
+        },
+        limits,
+      );
     } catch (err) {
       return refuse(host, upstreamUrl, err as Error, res);
     }
@@ -571,6 +590,13 @@ export function createContentHandler(o: ContentServerOptions) {
     } else {
       upstream.pipe(res);
     }
+    let streamed = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      streamed += chunk.length;
+      if (streamed > limits.maxBodyBytes) {
+        upstream.destroy(new UpstreamLimitError(`the body is larger than ${limits.maxBodyBytes} bytes`));
+      }
+    });
     upstream.on('error', (err) => {
       o.log.warn({ url: req.url, err: err.message }, 'upstream body failed');
       res.destroy(err);
@@ -597,7 +623,7 @@ export function createContentHandler(o: ContentServerOptions) {
         ? 'the site name could not be found'
         : code === 'ECONNREFUSED'
           ? 'the site refused the connection'
-          : err.message;
+          : describeUpstreamError(err);
     send(res, 502, messagePage('The site could not be reached', `${url.href}: ${why}.`, injectFor(host)));
   }
 

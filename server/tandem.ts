@@ -18,6 +18,7 @@ import { EgressGuard } from '../proxy/egress.js';
 import { ENTRY_CODE_LIFETIME_MS, type Entry } from '../proxy/entry.js';
 import { refuseUpgrade } from '../proxy/pages.js';
 import { SessionCache } from '../proxy/session-cache.js';
+import { DEFAULT_LIMITS, type UpstreamLimits } from '../proxy/upstream.js';
 import { OneTimeCodes } from '../session/one-time-codes.js';
 import { MAX_FRAME_BYTES } from '../session/protocol.js';
 import { Rooms } from '../session/rooms.js';
@@ -48,6 +49,8 @@ const SWEEP_INTERVAL_MS = 60 * 60_000;
 
 export interface StartOptions {
   logger?: Logger;
+  /** Tighter limits on upstream sites (tests of hostile upstreams). */
+  upstreamLimits?: Partial<UpstreamLimits>;
 }
 
 /** Composition root: builds every room, wires them together and listens. */
@@ -116,6 +119,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     credentials,
     entries,
     guard,
+    limits: { ...DEFAULT_LIMITS, ...options.upstreamLimits },
     jars,
     cache,
     served: (r) => {

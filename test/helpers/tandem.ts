@@ -3,17 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../../server/config.js';
-import { startTandem, type Tandem } from '../../server/tandem.js';
+import { type StartOptions, startTandem, type Tandem } from '../../server/tandem.js';
 
 export interface TestTandem extends Tandem {
   dataDir: string;
 }
 
 /** A real Tandem on a free loopback port with its own throwaway data folder. */
-export async function startTestTandem(env: Record<string, string> = {}): Promise<TestTandem> {
+export async function startTestTandem(
+  env: Record<string, string> = {},
+  options: Omit<StartOptions, 'logger'> = {},
+): Promise<TestTandem> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-data-'));
   const config = parseConfig({ PORT: '0', TANDEM_DATA_DIR: dataDir, TANDEM_DEMO_SITE: 'off', ...env }, []);
   const tandem = await startTandem(config, {
+    ...options,
     logger: pino({ level: process.env.TANDEM_TEST_LOG ?? 'silent' }),
   });
   return {
