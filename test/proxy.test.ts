@@ -66,12 +66,19 @@ describe('the rewriting proxy, over real HTTP', function () {
     assert.match(String(runtime.headers['cache-control']), /immutable/);
   });
 
-  it('decodes gzip before rewriting CSS and serves it plain', async () => {
-    const css = await get(owner, '/style.css', { headers: { 'accept-encoding': 'gzip' } });
-    assert.equal(css.status, 200);
-    assert.equal(css.headers['content-encoding'], undefined);
-    assert.match(String(css.headers['content-type']), /text\/css/);
-    assert.match(css.body, /pattern\.svg/);
+  it('decodes gzip before rewriting CSS, and compresses the result again only for a browser that takes it', async () => {
+    const plain = await get(owner, '/style.css');
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.match(String(plain.headers['content-type']), /text\/css/);
+    assert.match(plain.body, /pattern\.svg/);
+    const zipped = await get(owner, '/style.css', { headers: { 'accept-encoding': 'gzip, br' } });
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.match(String(zipped.headers.vary), /Accept-Encoding/);
+    assert.ok(
+      Number(zipped.headers['content-length']) < Buffer.byteLength(plain.body),
+      'smaller than the plain body',
+    );
   });
 
   it('keeps upstream cookies in the session jar: never in a browser, always sent upstream', async () => {
