@@ -15,7 +15,7 @@ import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.j
 import { type EgressGuard, EgressRefused } from './egress.js';
 import { type EntryCodes, entryUrl } from './entry.js';
 import { escapeHtml, messagePage, refuseUpgrade } from './pages.js';
-import { MAX_ENTRY_BYTES, type SessionCache } from './session-cache.js';
+import { type CachedResponse, MAX_ENTRY_BYTES, type SessionCache } from './session-cache.js';
 import {
   DEFAULT_LIMITS,
   describeUpstreamError,
@@ -126,6 +126,8 @@ const DROP_RESPONSE = new Set([
 
 export function createContentHandler(o: ContentServerOptions) {
   const limits = o.limits ?? DEFAULT_LIMITS;
+  /** Copies being fetched for followers, so simultaneous requests share one fetch. */
+  const copying = new Map<string, Promise<CachedResponse | null>>();
   const appOrigin = o.publicUrl.origin;
   const policy = contentPolicy(o.publicUrl, o.contentDomain);
   const { hosts: anyContentHost, sockets: anyContentSocket } = contentHostSources(
@@ -378,16 +380,22 @@ export function createContentHandler(o: ContentServerOptions) {
     res.end();
   }
 
-  function fromCache(
+  /**
+   * A follower's copy: what the owner's page loaded, or else one fetch without the session's cookies
+   * (a resource the follower's view needs and the owner's did not load, such as a lazy image),
+   * shared by every follower asking for it at the same time. Documents are never fetched for them.
+   */
+  async function fromCache(
     host: ContentHost,
     label: string,
     req: http.IncomingMessage,
     res: http.ServerResponse,
-  ): void {
-    const hit =
-      req.method === 'GET' || req.method === 'HEAD'
-        ? o.cache.get(host.sessionId, label + req.url)
-        : undefined;
+  ): Promise<void> {
+    const path = req.url ?? '/';
+    const readable = req.method === 'GET' || req.method === 'HEAD';
+    const hit = readable
+      ? (o.cache.get(host.sessionId, label + path) ?? (await copyForFollowers(host, label, path, req)))
+      : undefined;
     if (!hit) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end('Not loaded by the page owner.');
@@ -400,6 +408,68 @@ export function createContentHandler(o: ContentServerOptions) {
       'content-security-policy': 'sandbox',
     });
     res.end(req.method === 'HEAD' ? undefined : hit.body);
+  }
+
+  function copyForFollowers(
+    host: ContentHost,
+    label: string,
+    path: string,
+    req: http.IncomingMessage,
+  ): Promise<CachedResponse | null> {
+    const key = `${host.sessionId}\n${label}${path}`;
+    let pending = copying.get(key);
+    if (!pending) {
+      pending = fetchCopy(host, label, path, req).finally(() => copying.delete(key));
+      copying.set(key, pending);
+    }
+    return pending;
+  }
+
+  async function fetchCopy(
+    host: ContentHost,
+    label: string,
+    path: string,
+    req: http.IncomingMessage,
+  ): Promise<CachedResponse | null> {
+    const url = new URL(path, host.origin);
+    const headers = await upstreamHeaders(host, req, url, false);
+    headers['accept-encoding'] = 'gzip, deflate, br';
+    let upstream: http.IncomingMessage;
+    try {
+      upstream = await requestUpstream(o.guard, { url, method: 'GET', headers, body: null }, limits);
+    } catch (err) {
+      o.log.info({ url: url.href, err: (err as Error).message }, 'copy for followers failed');
+      return null;
+    }
+    const type = upstream.headers['content-type'] ?? 'application/octet-stream';
+    if (upstream.statusCode !== 200 || /text\/html/i.test(type)) {
+      upstream.resume();
+      return null;
+    }
+    let copy: CachedResponse;
+    try {
+      if (/text\/css/i.test(type)) {
+        const raw = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_ENTRY_BYTES);
+        const source = rewritableText(raw, type);
+        const map: UrlMapper = (u) => o.hosts.mapUrl(host.sessionId, u);
+        copy = {
+          status: 200,
+          headers: { 'content-type': source.contentType },
+          body: source.encode(rewriteCss(source.text, url, map)),
+        };
+      } else {
+        const body = await readDecoded(upstream, undefined, MAX_ENTRY_BYTES);
+        const kept: Record<string, string> = { 'content-type': type };
+        const encoding = upstream.headers['content-encoding'];
+        if (encoding) kept['content-encoding'] = encoding;
+        copy = { status: 200, headers: kept, body };
+      }
+    } catch (err) {
+      o.log.info({ url: url.href, err: (err as Error).message }, 'copy for followers failed');
+      return null;
+    }
+    o.served({ sessionId: host.sessionId, label, path, url: url.href, ...copy });
+    return copy;
   }
 
   /** `cookies`: whether the browser sent credentials, so the session's jar takes part. */

@@ -105,18 +105,34 @@ describe('the rewriting proxy, over real HTTP', function () {
     assert.equal(redirected.headers.location, `http://${owner.host}/form.html`);
   });
 
-  it('serves followers only what the owner already loaded, never contacting the site for them', async () => {
-    const before = seen.length;
-    const early = await get(follower, '/img/logo.svg?v=follower-first');
-    assert.equal(early.status, 404);
-    assert.equal(seen.length, before, 'a follower request never goes upstream');
-    const loaded = await get(owner, '/img/logo.svg?v=follower-first');
+  it('serves followers what the owner loaded, and fetches anything else once, without the session cookies', async () => {
+    const loaded = await get(owner, '/img/logo.svg?v=owner-first');
     assert.equal(loaded.status, 200);
-    const cached = await get(follower, '/img/logo.svg?v=follower-first');
+    const before = seen.length;
+    const cached = await get(follower, '/img/logo.svg?v=owner-first');
     assert.equal(cached.status, 200);
     assert.equal(cached.body, loaded.body);
     assert.match(String(cached.headers['content-type']), /svg/);
-    assert.equal(seen.length, before + 1, 'only the owner request reached the site');
+    assert.equal(cached.headers['content-security-policy'], 'sandbox');
+    assert.equal(seen.length, before, 'a copy the owner loaded is served without asking the site');
+
+    await get(owner, '/submit', { method: 'POST', body: 'fullname=x' });
+    const together = await Promise.all(
+      Array.from({ length: 5 }, () => get(follower, '/cookie?v=follower-first')),
+    );
+    for (const reply of together) {
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body, '', 'the site saw no cookie from the jar');
+    }
+    assert.equal(
+      seen.filter((r) => r === 'GET /cookie?v=follower-first').length,
+      1,
+      'five followers, one fetch',
+    );
+    const again = await get(follower, '/cookie?v=follower-first');
+    assert.equal(again.body, '');
+    assert.equal(seen.filter((r) => r === 'GET /cookie?v=follower-first').length, 1, 'kept for the next one');
+
     const page = await get(follower, '/');
     assert.equal(page.status, 404, 'followers never get page HTML, so they never run page scripts');
   });
