@@ -84,7 +84,7 @@ const exportLine = z.union([
   z.strictObject({ blob: z.strictObject({ hash: z.string().regex(/^[0-9a-f]{64}$/), base64: z.string() }) }),
 ]);
 
-type ArchiveStoreAll = ArchiveStore & Pick<Store, 'createSession' | 'addParticipant' | 'getSession'>;
+type ArchiveStoreAll = ArchiveStore & Pick<Store, 'getSession'>;
 
 /** The auditor's side of the archive: finding sessions, reading them back, checking, moving, expiring. */
 export class Archive {
@@ -253,25 +253,30 @@ export class Archive {
     for (const c of captures) {
       if (!bodies.has(c.hash)) throw new ImportError('bad-file', `the body of ${c.url} is missing`);
     }
+    const ids = new Set(header.participants.map((p) => p.id));
+    if (ids.size !== header.participants.length)
+      throw new ImportError('bad-file', 'a participant is listed twice');
     if (await this.store.getSession(id))
       throw new ImportError('exists', `session ${id} is already in this archive`);
-    // Keys nobody can present: an imported session can be replayed, never joined.
-    await this.store.createSession({
-      id,
-      tenantId,
-      createdAt: header.session.createdAt,
-      startUrl: header.session.startUrl,
-      batonPolicy: 'support',
-      hostKeyHash: '-',
-      joinKeyHash: '-',
-    });
-    for (const p of header.participants) {
-      await this.store.addParticipant({ ...p, id: `${id}:${p.id}`, sessionId: id, tokenHash: '-' });
-    }
     for (const body of bodies.values()) this.blobs.put(body);
-    await this.store.appendEvents(events);
-    await this.store.addCaptures(captures);
-    await this.store.setSessionEnd(id, header.session.endedAt, header.session.finalHash);
+    // Keys nobody can present: an imported session can be replayed, never joined.
+    await this.store.importSession({
+      session: {
+        id,
+        tenantId,
+        createdAt: header.session.createdAt,
+        startUrl: header.session.startUrl,
+        batonPolicy: 'support',
+        hostKeyHash: '-',
+        joinKeyHash: '-',
+      },
+      // A token hash no token has (not hex), distinct per participant as the table requires.
+      participants: header.participants.map((p) => ({ ...p, sessionId: id, tokenHash: `imported:${p.id}` })),
+      events,
+      captures,
+      endedAt: header.session.endedAt,
+      finalHash: header.session.finalHash,
+    });
     return { id, events: events.length };
   }
 
@@ -297,9 +302,14 @@ export class Archive {
    * left between writing a body and indexing it. Recent ones are spared, as their rows may still be
    * on their way.
    */
-  async sweep(now = Date.now()): Promise<DeletionRow[]> {
+  async sweep(
+    now = Date.now(),
+    isLive: (sessionId: string) => boolean = () => false,
+  ): Promise<DeletionRow[]> {
     const done: DeletionRow[] = [];
     for (const s of await this.store.expiredSessions(now)) {
+      // A room still open (quiet for the whole period, but people connected) is not expired.
+      if (isLive(s.id)) continue;
       const d = await this.delete(s.tenantId, s.id, 'retention period over', now);
       if (d) done.push(d);
     }

@@ -5,7 +5,8 @@ const CHAT_LINES_KEPT = 200;
 
 interface Batch {
   events: ArchivedEvent[];
-  deliveries: Array<() => void>;
+  /** With the session they deliver for, so a session whose events were lost loses its deliveries. */
+  deliveries: Array<{ deliver: () => void; sessionId: string | undefined }>;
   /** Sessions whose chain is sealed once this batch is committed. */
   closing: Set<string>;
 }
@@ -25,8 +26,8 @@ export class Journal {
   private collecting: Batch = emptyBatch();
   private writing: Batch | null = null;
   private scheduled = false;
-  /** The hash of each open session's last appended event. */
-  private readonly heads = new Map<string, string>();
+  /** Each open session's last appended event: its hash, which the next one chains to, and its seq. */
+  private readonly heads = new Map<string, { hash: string; seq: number }>();
   private readonly failureListeners: Array<(sessionId: string) => void> = [];
   private idle: Array<() => void> = [];
 
@@ -36,28 +37,40 @@ export class Journal {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Opens a session's chain where it left off. A session still known here (its close not yet
+   * committed) continues from memory, which is ahead of the database, and is no longer sealed.
+   */
   async open(sessionId: string) {
-    const last = await this.store.lastEvent(sessionId);
-    this.heads.set(sessionId, last?.hash ?? GENESIS);
+    this.collecting.closing.delete(sessionId);
+    this.writing?.closing.delete(sessionId);
+    if (!this.heads.has(sessionId)) {
+      const last = await this.store.lastEvent(sessionId);
+      if (!this.heads.has(sessionId))
+        this.heads.set(sessionId, { hash: last?.hash ?? GENESIS, seq: last?.seq ?? 0 });
+    }
     await this.store.setSessionEnd(sessionId, null, null);
-    const chat = await this.store.recentEvents(sessionId, 'chat', CHAT_LINES_KEPT);
-    return { lastSeq: last?.seq ?? 0, chat: chat.map((e) => ({ seq: e.seq, body: e.body })) };
+    const chat = await this.store.recentChat(sessionId, CHAT_LINES_KEPT);
+    return {
+      lastSeq: this.heads.get(sessionId)?.seq ?? 0,
+      chat: chat.map((e) => ({ seq: e.seq, body: e.body })),
+    };
   }
 
   append(e: Omit<ArchivedEvent, 'hash'>): void {
     const head = this.heads.get(e.sessionId);
     // Not open, or its last commit failed: nothing is appended until the session is opened again.
     if (head === undefined) return;
-    const hash = chainHash(head, e.sessionId, e.body);
-    this.heads.set(e.sessionId, hash);
+    const hash = chainHash(head.hash, e.sessionId, e.body);
+    this.heads.set(e.sessionId, { hash, seq: e.seq });
     this.collecting.events.push({ ...e, hash });
     this.schedule();
   }
 
-  after(deliver: () => void): void {
+  after(deliver: () => void, sessionId?: string): void {
     if (this.collecting.events.length > 0 || this.collecting.closing.size > 0)
-      this.collecting.deliveries.push(deliver);
-    else if (this.writing) this.writing.deliveries.push(deliver);
+      this.collecting.deliveries.push({ deliver, sessionId });
+    else if (this.writing) this.writing.deliveries.push({ deliver, sessionId });
     else deliver();
   }
 
@@ -65,6 +78,12 @@ export class Journal {
     if (!this.heads.has(sessionId)) return;
     this.collecting.closing.add(sessionId);
     this.schedule();
+  }
+
+  /** Seals every open session's chain (a clean stop); resolves once that is committed. */
+  sealAll(): Promise<void> {
+    for (const sessionId of this.heads.keys()) this.close(sessionId);
+    return this.drain();
   }
 
   onFailure(listener: (sessionId: string) => void): void {
@@ -92,19 +111,42 @@ export class Journal {
     const batch = this.collecting;
     this.collecting = emptyBatch();
     this.writing = batch;
-    try {
-      if (batch.events.length > 0) await this.store.appendEvents(batch.events);
-      for (const sessionId of batch.closing) {
-        const head = this.heads.get(sessionId);
-        this.heads.delete(sessionId);
-        if (head !== undefined) await this.store.setSessionEnd(sessionId, this.now(), head);
+    let lost = new Set<string>();
+    if (batch.events.length > 0) {
+      try {
+        await this.store.appendEvents(batch.events);
+      } catch (err) {
+        lost = await this.writeEachSession(batch.events, err as Error);
       }
-      this.writing = null;
-      for (const deliver of batch.deliveries) deliver();
-    } catch (err) {
-      this.writing = null;
-      this.fail(batch, err as Error);
     }
+    for (const sessionId of [...batch.closing]) {
+      // Opened again meanwhile: it is no longer closing.
+      if (!batch.closing.has(sessionId)) continue;
+      const head = this.heads.get(sessionId);
+      this.heads.delete(sessionId);
+      if (head === undefined) continue;
+      try {
+        await this.store.setSessionEnd(sessionId, this.now(), head.hash);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, session: sessionId }, 'could not seal a session');
+      }
+    }
+    this.writing = null;
+    for (const { deliver, sessionId } of batch.deliveries) {
+      // A delivery that names no session cannot be told apart: after any loss it is dropped too.
+      if (sessionId === undefined ? lost.size > 0 : lost.has(sessionId)) continue;
+      try {
+        deliver();
+      } catch (err) {
+        // A socket's failure is that socket's problem; the events are committed all the same.
+        this.log.error({ err: (err as Error).message }, 'a delivery failed');
+      }
+    }
+    return this.continue();
+  }
+
+  /** Writes what gathered during the last write, or tells those waiting for quiet that it came. */
+  private async continue(): Promise<void> {
     if (this.collecting.events.length > 0 || this.collecting.closing.size > 0) return this.flush();
     const idle = this.idle;
     this.idle = [];
@@ -112,17 +154,38 @@ export class Journal {
   }
 
   /**
-   * A failed commit loses the batch: its deliveries are dropped (nobody was told of those events),
-   * the sessions in it stop appending (they have no head), and their rooms are closed so participants reconnect to what
-   * is archived.
+   * The group commit failed: each session's events are tried on their own, so one session that
+   * cannot be written (a conflict, a bad row) does not take the others down. A session that still
+   * fails loses those events and their deliveries (nobody is told of events that were not kept): it
+   * stops appending (it has no head), and its room is closed so its participants reconnect to what
+   * is archived. Answers the sessions lost.
    */
-  private fail(batch: Batch, err: Error): void {
-    const sessions = new Set(batch.events.map((e) => e.sessionId));
-    this.log.error({ err: err.message, events: batch.events.length }, 'archive commit failed');
-    this.collecting.events = this.collecting.events.filter((e) => !sessions.has(e.sessionId));
-    for (const sessionId of sessions) {
+  private async writeEachSession(events: readonly ArchivedEvent[], groupError: Error): Promise<Set<string>> {
+    const bySession = new Map<string, ArchivedEvent[]>();
+    for (const e of events) {
+      const list = bySession.get(e.sessionId);
+      if (list) list.push(e);
+      else bySession.set(e.sessionId, [e]);
+    }
+    const lost = new Set<string>();
+    for (const [sessionId, own] of bySession) {
+      try {
+        await this.store.appendEvents(own);
+      } catch {
+        lost.add(sessionId);
+      }
+    }
+    if (lost.size === 0) return lost;
+    const dropped = [...bySession].filter(([id]) => lost.has(id)).reduce((n, [, own]) => n + own.length, 0);
+    this.log.error(
+      { err: groupError.message, sessions: [...lost], events: dropped },
+      'archive commit failed',
+    );
+    for (const sessionId of lost) {
+      this.collecting.events = this.collecting.events.filter((e) => e.sessionId !== sessionId);
       this.heads.delete(sessionId);
       for (const listener of this.failureListeners) listener(sessionId);
     }
+    return lost;
   }
 }

@@ -179,9 +179,14 @@ export function archiveRoutes(o: ArchiveRoutesOptions): { pages: express.Router;
     }
   });
 
-  api.get('/sessions/:id/assets/:label', (_req, _res, next) =>
-    next(new HttpError(404, 'not-found', 'no asset')),
-  );
+  api.get('/sessions/:id/assets/:label', async (req, _res, next) => {
+    try {
+      await sessionFor(req);
+      next(new HttpError(404, 'not-captured', 'this was not served during the session'));
+    } catch (e) {
+      next(e);
+    }
+  });
   api.get('/sessions/:id/assets/:label/*rest', async (req, res, next) => {
     try {
       const { auditor, session } = await sessionFor(req);

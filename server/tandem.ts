@@ -196,12 +196,14 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   }
 
   const sweep = () =>
-    archive.sweep().then(
-      (deleted) => {
-        for (const d of deleted) log.info(d, 'archived session deleted at the end of its retention period');
-      },
-      (err: Error) => log.error({ err: err.message }, 'retention sweep failed'),
-    );
+    archive
+      .sweep(Date.now(), (id) => rooms.get(id) !== undefined)
+      .then(
+        (deleted) => {
+          for (const d of deleted) log.info(d, 'archived session deleted at the end of its retention period');
+        },
+        (err: Error) => log.error({ err: err.message }, 'retention sweep failed'),
+      );
   void sweep();
   const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
   sweeper.unref();
@@ -223,7 +225,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await demo?.close();
-      await journal.drain();
+      // A clean stop seals every open chain; a session continued later is unsealed on opening.
+      await journal.sealAll();
       await capture.drain();
       await store.close();
     },

@@ -62,8 +62,11 @@ export interface JournalEvent {
  */
 export interface RoomJournal {
   append(event: JournalEvent): void;
-  /** Runs `deliver` once everything appended so far is committed (at once when nothing is waiting). */
-  after(deliver: () => void): void;
+  /**
+   * Runs `deliver` once everything appended so far is committed (at once when nothing is waiting);
+   * never, if the session's events could not be committed.
+   */
+  after(deliver: () => void, sessionId: string): void;
 }
 
 /** For rooms without an archive (unit tests): delivery is immediate. */
@@ -422,7 +425,7 @@ export class Room {
         if (superseded && d.conn.bufferedAmount > LAGGING_BYTES) continue;
         this.write(d.conn, d.text);
       }
-    });
+    }, this.id);
     return entry;
   }
 
@@ -440,7 +443,7 @@ export class Room {
 
   /** Queued behind whatever is still being committed, so each socket gets everything in seq order. */
   private sendTo(conn: Connection, text: string): void {
-    this.journal.after(() => this.write(conn, text));
+    this.journal.after(() => this.write(conn, text), this.id);
   }
 
   private write(conn: Connection, text: string): void {

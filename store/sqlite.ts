@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { startCheckpointer } from './checkpointer.js';
 import { migrations } from './migrations.js';
 import type {
   ArchivedEvent,
@@ -10,6 +11,7 @@ import type {
   CaptureRow,
   ContentHostRow,
   DeletionRow,
+  ImportedSession,
   ParticipantRow,
   SessionFilter,
   SessionRow,
@@ -96,6 +98,11 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  let checkpointer: { stop(): Promise<void> } | null = null;
+  if (file !== ':memory:') {
+    db.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file);
+  }
 
   const q = {
     ensureTenant: db.prepare('INSERT INTO tenants (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
@@ -163,6 +170,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
     },
     ...archiveQueries(db),
     async close() {
+      await checkpointer?.stop();
       db.close();
     },
   };
@@ -288,8 +296,9 @@ function archiveQueries(db: Database.Database): ArchiveStore {
       'INSERT INTO archive_events (session_id, seq, at, actor, tab, type, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     lastEvent: db.prepare('SELECT * FROM archive_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
-    recentEvents: db.prepare(
-      'SELECT * FROM archive_events WHERE session_id = ? AND type = ? ORDER BY seq DESC LIMIT ?',
+    // The literal type lets SQLite use the partial index on chat.
+    recentChat: db.prepare(
+      "SELECT * FROM archive_events WHERE session_id = ? AND type = 'chat' ORDER BY seq DESC LIMIT ?",
     ),
     setEnd: db.prepare('UPDATE sessions SET ended_at = ?, final_hash = ? WHERE id = ?'),
     insertCapture: db.prepare(
@@ -323,8 +332,9 @@ function archiveQueries(db: Database.Database): ArchiveStore {
     setRetention: db.prepare('UPDATE tenants SET retention_days = ? WHERE id = ?'),
     expired: db.prepare(
       `SELECT s.id, s.tenant_id FROM sessions s JOIN tenants t ON t.id = s.tenant_id
-        WHERE t.retention_days IS NOT NULL AND s.ended_at IS NOT NULL
-          AND s.ended_at < ? - t.retention_days * 86400000`,
+        WHERE t.retention_days IS NOT NULL
+          AND COALESCE(s.ended_at, MAX(s.created_at, COALESCE((SELECT MAX(e.at) FROM archive_events e WHERE e.session_id = s.id), 0)))
+              < ? - t.retention_days * 86400000`,
     ),
     sessionOf: db.prepare('SELECT id, final_hash FROM sessions WHERE tenant_id = ? AND id = ?'),
     countEvents: db.prepare('SELECT COUNT(*) AS n FROM archive_events WHERE session_id = ?'),
@@ -359,6 +369,21 @@ function archiveQueries(db: Database.Database): ArchiveStore {
       );
     }
   });
+  const createSession = db.prepare(
+    'INSERT INTO sessions (id, tenant_id, created_at, start_url, baton_policy, host_key_hash, join_key_hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const addParticipant = db.prepare(
+    'INSERT INTO participants (id, session_id, name, role, token_hash, joined_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const importSession = db.transaction((i: ImportedSession) => {
+    const s = i.session;
+    createSession.run(s.id, s.tenantId, s.createdAt, s.startUrl, s.batonPolicy, s.hostKeyHash, s.joinKeyHash);
+    for (const p of i.participants)
+      addParticipant.run(p.id, p.sessionId, p.name, p.role, p.tokenHash, p.joinedAt);
+    appendEvents(i.events);
+    addCaptures(i.captures);
+    q.setEnd.run(i.endedAt, i.finalHash, s.id);
+  });
   const deleteSession = db.transaction(
     (tenantId: string, sessionId: string, reason: string, now: number): DeletionRow | undefined => {
       const s = q.sessionOf.get(tenantId, sessionId) as { id: string; final_hash: string | null } | undefined;
@@ -385,8 +410,8 @@ function archiveQueries(db: Database.Database): ArchiveStore {
       const r = q.lastEvent.get(sessionId) as EventRecord | undefined;
       return r && toEvent(r);
     },
-    async recentEvents(sessionId, type, count) {
-      return (q.recentEvents.all(sessionId, type, count) as EventRecord[]).map(toEvent).reverse();
+    async recentChat(sessionId, count) {
+      return (q.recentChat.all(sessionId, count) as EventRecord[]).map(toEvent).reverse();
     },
     async setSessionEnd(sessionId, endedAt, finalHash) {
       q.setEnd.run(endedAt, finalHash, sessionId);
@@ -468,6 +493,9 @@ function archiveQueries(db: Database.Database): ArchiveStore {
     },
     async setRetention(tenantId, days) {
       q.setRetention.run(days, tenantId);
+    },
+    async importSession(i) {
+      importSession(i);
     },
     async expiredSessions(now) {
       return (q.expired.all(now) as Array<{ id: string; tenant_id: string }>).map((r) => ({

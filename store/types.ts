@@ -114,6 +114,15 @@ export interface SessionFilter {
   limit: number;
 }
 
+export interface ImportedSession {
+  session: SessionRow;
+  participants: readonly ParticipantRow[];
+  events: readonly ArchivedEvent[];
+  captures: readonly CaptureRow[];
+  endedAt: number | null;
+  finalHash: string | null;
+}
+
 export interface DeletionRow {
   sessionId: string;
   tenantId: string;
@@ -132,8 +141,8 @@ export interface ArchiveStore {
   appendEvents(events: readonly ArchivedEvent[]): Promise<void>;
   /** The last archived event of a session, for continuing its seq and its chain after a restart. */
   lastEvent(sessionId: string): Promise<ArchivedEvent | undefined>;
-  /** The last `count` events of one type, oldest first. */
-  recentEvents(sessionId: string, type: string, count: number): Promise<ArchivedEvent[]>;
+  /** The last `count` chat lines, oldest first. */
+  recentChat(sessionId: string, count: number): Promise<ArchivedEvent[]>;
   setSessionEnd(sessionId: string, endedAt: number | null, finalHash: string | null): Promise<void>;
   addCaptures(rows: readonly CaptureRow[]): Promise<void>;
 
@@ -151,7 +160,12 @@ export interface ArchiveStore {
   getAuditor(id: string): Promise<AuditorRow | undefined>;
 
   setRetention(tenantId: string, days: number | null): Promise<void>;
-  /** Sessions of tenants with a retention period, ended before that period. */
+  /**
+   * Writes an imported session with everything recorded of it in one transaction: all of it, or
+   * (on any error, such as an id already taken) nothing.
+   */
+  importSession(session: ImportedSession): Promise<void>;
+  /** Sessions of tenants with a retention period whose last activity is older than that period. */
   expiredSessions(now: number): Promise<Array<{ id: string; tenantId: string }>>;
   /** Deletes a session with everything recorded of it, and logs the deletion, in one transaction. */
   deleteSession(
