@@ -1,3 +1,4 @@
+import * as archive from './archive.bench.js';
 import * as fanout from './fanout.bench.js';
 import * as proxy from './proxy.bench.js';
 import * as rewrite from './rewrite.bench.js';
@@ -7,6 +8,7 @@ const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
   ['rewrite', rewrite],
   ['fan-out', fanout],
   ['proxy', proxy],
+  ['archive', archive],
 ];
 
 for (const [name, bench] of benches) {
