@@ -1,4 +1,5 @@
 import * as archive from './archive.bench.js';
+import * as crash from './crash.bench.js';
 import * as fanout from './fanout.bench.js';
 import * as proxy from './proxy.bench.js';
 import * as rewrite from './rewrite.bench.js';
@@ -9,6 +10,7 @@ const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
   ['fan-out', fanout],
   ['proxy', proxy],
   ['archive', archive],
+  ['kill -9', crash],
 ];
 
 for (const [name, bench] of benches) {
