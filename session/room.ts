@@ -21,11 +21,19 @@ export const MAIN_TAB = 't1';
 /** A slow socket with more than this queued is closed; the client reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /**
- * A socket with more than this queued is lagging: messages that a later one supersedes (pointers,
- * typing) are skipped for it, so what it still gets is what matters.
+ * A socket with more than this queued is lagging: of the messages a later one supersedes (pointers,
+ * typing) it is sent only the latest of each person's, once it has caught up, so what it still gets
+ * is what matters and the others do not wait for it.
  */
 const LAGGING_BYTES = 1024 * 1024;
-const SUPERSEDED: ReadonlySet<string> = new Set(['pointer', 'pointer.leave', 'typing']);
+/** Which messages supersede each other: a pointer move is superseded by the next move or leave. */
+const SUPERSEDED: ReadonlyMap<string, string> = new Map([
+  ['pointer', 'pointer'],
+  ['pointer.leave', 'pointer'],
+  ['typing', 'typing'],
+]);
+/** How often lagging sockets are checked for having caught up. */
+const CATCH_UP_CHECK_MS = 100;
 const HISTORY_SIZE = 5000;
 const CHAT_LINES_FOR_LATE_JOIN = 200;
 /** rrweb's Meta event opens every full snapshot: a late joiner needs everything from the last one. */
@@ -118,6 +126,9 @@ export class Room {
    * the first chat line the checkpoint carried.
    */
   private readonly checkpointOf = new WeakMap<Connection, { seq: number; chatFrom: number }>();
+  /** For each lagging socket, the latest superseding message held per kind and person. */
+  private readonly held = new Map<Connection, Map<string, string>>();
+  private catchUp: NodeJS.Timeout | null = null;
   private readonly log: RoomLog;
   private readonly now: () => number;
   private readonly journal: RoomJournal;
@@ -174,6 +185,7 @@ export class Room {
   }
 
   disconnect(participantId: string, conn: Connection): void {
+    this.held.delete(conn);
     const member = this.members.get(participantId);
     if (!member?.connections.delete(conn) || member.connections.size > 0) return;
     member.info.connected = false;
@@ -192,6 +204,9 @@ export class Room {
   }
 
   closeAll(code: number, reason: string): void {
+    if (this.catchUp) clearInterval(this.catchUp);
+    this.catchUp = null;
+    this.held.clear();
     for (const m of this.members.values()) for (const c of m.connections) c.close(code, reason);
   }
 
@@ -419,14 +434,47 @@ export class Room {
       const text = this.textFor(entry, m.info.id);
       for (const conn of m.connections) if (conn !== options.except) deliveries.push({ conn, text });
     }
-    const superseded = SUPERSEDED.has(entry.type);
+    const kind = SUPERSEDED.get(entry.type);
+    const key = kind && `${kind}\n${from}`;
     this.journal.after(() => {
       for (const d of deliveries) {
-        if (superseded && d.conn.bufferedAmount > LAGGING_BYTES) continue;
+        if (key) {
+          const held = this.held.get(d.conn);
+          if (d.conn.bufferedAmount > LAGGING_BYTES) {
+            this.hold(d.conn, key, d.text);
+            continue;
+          }
+          held?.delete(key);
+        }
         this.write(d.conn, d.text);
       }
     }, this.id);
     return entry;
+  }
+
+  private hold(conn: Connection, key: string, text: string): void {
+    let held = this.held.get(conn);
+    if (!held) {
+      held = new Map();
+      this.held.set(conn, held);
+    }
+    held.set(key, text);
+    if (this.catchUp) return;
+    this.catchUp = setInterval(() => this.releaseHeld(), CATCH_UP_CHECK_MS);
+    this.catchUp.unref();
+  }
+
+  /** Sockets that have caught up get the latest of what was held for them. */
+  private releaseHeld(): void {
+    for (const [conn, held] of this.held) {
+      if (conn.bufferedAmount > LAGGING_BYTES) continue;
+      this.held.delete(conn);
+      for (const text of held.values()) this.write(conn, text);
+    }
+    if (this.held.size === 0 && this.catchUp) {
+      clearInterval(this.catchUp);
+      this.catchUp = null;
+    }
   }
 
   private nextSeq(): number {

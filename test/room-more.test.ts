@@ -270,8 +270,8 @@ describe('Room: pages visited', () => {
 });
 
 describe('Room: lagging sockets', () => {
-  it('skips pointers and typing for a socket with over 1 MiB queued, but still sends it chat', () => {
-    const { r, follower, other } = room();
+  it('holds pointers and typing for a socket with over 1 MiB queued, sending it chat meanwhile', () => {
+    const { r, follower, other, owner } = room();
     other.bufferedAmount = 2 * 1024 * 1024;
     r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 3, x: 0.5, y: 0.5 });
     r.receive('fol', follower, { type: 'typing', active: true });
@@ -280,6 +280,47 @@ describe('Room: lagging sockets', () => {
       other.take().map((m) => m.type),
       ['chat'],
     );
+    assert.deepEqual(
+      owner.take().map((m) => m.type),
+      ['pointer', 'typing', 'chat'],
+      'the others are not held back',
+    );
+    r.closeAll(1001, 'test over');
+  });
+
+  it('sends a socket that caught up only the latest of each person’s pointer and typing', async () => {
+    const { r, owner, follower, other } = room();
+    other.bufferedAmount = 2 * 1024 * 1024;
+    for (let i = 1; i <= 5; i++)
+      r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 3, x: i / 10, y: 0.5 });
+    r.receive('own', owner, { type: 'pointer', tab: 't1', node: 4, x: 0.9, y: 0.9 });
+    r.receive('own', owner, { type: 'pointer.leave', tab: 't1' });
+    r.receive('fol', follower, { type: 'typing', active: true });
+    r.receive('fol', follower, { type: 'typing', active: false });
+    assert.deepEqual(other.take(), []);
+    other.bufferedAmount = 0;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const caughtUp = other.take();
+    assert.deepEqual(
+      caughtUp.map((m) => [m.type, m.from, m.x ?? m.active ?? null]),
+      [
+        ['pointer', 'fol', 0.5],
+        ['pointer.leave', 'own', null],
+        ['typing', 'fol', false],
+      ],
+    );
+    r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 3, x: 0.6, y: 0.5 });
+    assert.equal(other.take().length, 1, 'once caught up, it gets every message again');
+  });
+
+  it('forgets what it held for a socket that went away', async () => {
+    const { r, follower, other } = room();
+    other.bufferedAmount = 2 * 1024 * 1024;
+    r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 3, x: 0.5, y: 0.5 });
+    r.disconnect('oth', other);
+    other.bufferedAmount = 0;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.deepEqual(other.take(), []);
   });
 });
 
