@@ -7,6 +7,8 @@ export interface HistoryEntry {
   type: string;
   /** Messages not echoed to their sender are not replayed to it either. */
   skip: string | null;
+  /** Only these participants see it (a private chat line); null for everyone. */
+  only: ReadonlySet<string> | null;
   /** A fuller version for one participant (typed values for the tab owner); `text` is what others get. */
   forOne: { participant: string; text: string } | null;
   text: string;

@@ -1,5 +1,7 @@
 /** Protocol limits shared by the server and the browser bundles (kept free of zod so the viewer stays small). */
 export const MAX_CHAT_LENGTH = 4000;
+/** A private line goes to at most this many others. */
+export const MAX_CHAT_RECIPIENTS = 50;
 /** Largest frame accepted on /ws; a bigger one closes the socket with 1009 (message too big). */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Frames of anything but recorder output are small; this bounds them well before MAX_FRAME_BYTES. */

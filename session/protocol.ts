@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-import { MAX_CHAT_LENGTH } from './limits.js';
+import { MAX_CHAT_LENGTH, MAX_CHAT_RECIPIENTS } from './limits.js';
 import type { Visit } from './visited.js';
 
 export { MAX_CHAT_LENGTH, MAX_CONTROL_FRAME_BYTES, MAX_FRAME_BYTES } from './limits.js';
@@ -21,7 +21,12 @@ const epoch = z.number().int().min(0).optional();
 const recorderEvent = z.looseObject({ type: z.number().int().min(0).max(10), timestamp: z.number() });
 
 export const clientMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('chat'), text: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }),
+  // `to`: a private line (a sidebar) to these participants; the sender always sees it too.
+  z.strictObject({
+    type: z.literal('chat'),
+    text: z.string().trim().min(1).max(MAX_CHAT_LENGTH),
+    to: z.array(z.string().min(1).max(64)).min(1).max(MAX_CHAT_RECIPIENTS).optional(),
+  }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
   z.strictObject({ type: z.literal('typing'), active: z.boolean() }),
   // A problem in this browser worth an operator's attention (the recorder failing); logged, not relayed.
@@ -125,7 +130,7 @@ export interface Ordered {
 type Relayed<T> = T & Ordered;
 
 export type RelayedMessage =
-  | Relayed<{ type: 'chat'; text: string }>
+  | Relayed<{ type: 'chat'; text: string; to?: string[] }>
   | Relayed<{ type: 'typing'; active: boolean }>
   | Relayed<{ type: 'pointer'; tab: string; node: number; x: number; y: number }>
   | Relayed<{ type: 'pointer.leave'; tab: string }>

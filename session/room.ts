@@ -145,7 +145,9 @@ export class Room {
     this.journal = options.journal ?? UNJOURNALED;
     this.batonPolicy = options.batonPolicy ?? 'support';
     for (const line of options.chat ?? []) {
-      this.history.push({ seq: line.seq, type: 'chat', skip: null, forOne: null, text: line.body });
+      const { from, to } = JSON.parse(line.body) as { from: string; to?: string[] };
+      const only = to ? new Set([from, ...to]) : null;
+      this.history.push({ seq: line.seq, type: 'chat', skip: null, only, forOne: null, text: line.body });
     }
   }
 
@@ -219,8 +221,20 @@ export class Room {
     }
     if (isControl(msg)) return this.control(member, conn, msg);
     switch (msg.type) {
-      case 'chat':
-        return void this.relay(from, { type: 'chat', text: msg.text });
+      case 'chat': {
+        if (!msg.to) return void this.relay(from, { type: 'chat', text: msg.text });
+        const to = [...new Set(msg.to)].filter((id) => id !== from);
+        const unknown = to.find((id) => !this.members.has(id));
+        if (unknown !== undefined || to.length === 0) {
+          return this.reject(
+            conn,
+            'unknown-participant',
+            'a private line needs people in this session',
+            msg.type,
+          );
+        }
+        return void this.relay(from, { type: 'chat', text: msg.text, to }, { only: new Set([from, ...to]) });
+      }
       case 'pointer':
         return void this.relay(
           from,
@@ -370,12 +384,13 @@ export class Room {
     const given = this.checkpointOf.get(conn) ?? { seq: this.seq, chatFrom: Number.POSITIVE_INFINITY };
     for (const e of missed) {
       if (e.seq > given.seq) break;
-      if (e.type === 'chat' && e.seq < given.chatFrom) this.sendTo(conn, e.text);
+      if (e.type === 'chat' && e.seq < given.chatFrom && this.visibleTo(e, member.info.id))
+        this.sendTo(conn, e.text);
     }
   }
 
   private visibleTo(e: HistoryEntry, participantId: string): boolean {
-    return e.skip !== participantId;
+    return e.skip !== participantId && (e.only === null || e.only.has(participantId));
   }
 
   private textFor(e: HistoryEntry, participantId: string): string {
@@ -394,7 +409,9 @@ export class Room {
       seq: this.seq,
       checkpoint: true,
     });
-    const chat = this.history.lastOfType('chat', CHAT_LINES_FOR_LATE_JOIN);
+    const chat = this.history
+      .lastOfType('chat', CHAT_LINES_FOR_LATE_JOIN)
+      .filter((e) => this.visibleTo(e, member.info.id));
     this.checkpointOf.set(conn, { seq: this.seq, chatFrom: chat[0]?.seq ?? Number.POSITIVE_INFINITY });
     for (const e of chat) this.sendTo(conn, e.text);
     if (this.tab.owner !== member.info.id) for (const e of this.checkpoint) this.sendTo(conn, e.text);
@@ -402,13 +419,19 @@ export class Room {
 
   /**
    * Orders a message, keeps it for resume, and fans one serialisation out. `skip` leaves out one
-   * participant (the recorder's own stream), `forOne` gives one participant a fuller version under
-   * the same seq, `except` leaves out one socket (a newcomer that gets the change in its welcome).
+   * participant (the recorder's own stream), `only` limits it to some (a private chat line),
+   * `forOne` gives one participant a fuller version under the same seq, `except` leaves out one
+   * socket (a newcomer that gets the change in its welcome).
    */
   private relay(
     from: string,
     body: Unordered,
-    options: { except?: Connection; skip?: string; forOne?: { participant: string; body: Unordered } } = {},
+    options: {
+      except?: Connection;
+      skip?: string;
+      only?: ReadonlySet<string>;
+      forOne?: { participant: string; body: Unordered };
+    } = {},
   ): HistoryEntry {
     const seq = this.nextSeq();
     const at = this.now();
@@ -416,6 +439,7 @@ export class Room {
       seq,
       type: body.type,
       skip: options.skip ?? null,
+      only: options.only ?? null,
       forOne: options.forOne
         ? {
             participant: options.forOne.participant,

@@ -5,6 +5,7 @@ const entry = (seq: number, type = 'chat', skip: string | null = null): HistoryE
   seq,
   type,
   skip,
+  only: null,
   forOne: null,
   text: `{"seq":${seq}}`,
 });

@@ -342,3 +342,74 @@ describe('Room: baton policy', () => {
     }
   });
 });
+
+describe('Room: private chat lines (sidebars)', () => {
+  it('reaches only the sender and the people named, now, in a late checkpoint and in a resume', () => {
+    const { r, owner, follower, other } = room();
+    r.receive('fol', follower, { type: 'chat', text: 'psst, the size chart is below', to: ['own'] });
+    const toOwner = owner.take().find((m) => m.type === 'chat');
+    assert.equal(toOwner?.text, 'psst, the size chart is below');
+    assert.deepEqual(toOwner?.to, ['own']);
+    assert.equal(follower.take().filter((m) => m.type === 'chat').length, 1, 'the sender sees it');
+    assert.deepEqual(other.take(), [], 'nobody else');
+
+    const otherAgain = new Fake();
+    r.connect({ id: 'oth', name: 'Other', role: 'follower' }, otherAgain);
+    assert.equal(otherAgain.take().filter((m) => m.type === 'chat').length, 0, 'not in a checkpoint either');
+    r.receive('oth', otherAgain, { type: 'resume', after: 0 });
+    assert.equal(otherAgain.take().filter((m) => m.type === 'chat').length, 0, 'nor in a resume');
+    const ownerAgain = new Fake();
+    r.connect({ id: 'own', name: 'Owner', role: 'owner' }, ownerAgain);
+    assert.equal(
+      ownerAgain.take().filter((m) => m.type === 'chat').length,
+      1,
+      'the recipient’s new tab has it',
+    );
+  });
+
+  it('refuses a private line to someone not in the session, or only to oneself', () => {
+    const { r, follower, other } = room();
+    r.receive('fol', follower, { type: 'chat', text: 'hello?', to: ['nobody'] });
+    r.receive('fol', follower, { type: 'chat', text: 'hello?', to: ['fol'] });
+    assert.deepEqual(
+      follower.take().map((m) => [m.type, m.code]),
+      [
+        ['error', 'unknown-participant'],
+        ['error', 'unknown-participant'],
+      ],
+    );
+    assert.deepEqual(other.take(), []);
+  });
+
+  it('keeps archived private lines private after a restart', () => {
+    const line = (seq: number, to?: string[]) =>
+      JSON.stringify({ type: 'chat', seq, at: 1, from: 'own', text: `line ${seq}`, ...(to ? { to } : {}) });
+    const r = new Room('s1', {
+      startUrl: null,
+      log: quiet,
+      lastSeq: 2,
+      chat: [
+        { seq: 1, body: line(1) },
+        { seq: 2, body: line(2, ['fol']) },
+      ],
+    });
+    const other = new Fake();
+    r.connect({ id: 'oth', name: 'Other', role: 'follower' }, other);
+    assert.deepEqual(
+      other
+        .take()
+        .filter((m) => m.type === 'chat')
+        .map((m) => m.text),
+      ['line 1'],
+    );
+    const follower = new Fake();
+    r.connect({ id: 'fol', name: 'Follower', role: 'follower' }, follower);
+    assert.deepEqual(
+      follower
+        .take()
+        .filter((m) => m.type === 'chat')
+        .map((m) => m.text),
+      ['line 1', 'line 2'],
+    );
+  });
+});

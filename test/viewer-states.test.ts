@@ -181,4 +181,47 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     ws.close();
     await page.close();
   });
+
+  it('a private line reaches only the person chosen, marked as private for both', async () => {
+    const session = await createSession(tandem.url);
+    const host = await browser.newPage();
+    await host.goto(`${session.hostUrl}&name=Olivia`);
+    await host.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const felix = await browser.createBrowserContext();
+    const guest = await felix.newPage();
+    await guest.goto(`${session.joinUrl}&name=Felix`);
+    await guest.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const third = await joinAs(tandem.url, session.id, 'Mia', session.joinKey);
+    const mia = await WsClient.connect(tandem.url, session.id, third.token);
+    await mia.next((m) => m.type === 'welcome');
+
+    await guest.waitForSelector('[data-testid="chat-to"] option::-p-text(Only Olivia)');
+    const hostId = await guest.$eval(
+      '[data-testid="chat-to"]',
+      (el) => [...(el as HTMLSelectElement).options].find((o) => o.text === 'Only Olivia')?.value ?? '',
+    );
+    await guest.select('[data-testid="chat-to"]', hostId);
+    await guest.type('[data-testid="chat-input"]', 'can you check my order?');
+    await guest.keyboard.press('Enter');
+    await host.waitForSelector('[data-testid="chat-line"][data-private]::-p-text(can you check my order?)');
+    assert.match(
+      await host.$eval('[data-testid="chat-line"][data-private]', (el) => el.textContent ?? ''),
+      /Felix:\(privately\) can you check my order\?/,
+    );
+    await guest.waitForSelector('[data-testid="chat-line"][data-private]::-p-text((to Olivia))');
+    assert.deepEqual(await seriousA11yViolations(guest), [], 'the chat with its recipient choice');
+    await shot(guest, '11-private-line');
+    await guest.select('[data-testid="chat-to"]', '');
+    await guest.type('[data-testid="chat-input"]', 'thanks everyone');
+    await guest.keyboard.press('Enter');
+    await mia.next((m) => m.type === 'chat' && m.text === 'thanks everyone');
+    assert.equal(
+      mia.received.some((m) => m.type === 'chat' && m.text === 'can you check my order?'),
+      false,
+      'the third participant never got the private line',
+    );
+    mia.close();
+    await felix.close();
+    await host.close();
+  });
 });

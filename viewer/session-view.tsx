@@ -13,6 +13,7 @@ import { MacrosMenu } from './macros-menu.js';
 import { Notifier } from './notify.js';
 import { colourFor, People } from './people.js';
 import { ShareLink } from './share.js';
+import type { Outgoing } from './state.js';
 import { initialState, nameOf, reduce } from './state.js';
 import { Stream } from './stream.js';
 
@@ -133,7 +134,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const meRef = useRef<string | null>(null);
   const namesRef = useRef(new Map<string, string>());
   const conn = useRef<Connection | null>(null);
-  const unsent = useRef<string[]>([]);
+  const unsent = useRef<Outgoing[]>([]);
   const chatInput = useRef<HTMLInputElement>(null);
   const [address, setAddress] = useState('');
   const [editing, setEditing] = useState(false);
@@ -165,7 +166,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         if (status === 'live') {
           const lines = unsent.current;
           unsent.current = [];
-          for (const text of lines) if (!c.send({ type: 'chat', text })) unsent.current.push(text);
+          for (const line of lines) if (!c.send({ type: 'chat', ...line })) unsent.current.push(line);
         }
       },
     });
@@ -198,9 +199,9 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     if (!editing) setAddress(tab?.url ?? '');
   }, [tab?.url, editing]);
 
-  const say = (text: string) => {
-    dispatch({ kind: 'queue', text });
-    if (!send({ type: 'chat', text })) unsent.current.push(text);
+  const say = (line: Outgoing) => {
+    dispatch({ kind: 'queue', line });
+    if (!send({ type: 'chat', ...line })) unsent.current.push(line);
   };
 
   const navigate = (e: Event) => {

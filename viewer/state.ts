@@ -7,6 +7,14 @@ export interface ChatLine {
   at: number;
   from: string;
   text: string;
+  /** A private line's recipients (the sender sees it too); absent for everyone. */
+  to?: string[];
+}
+
+/** A line as typed here, before the server has ordered it. */
+export interface Outgoing {
+  text: string;
+  to?: string[];
 }
 
 export interface SessionState {
@@ -17,7 +25,7 @@ export interface SessionState {
   batonPolicy: 'support' | 'collaboration';
   chat: ChatLine[];
   /** Lines typed here that the server has not ordered yet (shown as "sending"). */
-  outbox: string[];
+  outbox: Outgoing[];
   status: Status;
   retryIn: number;
   /** Where each other participant points, anchored to an element. */
@@ -48,7 +56,7 @@ export const initialState: SessionState = {
 export type Action =
   | { kind: 'server'; msg: ServerMessage }
   | { kind: 'status'; status: Status; retryIn: number }
-  | { kind: 'queue'; text: string }
+  | { kind: 'queue'; line: Outgoing }
   | { kind: 'dismiss-request'; id: string }
   | { kind: 'notice'; text: string | null };
 
@@ -61,7 +69,7 @@ export function reduce(state: SessionState, action: Action): SessionState {
     case 'status':
       return { ...state, status: action.status, retryIn: action.retryIn };
     case 'queue':
-      return { ...state, outbox: [...state.outbox, action.text] };
+      return { ...state, outbox: [...state.outbox, action.line] };
     case 'dismiss-request':
       return { ...state, requests: state.requests.filter((r) => r !== action.id) };
     case 'notice':
@@ -120,9 +128,15 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       };
     case 'chat': {
       if (state.chat.some((c) => c.seq === msg.seq)) return state;
-      const line = { seq: msg.seq, at: msg.at, from: msg.from, text: msg.text };
+      const line: ChatLine = {
+        seq: msg.seq,
+        at: msg.at,
+        from: msg.from,
+        text: msg.text,
+        ...(msg.to ? { to: msg.to } : {}),
+      };
       const chat = [...state.chat, line].sort((a, b) => a.seq - b.seq);
-      const mine = msg.from === state.me?.id ? state.outbox.indexOf(msg.text) : -1;
+      const mine = msg.from === state.me?.id ? state.outbox.findIndex((o) => o.text === msg.text) : -1;
       const outbox = mine === -1 ? state.outbox : state.outbox.filter((_, i) => i !== mine);
       return { ...state, chat, outbox, typing: state.typing.filter((t) => t !== msg.from) };
     }
