@@ -1,0 +1,27 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { NameOf } from './describe.js';
+import { clock } from './format.js';
+import type { ChatLine } from './timeline.js';
+
+/** The chat as it stood at the replay's current time. */
+export function ChatPane({ lines, nameOf }: { lines: readonly ChatLine[]; nameOf: NameOf }) {
+  const log = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    const el = log.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [lines.length]);
+  return (
+    <section class="side-section chat-pane" aria-labelledby="chat-title">
+      <h2 id="chat-title">Chat</h2>
+      <ol data-testid="replay-chat" ref={log}>
+        {lines.length === 0 && <li class="empty">No messages yet at this point.</li>}
+        {lines.map((l) => (
+          <li key={l.seq} data-testid="replay-chat-line">
+            <time dateTime={new Date(l.at).toISOString()}>{clock(l.at)}</time>{' '}
+            <span class="who">{nameOf(l.from)}:</span> {l.text}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
