@@ -19,6 +19,7 @@ export function shellPage(o: ShellOptions): string {
   const config = JSON.stringify(o.config).replace(/</g, '\\u003c');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(o.title)}</title>
+<link rel="icon" href="data:,">
 <style>${SHELL_CSS}</style>
 <script id="tandem-config" type="application/json">${config}</script>
 <script type="module" src="/assets/${o.script}"></script></head>

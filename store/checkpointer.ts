@@ -47,6 +47,8 @@ export function startCheckpointer(file: string): { stop(): Promise<void> } {
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        // Referenced again so the process waits for the last checkpoint instead of exiting under it.
+        worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
       }),

@@ -161,7 +161,10 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     // The archive holds what followers were sent (the database, its write-ahead log, captured bodies).
     const archived = fs.readdirSync(tandem.dataDir, { recursive: true, withFileTypes: true });
     const files = archived.filter((f) => f.isFile()).map((f) => `${f.parentPath}/${f.name}`);
-    assert.ok(files.some((f) => f.includes('/blobs/')), 'served responses were captured');
+    assert.ok(
+      files.some((f) => f.includes('/blobs/')),
+      'served responses were captured',
+    );
     for (const file of files) {
       const bytes = fs.readFileSync(file);
       for (const canary of [PASSWORD, 'hunter2', CARD, 'PRIVATE']) {

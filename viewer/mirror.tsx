@@ -115,6 +115,9 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
       const r = new Replayer([], {
         root,
         liveMode: true,
+        // rrweb's virtual DOM is for seeking through a recording; in live mode it holds changes
+        // back from the page, and the mirror freezes at the first one.
+        useVirtualDom: false,
         mouseTail: false,
         UNSAFE_replayCanvas: false,
         showWarning: false,
