@@ -2,6 +2,7 @@ import * as archive from './archive.bench.js';
 import * as crash from './crash.bench.js';
 import * as fanout from './fanout.bench.js';
 import * as proxy from './proxy.bench.js';
+import * as replay from './replay.bench.js';
 import * as rewrite from './rewrite.bench.js';
 
 /** Runs every benchmark in turn and prints its figures; bounded in count and time, loopback only. */
@@ -10,6 +11,7 @@ const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
   ['fan-out', fanout],
   ['proxy', proxy],
   ['archive', archive],
+  ['replay', replay],
   ['kill -9', crash],
 ];
 
