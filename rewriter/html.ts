@@ -1,5 +1,14 @@
-import { SAXParser, type StartTag } from 'parse5-sax-parser';
+import { QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 import { rewriteCss } from './css.js';
+import { NamespaceTracker } from './html-namespace.js';
+import {
+  decodeAttributeValue,
+  endTagClose,
+  escapeAttribute,
+  isHtmlWhitespace,
+  rawTextEnd,
+  scriptDataEnd,
+} from './html-syntax.js';
 import { rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from './url.js';
 
 export interface HtmlRewriteOptions {
@@ -10,45 +19,107 @@ export interface HtmlRewriteOptions {
   headInject: string;
 }
 
-type AttributeKind = 'url' | 'urls' | 'srcset' | 'css' | 'refresh';
+/**
+ * What an attribute holds ('html': a srcdoc document). The last three are not rewritten but read: they
+ * decide how another attribute or the element is handled.
+ */
+type AttributeKind =
+  | 'url'
+  | 'urls'
+  | 'srcset'
+  | 'css'
+  | 'refresh'
+  | 'html'
+  | 'http-equiv'
+  | 'encoding'
+  | 'font-style';
 
-const URL_ATTRIBUTES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+// Names are compared lowercased, so SVG's feImage is written feimage here.
+const URL_ATTRIBUTES: ReadonlyArray<[string, string[]]> = [
   // SVG elements (use, image, feImage, script, a) load through href and its legacy xlink:href.
-  ['href', new Set(['a', 'area', 'link', 'base', 'use', 'image', 'feImage', 'script'])],
-  ['xlink:href', new Set(['a', 'use', 'image', 'feImage', 'script'])],
-  [
-    'src',
-    new Set(['img', 'script', 'iframe', 'frame', 'embed', 'source', 'audio', 'video', 'track', 'input']),
-  ],
-  ['action', new Set(['form'])],
-  ['formaction', new Set(['button', 'input'])],
-  ['poster', new Set(['video'])],
-  ['data', new Set(['object'])],
-  ['background', new Set(['body', 'table', 'td', 'th'])],
-  ['cite', new Set(['blockquote', 'q', 'del', 'ins'])],
+  ['href', ['a', 'area', 'link', 'base', 'use', 'image', 'feimage', 'script']],
+  ['xlink:href', ['a', 'use', 'image', 'feimage', 'script']],
+  ['src', ['img', 'script', 'iframe', 'frame', 'embed', 'source', 'audio', 'video', 'track', 'input']],
+  ['action', ['form']],
+  ['formaction', ['button', 'input']],
+  ['poster', ['video']],
+  ['data', ['object']],
+  ['background', ['body', 'table', 'td', 'th']],
+  ['cite', ['blockquote', 'q', 'del', 'ins']],
+];
+
+interface ElementAttributes {
+  kinds: Map<string, AttributeKind>;
+  /** Bit n set: some attribute to read has n characters; bit n of `initials`: starts with letter n. */
+  lengths: number;
+  initials: number;
+}
+
+function elementAttributes(): ElementAttributes {
+  const element: ElementAttributes = { kinds: new Map(), lengths: 0, initials: 0 };
+  addAttribute(element, 'style', 'css');
+  return element;
+}
+
+function addAttribute(element: ElementAttributes, name: string, kind: AttributeKind): void {
+  element.kinds.set(name, kind);
+  element.lengths |= 1 << name.length;
+  element.initials |= 1 << (name.charCodeAt(0) - 0x61);
+}
+
+/** `style` is read on every element. */
+const ANY_ELEMENT = elementAttributes();
+
+/** The attributes to read for each element that has more than `style`. */
+const ELEMENT_ATTRIBUTES: ReadonlyMap<string, ElementAttributes> = (() => {
+  const elements = new Map<string, ElementAttributes>();
+  const add = (tagNames: string[], attributeName: string, kind: AttributeKind): void => {
+    for (const tagName of tagNames) {
+      let element = elements.get(tagName);
+      if (!element) {
+        element = elementAttributes();
+        elements.set(tagName, element);
+      }
+      addAttribute(element, attributeName, kind);
+    }
+  };
+  for (const [attributeName, tagNames] of URL_ATTRIBUTES) add(tagNames, attributeName, 'url');
+  add(['img', 'source'], 'srcset', 'srcset');
+  add(['link'], 'imagesrcset', 'srcset');
+  add(['a', 'area'], 'ping', 'urls');
+  add(['iframe'], 'srcdoc', 'html');
+  add(['meta'], 'content', 'refresh');
+  add(['meta'], 'http-equiv', 'http-equiv');
+  add(['annotation-xml'], 'encoding', 'encoding');
+  for (const name of ['color', 'face', 'size']) add(['font'], name, 'font-style');
+  return elements;
+})();
+
+// Elements whose content is text up to their end tag (with scripting on, as in the browsers Tandem serves).
+const RAW_TEXT = new Set([
+  'script',
+  'style',
+  'title',
+  'textarea',
+  'xmp',
+  'iframe',
+  'noembed',
+  'noframes',
+  'noscript',
+  'plaintext',
 ]);
 
-function attributeKind(tagName: string, attributeName: string): AttributeKind | null {
-  if (attributeName === 'style') return 'css';
-  if (attributeName === 'srcset') return tagName === 'img' || tagName === 'source' ? 'srcset' : null;
-  if (attributeName === 'imagesrcset') return tagName === 'link' ? 'srcset' : null;
-  if (attributeName === 'ping') return tagName === 'a' || tagName === 'area' ? 'urls' : null;
-  return URL_ATTRIBUTES.get(attributeName)?.has(tagName) ? 'url' : null;
-}
+// A srcdoc document nests its own srcdoc only as deep as a real page plausibly would; deeper ones are
+// left as they are rather than rewritten over and over.
+const MAX_SRCDOC_DEPTH = 4;
 
-/**
- * Characters above U+00FF can only have come from a character reference (the proxy hands the
- * rewriter one character per byte), so they go back as references, in whatever encoding the page is.
- */
-function escapeAttribute(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/[\u0100-\u{10ffff}]/gu, (c) => `&#${c.codePointAt(0)};`);
-}
-
-function isHtmlWhitespace(text: string): boolean {
-  return /^[\t\n\f\r ]*$/.test(text);
+interface Attribute {
+  name: string;
+  kind: AttributeKind;
+  /** Start and end of the raw value, without quotes; -1 for a valueless attribute. */
+  valueStart: number;
+  valueEnd: number;
+  quoted: boolean;
 }
 
 interface Edit {
@@ -57,62 +128,307 @@ interface Edit {
   text: string;
 }
 
-interface Span {
-  startOffset: number;
-  endOffset: number;
-}
-
-type AttributeSpans = Partial<Record<string, Span>>;
-
-/** The span of an attribute's value including its quotes, or null for a valueless attribute. */
-function valueSpan(html: string, attribute: Span): Span | null {
-  // `=` cannot occur in a name after its first character, so the first one ends the name.
-  const equals = html.indexOf('=', attribute.startOffset + 1);
-  if (equals === -1 || equals >= attribute.endOffset) return null;
-  let start = equals + 1;
-  while (start < attribute.endOffset && /[\t\n\f\r ]/.test(html[start] as string)) start++;
-  return start < attribute.endOffset ? { startOffset: start, endOffset: attribute.endOffset } : null;
-}
-
-type CharacterToken = Parameters<SAXParser['onCharacter']>[0];
-
 /**
- * Tokenizes a whole document in one synchronous call, without the stream machinery. Text only matters
- * until the head injection point is known, and SAXParser's per-character text merging is its main cost,
- * so character tokens go to `onText` while it is set and are dropped after.
+ * One pass over a document with htmlparser2's tokenizer, which reports source offsets. The tokenizer
+ * knows nothing of tree construction, so this adds what a browser's parser feeds back to its tokenizer:
+ * raw text elements (by their real end tag, including script escapes), namespaces, CDATA outside foreign
+ * content, and end tags with attributes. Where it ends an element or tag differently, the tokenizer is
+ * paused and restarted at the right place.
  */
-class DocumentScanner extends SAXParser {
-  onText: ((token: CharacterToken) => void) | null = null;
+class DocumentRewriter implements TokenizerCallbacks {
+  private readonly tokenizer = new Tokenizer({ decodeEntities: false }, this);
+  private readonly namespaces = new NamespaceTracker();
+  private readonly edits: Edit[] = [];
+  private base: URL;
+  private baseSeen = false;
+  /** Where the text the tokenizer works on starts in the document. */
+  private shift = 0;
+  /** Where to restart the tokenizer after pausing it, or -1 to go on. */
+  private restartAt = -1;
+  /** The rest of the document is text (after `<plaintext>` or an unterminated raw text element). */
+  private stopped = false;
+  private readonly documentStart: number;
+  private injectAt = -1;
+  private scannedUpTo: number;
+  private templateDepth = 0;
+  /**
+   * Start of a foreign `<style>` element's content. It is rewritten up to the next tag, which ends it
+   * or is markup inside it, so that it never overlaps another edit.
+   */
+  private styleContentStart = -1;
 
-  scan(html: string): void {
-    this.tokenizer.write(html, true);
+  private tagStart = 0;
+  private tagName = '';
+  private tagIsHtml = true;
+  private tagAttributes = ANY_ELEMENT;
+  private readonly attributes: Attribute[] = [];
+  /** The attribute being read, if it is one to read. */
+  private attribute: Attribute | null = null;
+
+  constructor(
+    private readonly html: string,
+    private readonly options: HtmlRewriteOptions,
+    private readonly depth: number,
+  ) {
+    this.base = options.base;
+    // A byte-order mark must stay the first character or it turns into page text; the proxy hands
+    // UTF-8 pages over one character per byte, where the mark is three characters.
+    this.documentStart = html.startsWith('\uFEFF') ? 1 : html.startsWith('\xEF\xBB\xBF') ? 3 : 0;
+    this.scannedUpTo = this.documentStart;
   }
 
-  override onCharacter(token: CharacterToken): void {
-    this.onText?.(token);
+  rewrite(): string {
+    const { html } = this;
+    let position = this.documentStart;
+    while (position < html.length) {
+      this.shift = position;
+      this.restartAt = -1;
+      this.tokenizer.reset();
+      this.tokenizer.write(position === 0 ? html : html.slice(position));
+      // The end can still restart: an unterminated CDATA section outside foreign content.
+      if (this.restartAt < 0 && !this.stopped) this.tokenizer.end();
+      if (this.restartAt < 0) break;
+      position = this.restartAt;
+    }
+    this.endForeignStyle(html.length);
+    // Nothing decided the head's place (empty, comments only, or an unterminated tag): go before the rest.
+    const injectAt = this.injectAt >= 0 ? this.injectAt : this.scannedUpTo;
+    this.edits.push({ start: injectAt, end: injectAt, text: this.options.headInject });
+    this.edits.sort((a, b) => a.start - b.start);
+
+    let out = '';
+    let copied = 0;
+    for (const edit of this.edits) {
+      out += html.slice(copied, edit.start) + edit.text;
+      copied = edit.end;
+    }
+    return out + html.slice(copied);
   }
-}
 
-function rewriteDocument(html: string, options: HtmlRewriteOptions): string {
-  const { map, headInject } = options;
-  let base = options.base;
-  let baseSeen = false;
-  const edits: Edit[] = [];
-  // A byte-order mark must stay the first character or it turns into page text.
-  const documentStart = html.startsWith('\uFEFF') ? 1 : 0;
-  let injectAt: number | null = null;
-  let scannedUpTo = documentStart;
-  let templateDepth = 0;
-  let styleContentStart: number | null = null;
-  const scanner = new DocumentScanner({ sourceCodeLocationInfo: true });
+  private restart(at: number): void {
+    this.tokenizer.pause();
+    if (at < this.html.length) this.restartAt = at;
+    else this.stopped = true;
+  }
 
-  const decideInjection = (offset: number): void => {
-    if (injectAt !== null) return;
-    injectAt = Math.max(offset, documentStart);
-    scanner.onText = null;
-  };
+  private decideInjection(offset: number): void {
+    if (this.injectAt < 0) this.injectAt = offset;
+  }
 
-  const rewriteValue = (kind: AttributeKind, value: string): string => {
+  // All tags are reported as foreign so that htmlparser2 never switches to raw text by itself: its
+  // raw text handling knows neither namespaces, noscript nor script escapes, and this class does it.
+  isInForeignContext(): boolean {
+    return true;
+  }
+
+  ontext(start: number, end: number): void {
+    if (this.injectAt >= 0) return;
+    const { html } = this;
+    let position = start + this.shift;
+    const textEnd = end + this.shift;
+    while (position < textEnd && isHtmlWhitespace(html.charCodeAt(position))) position++;
+    if (position < textEnd) this.decideInjection(position);
+    else this.scannedUpTo = textEnd;
+  }
+
+  oncomment(start: number, end: number): void {
+    const { html } = this;
+    const commentStart = start + this.shift;
+    const close = end + this.shift;
+    if (
+      close >= html.length &&
+      this.namespaces.namespace === 'html' &&
+      html.startsWith('[CDATA[', commentStart)
+    ) {
+      this.endBogusCdata(commentStart);
+      return;
+    }
+    if (this.injectAt < 0) this.scannedUpTo = Math.min(close + 1, html.length);
+  }
+
+  ondeclaration(_start: number, end: number): void {
+    if (this.injectAt < 0) this.scannedUpTo = end + this.shift + 1;
+  }
+
+  oncdata(start: number, end: number): void {
+    // Only foreign content has CDATA sections; elsewhere `<![CDATA[` opens a comment up to the next `>`.
+    if (this.namespaces.namespace === 'html') this.endBogusCdata(start + this.shift, end + this.shift);
+  }
+
+  private endBogusCdata(contentStart: number, sectionClose = this.html.length): void {
+    const close = this.html.indexOf('>', contentStart);
+    const end = close === -1 ? this.html.length : close + 1;
+    if (this.injectAt < 0) this.scannedUpTo = end;
+    if (close !== -1 && close < sectionClose) this.restart(end);
+  }
+
+  onopentagname(start: number, end: number): void {
+    const { html } = this;
+    const nameStart = start + this.shift;
+    this.tagStart = nameStart - 1;
+    this.endForeignStyle(this.tagStart);
+    let name = html.slice(nameStart, end + this.shift).toLowerCase();
+    this.namespaces.startTagName(name);
+    this.tagIsHtml = this.namespaces.namespace === 'html';
+    // The parser renames <image> to <img> in HTML content.
+    if (name === 'image' && this.tagIsHtml) name = 'img';
+    this.tagName = name;
+    this.tagAttributes = ELEMENT_ATTRIBUTES.get(name) ?? ANY_ELEMENT;
+    if (this.attributes.length > 0) this.attributes.length = 0;
+    this.attribute = null;
+  }
+
+  onattribname(start: number, end: number): void {
+    const { html, tagAttributes } = this;
+    const nameStart = start + this.shift;
+    const nameEnd = end + this.shift;
+    // Most attributes are not read: rule them out by length and first letter before copying the name.
+    const length = nameEnd - nameStart;
+    const initial = (html.charCodeAt(nameStart) | 0x20) - 0x61;
+    if (
+      length > 30 ||
+      (tagAttributes.lengths & (1 << length)) === 0 ||
+      initial < 0 ||
+      initial > 25 ||
+      (tagAttributes.initials & (1 << initial)) === 0
+    ) {
+      return;
+    }
+    const name = html.slice(nameStart, nameEnd).toLowerCase();
+    const kind = tagAttributes.kinds.get(name);
+    if (!kind) return;
+    // Of duplicate attributes the first one counts.
+    for (const attribute of this.attributes) if (attribute.name === name) return;
+    this.attribute = { name, kind, valueStart: -1, valueEnd: -1, quoted: false };
+  }
+
+  onattribdata(start: number, end: number): void {
+    const { attribute } = this;
+    if (!attribute) return;
+    if (attribute.valueStart < 0) attribute.valueStart = start + this.shift;
+    attribute.valueEnd = end + this.shift;
+  }
+
+  onattribend(quote: QuoteType): void {
+    const { attribute } = this;
+    if (!attribute) return;
+    attribute.quoted = quote === QuoteType.Double || quote === QuoteType.Single;
+    this.attributes.push(attribute);
+    this.attribute = null;
+  }
+
+  onopentagend(end: number): void {
+    this.startTagEnd(end + this.shift + 1, false);
+  }
+
+  onselfclosingtag(end: number): void {
+    this.startTagEnd(end + this.shift + 1, true);
+  }
+
+  private startTagEnd(tagEnd: number, selfClosing: boolean): void {
+    const { tagName: name, tagIsHtml: isHtml } = this;
+    if (this.injectAt < 0) {
+      if (name === 'html') this.scannedUpTo = tagEnd;
+      else this.decideInjection(name === 'head' ? tagEnd : this.tagStart);
+    }
+    this.followNamespace(name, selfClosing);
+
+    if (this.templateDepth === 0) this.rewriteAttributes();
+    if (name === 'template' && isHtml) this.templateDepth++;
+
+    if (!isHtml) {
+      if (name === 'style' && !selfClosing && this.templateDepth === 0) this.styleContentStart = tagEnd;
+    } else if (RAW_TEXT.has(name)) {
+      this.skipRawText(name, tagEnd);
+    }
+  }
+
+  /** In foreign content, whether `<font>` leaves it and `<annotation-xml>` holds HTML depend on attributes. */
+  private followNamespace(name: string, selfClosing: boolean): void {
+    let breaksOut = false;
+    let htmlAnnotation = false;
+    if (!this.tagIsHtml) {
+      for (const attribute of this.attributes) {
+        if (attribute.kind === 'font-style') breaksOut = true;
+        else if (attribute.kind === 'encoding') {
+          const encoding = this.attributeValue(attribute).toLowerCase();
+          htmlAnnotation = encoding === 'text/html' || encoding === 'application/xhtml+xml';
+        }
+      }
+    }
+    this.namespaces.startTagEnd(name, selfClosing, breaksOut, htmlAnnotation);
+  }
+
+  private skipRawText(name: string, contentStart: number): void {
+    const { html } = this;
+    if (name === 'plaintext') {
+      this.restart(html.length);
+      return;
+    }
+    const contentEnd =
+      name === 'script' ? scriptDataEnd(html, contentStart) : rawTextEnd(html, name, contentStart);
+    if (name === 'style' && this.templateDepth === 0) this.rewriteStyle(contentStart, contentEnd);
+    // Content without `<` reads as plain text to the tokenizer too, up to the end tag.
+    if (html.indexOf('<', contentStart) !== contentEnd) this.restart(contentEnd);
+  }
+
+  onclosetag(start: number, end: number): void {
+    const { html } = this;
+    const nameStart = start + this.shift;
+    const nameEnd = end + this.shift;
+    this.decideInjection(nameStart - 2);
+    this.endForeignStyle(nameStart - 2);
+    const name = html.slice(nameStart, nameEnd).toLowerCase();
+    if (name === 'template' && this.templateDepth > 0 && this.namespaces.namespace === 'html') {
+      this.templateDepth--;
+    }
+    this.namespaces.endTag(name);
+    // htmlparser2 ends an end tag at the first `>`, also one inside a quoted attribute value.
+    if (html.charCodeAt(nameEnd) !== 0x3e) {
+      const close = endTagClose(html, nameEnd);
+      if (close !== html.indexOf('>', nameEnd)) this.restart(close + 1);
+    }
+  }
+
+  private attributeValue(attribute: Attribute): string {
+    if (attribute.valueStart < 0) return '';
+    return decodeAttributeValue(this.html.slice(attribute.valueStart, attribute.valueEnd));
+  }
+
+  private rewriteAttributes(): void {
+    const { attributes } = this;
+    if (attributes.length === 0) return;
+    const isRefresh =
+      this.tagName === 'meta' &&
+      attributes.some(
+        (a) => a.kind === 'http-equiv' && this.attributeValue(a).trim().toLowerCase() === 'refresh',
+      );
+    for (const attribute of attributes) {
+      const { kind } = attribute;
+      if (kind === 'http-equiv' || kind === 'encoding' || kind === 'font-style') continue;
+      if (kind === 'refresh' && !isRefresh) continue;
+      const value = this.attributeValue(attribute);
+      // A valueless attribute has no value to replace, and an empty one loads nothing.
+      const rewritten = attribute.valueStart < 0 ? value : this.rewriteValue(kind, value);
+      if (this.tagName === 'base' && attribute.name === 'href' && this.tagIsHtml && !this.baseSeen) {
+        // Only the first <base href> counts, and it resolves against the document's own URL.
+        this.baseSeen = true;
+        try {
+          this.base = new URL(value, this.options.base);
+        } catch {
+          // An unparsable base leaves the document URL in force, as in browsers.
+        }
+      }
+      if (rewritten === value) continue;
+      const start = attribute.quoted ? attribute.valueStart - 1 : attribute.valueStart;
+      const end = attribute.quoted ? attribute.valueEnd + 1 : attribute.valueEnd;
+      this.edits.push({ start, end, text: `"${escapeAttribute(rewritten)}"` });
+    }
+  }
+
+  private rewriteValue(kind: AttributeKind, value: string): string {
+    const { base, options } = this;
+    const { map } = options;
     switch (kind) {
       case 'url':
         return rewriteUrl(value, base, map);
@@ -124,111 +440,46 @@ function rewriteDocument(html: string, options: HtmlRewriteOptions): string {
         return value.replace(/[^\t\n\f\r ]+/g, (url) => rewriteUrl(url, base, map));
       case 'refresh':
         return rewriteMetaRefresh(value, base, map);
+      case 'html':
+        // A srcdoc document takes the base URL of the document around it.
+        return this.depth < MAX_SRCDOC_DEPTH
+          ? new DocumentRewriter(value, { ...options, base }, this.depth + 1).rewrite()
+          : value;
+      default:
+        return value;
     }
-  };
-
-  const rewriteAttributes = (tag: StartTag): void => {
-    // Start tags carry an element location whose `attrs` the SAX typings do not declare.
-    const location = tag.sourceCodeLocation;
-    const locations =
-      location && 'attrs' in location ? (location.attrs as AttributeSpans | undefined) : undefined;
-    if (!locations) return;
-    const isRefresh =
-      tag.tagName === 'meta' &&
-      tag.attrs.some((a) => a.name === 'http-equiv' && a.value.trim().toLowerCase() === 'refresh');
-    for (const attribute of tag.attrs) {
-      // Foreign content splits `xlink:href` into prefix and name; locations keep the source spelling.
-      const name = attribute.prefix ? `${attribute.prefix}:${attribute.name}` : attribute.name;
-      const attributeLocation = locations[name];
-      if (!attributeLocation) continue;
-      const kind = isRefresh && name === 'content' ? 'refresh' : attributeKind(tag.tagName, name);
-      if (!kind) continue;
-      const rewritten = rewriteValue(kind, attribute.value);
-      if (tag.tagName === 'base' && name === 'href' && !baseSeen) {
-        // Only the first <base href> counts, and it resolves against the document's own URL.
-        baseSeen = true;
-        try {
-          base = new URL(attribute.value, options.base);
-        } catch {
-          // An unparsable base leaves the document URL in force, as in browsers.
-        }
-      }
-      if (rewritten === attribute.value) continue;
-      const span = valueSpan(html, attributeLocation);
-      if (span) {
-        edits.push({ start: span.startOffset, end: span.endOffset, text: `"${escapeAttribute(rewritten)}"` });
-      }
-    }
-  };
-
-  const styleEdit = (start: number, end: number): Edit => ({
-    start,
-    end,
-    text: rewriteCss(html.slice(start, end), base, map),
-  });
-
-  scanner.on('doctype', (doctype) => {
-    scannedUpTo = doctype.sourceCodeLocation?.endOffset ?? scannedUpTo;
-  });
-  scanner.on('comment', (comment) => {
-    scannedUpTo = comment.sourceCodeLocation?.endOffset ?? scannedUpTo;
-  });
-  scanner.onText = ({ chars, location }) => {
-    if (!location) return;
-    if (isHtmlWhitespace(chars)) scannedUpTo = location.endOffset;
-    else decideInjection(location.startOffset);
-  };
-  scanner.on('endTag', (tag) => {
-    const location = tag.sourceCodeLocation;
-    if (!location) return;
-    decideInjection(location.startOffset);
-    if (tag.tagName === 'template' && templateDepth > 0) templateDepth--;
-    if (tag.tagName === 'style' && styleContentStart !== null) {
-      edits.push(styleEdit(styleContentStart, location.startOffset));
-      styleContentStart = null;
-    }
-  });
-  scanner.on('startTag', (tag) => {
-    const location = tag.sourceCodeLocation;
-    if (!location) return;
-    if (injectAt === null) {
-      if (tag.tagName === 'html') scannedUpTo = location.endOffset;
-      else decideInjection(tag.tagName === 'head' ? location.endOffset : location.startOffset);
-    }
-    if (templateDepth > 0) {
-      if (tag.tagName === 'template') templateDepth++;
-      return;
-    }
-    rewriteAttributes(tag);
-    if (tag.tagName === 'template') templateDepth++;
-    if (tag.tagName === 'style') styleContentStart = location.endOffset;
-  });
-
-  scanner.scan(html);
-  if (styleContentStart !== null) edits.push(styleEdit(styleContentStart, html.length));
-  // Nothing decided the head's place (empty, comments only, or an unterminated tag): go before the rest.
-  edits.push({ start: injectAt ?? scannedUpTo, end: injectAt ?? scannedUpTo, text: headInject });
-  edits.sort((a, b) => a.start - b.start);
-
-  let out = '';
-  let copied = 0;
-  for (const edit of edits) {
-    out += html.slice(copied, edit.start) + edit.text;
-    copied = edit.end;
   }
-  return out + html.slice(copied);
+
+  private endForeignStyle(end: number): void {
+    if (this.styleContentStart < 0) return;
+    this.rewriteStyle(this.styleContentStart, end);
+    this.styleContentStart = -1;
+  }
+
+  private rewriteStyle(start: number, end: number): void {
+    if (end <= start) return;
+    const css = this.html.slice(start, end);
+    const rewritten = rewriteCss(css, this.base, this.options.map);
+    if (rewritten !== css) this.edits.push({ start, end, text: rewritten });
+  }
+
+  // Entities are not decoded while tokenizing (decodeEntities is off), so these are never called.
+  onattribentity(): void {}
+  ontextentity(): void {}
+  onprocessinginstruction(): void {}
+  onend(): void {}
 }
 
 /**
  * Rewrites absolute URLs in a document's attributes and styles to their content hosts and injects
  * `headInject` first in the head, splicing the original text so every other byte is kept.
- * Script and template contents are not touched.
+ * Script and template contents are not touched; srcdoc documents are rewritten the same way.
  */
 export function rewriteHtml(html: string, options: HtmlRewriteOptions): string {
   try {
-    return rewriteDocument(html, options);
+    return new DocumentRewriter(html, options, 0).rewrite();
   } catch {
-    // parse5 accepts any input, but `map` is the caller's code; the page must still get its runtime.
+    // The tokenizer accepts any input, but `map` is the caller's code; the page must still get its runtime.
     return options.headInject + html;
   }
 }

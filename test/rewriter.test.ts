@@ -392,6 +392,189 @@ describe('rewriter/html', () => {
     );
   });
 
+  it('reads unquoted values up to whitespace or >, a slash included', () => {
+    assert.equal(
+      html('<body><a href=https://cdn.example/x/>x</a><img src=//cdn.example/i.png/ alt=y>'),
+      `${INJECT}<body><a href="http://https--cdn-example.c.test/x/">x</a>` +
+        '<img src="http://https--cdn-example.c.test/i.png/" alt=y>',
+    );
+  });
+
+  it('leaves attributes without a value alone', () => {
+    const page = '<body><a href ping>x</a><img src><iframe srcdoc></iframe><a href=>y</a>';
+    assert.equal(html(page), INJECT + page);
+  });
+
+  it('takes the first of duplicate attributes, as browsers do', () => {
+    const ignored =
+      '<body><a href="/local" HREF="https://cdn.example/x">x</a><img src SRC="https://cdn.example/i">';
+    assert.equal(html(ignored), INJECT + ignored);
+    assert.equal(
+      html('<body><a HREF="https://cdn.example/x" href="https://cdn.example/y">x</a>'),
+      `${INJECT}<body><a HREF="http://https--cdn-example.c.test/x" href="https://cdn.example/y">x</a>`,
+    );
+  });
+
+  it('ends a script only at its real end tag', () => {
+    const split = `<script>document.write("<scr" + "ipt src='https://cdn.example/a.js'></scr" + "ipt>");</script>`;
+    // Inside `<!--`, `<script>` starts a double escape in which `</script>` does not end the element.
+    const escaped =
+      '<script><!--\ndocument.write(\'<script src="https://cdn.example/b.js"></script>' +
+      '<img src="https://cdn.example/b.png">\');\n//--></script>';
+    const after = '<img src="https://cdn.example/c.png">';
+    assert.equal(
+      html(`<body>${split}${escaped}${after}`),
+      `${INJECT}<body>${split}${escaped}<img src="http://https--cdn-example.c.test/c.png">`,
+    );
+    assert.equal(
+      html('<body><script><!--><img src="https://cdn.example/d.png"></script>'),
+      `${INJECT}<body><script><!--><img src="https://cdn.example/d.png"></script>`,
+    );
+    const unterminated = '<body><script>if (a < b) { x = "<img src=https://cdn.example/e.png>" }';
+    assert.equal(html(unterminated), INJECT + unterminated);
+  });
+
+  it('parses no markup in raw text elements, with scripting on', () => {
+    for (const name of ['title', 'textarea', 'noscript', 'xmp', 'iframe', 'noembed', 'noframes', 'STYLE']) {
+      const inside = `<${name}><img src="https://cdn.example/in.png"></${name} >`;
+      assert.equal(
+        html(`<body>${inside}<img src="https://cdn.example/out.png">`),
+        `${INJECT}<body>${inside}<img src="http://https--cdn-example.c.test/out.png">`,
+        name,
+      );
+    }
+    const plaintext = '<body><plaintext></plaintext><img src="https://cdn.example/p.png">';
+    assert.equal(html(plaintext), INJECT + plaintext);
+  });
+
+  it('follows foreign content: SVG and MathML markup, integration points and breakouts', () => {
+    assert.equal(
+      html(
+        '<body><svg><style>.a{background:url(https://cdn.example/a.png)}</style>' +
+          '<filter><feImage href="https://cdn.example/f.png"/></filter></svg>',
+      ),
+      `${INJECT}<body><svg><style>.a{background:url(http://https--cdn-example.c.test/a.png)}</style>` +
+        '<filter><feImage href="http://https--cdn-example.c.test/f.png"/></filter></svg>',
+    );
+    // In SVG a <title> holds markup, but a <script> in <foreignObject> or after a breakout is HTML again.
+    const script = '<script>x = "<image href=\'https://cdn.example/s.png\'/>"</script>';
+    for (const page of [
+      `<body><svg><foreignObject>${script}</foreignObject></svg>`,
+      `<body><math><mi>${script}</mi></math>`,
+      `<body><svg><p>${script}`,
+      `<body><svg/>${script}`,
+    ]) {
+      assert.equal(html(page), INJECT + page, page);
+    }
+    assert.equal(
+      html(`<body><svg><title><image href="https://cdn.example/t.png"/></title></svg>`),
+      `${INJECT}<body><svg><title><image href="https://cdn.example/t.png"/></title></svg>`,
+    );
+    // HTML content renames <image> to <img>.
+    assert.equal(
+      html('<body><image src="https://cdn.example/i.png">'),
+      `${INJECT}<body><image src="http://https--cdn-example.c.test/i.png">`,
+    );
+  });
+
+  it('reads CDATA sections only in foreign content and bogus comments elsewhere', () => {
+    assert.equal(
+      html(
+        '<body><svg><style><![CDATA[.a{background:url(https://cdn.example/a.png)}]]></style>' +
+          '<![CDATA[<image href="https://cdn.example/in.png"/>]]></svg>',
+      ),
+      `${INJECT}<body><svg><style><![CDATA[.a{background:url(http://https--cdn-example.c.test/a.png)}]]></style>` +
+        '<![CDATA[<image href="https://cdn.example/in.png"/>]]></svg>',
+    );
+    // Outside foreign content `<![CDATA[` opens a comment that the first `>` closes.
+    for (const end of [' ]]>', '']) {
+      assert.equal(
+        html(`<body><![CDATA[ a > <img src="https://cdn.example/b.png">${end}`),
+        `${INJECT}<body><![CDATA[ a > <img src="http://https--cdn-example.c.test/b.png">${end}`,
+      );
+    }
+  });
+
+  it('ends comments where browsers do', () => {
+    assert.equal(
+      html('<body><!--><img src="https://cdn.example/a.png"><!---><img src="https://cdn.example/b.png">'),
+      `${INJECT}<body><!--><img src="http://https--cdn-example.c.test/a.png"><!--->` +
+        '<img src="http://https--cdn-example.c.test/b.png">',
+    );
+    const commented =
+      '<body><!-- <img src="https://cdn.example/c.png"> -- > --!><img src="https://cdn.example/d.png">';
+    assert.equal(
+      html(commented),
+      `${INJECT}<body><!-- <img src="https://cdn.example/c.png"> -- > --!><img src="http://https--cdn-example.c.test/d.png">`,
+    );
+    assert.equal(
+      html('<body><? x ><img src="https://cdn.example/e.png"></ x><img src="https://cdn.example/f.png">'),
+      `${INJECT}<body><? x ><img src="http://https--cdn-example.c.test/e.png"></ x>` +
+        '<img src="http://https--cdn-example.c.test/f.png">',
+    );
+  });
+
+  it('drops tags cut off by the end and ends end tags after their attributes', () => {
+    for (const page of [
+      '<body><img src="https://cdn.example/a.png"',
+      '<body><img src=https://cdn.example/a.png',
+    ]) {
+      assert.equal(html(page), INJECT + page);
+    }
+    assert.equal(
+      html('<body><p></p title=">" ><img src="https://cdn.example/b.png"></p x=\'>\''),
+      `${INJECT}<body><p></p title=">" ><img src="http://https--cdn-example.c.test/b.png"></p x='>'`,
+    );
+  });
+
+  it('writes characters from references back as references, and page bytes as they were', () => {
+    assert.equal(
+      html('<body><a href="https://cdn.example/caf&eacute;?q=&#xE9;&euro;&amp;r=\xC3\xA9">x</a>'),
+      `${INJECT}<body><a href="http://https--cdn-example.c.test/caf&#233;?q=&#233;&#8364;&amp;r=\xC3\xA9">x</a>`,
+    );
+    // Named references without a semicolon are not decoded in attributes before `=` or a letter.
+    assert.equal(
+      html('<body><a href="https://cdn.example/?a=1&copy=2&notit;">x</a>'),
+      `${INJECT}<body><a href="http://https--cdn-example.c.test/?a=1&amp;copy=2&amp;notit;">x</a>`,
+    );
+  });
+
+  it('keeps a UTF-8 byte-order mark first when the page comes one character per byte', () => {
+    assert.equal(
+      html('\xEF\xBB\xBF<!DOCTYPE html><html><head><title>t</title>'),
+      `\xEF\xBB\xBF<!DOCTYPE html><html><head>${INJECT}<title>t</title>`,
+    );
+  });
+
+  it('rewrites srcdoc documents like pages, against the base URL around them', () => {
+    const inject = INJECT.replace(/"/g, '&quot;');
+    assert.equal(
+      html(
+        '<head><base href="//cdn.example/d/"></head><body>' +
+          '<iframe srcdoc="<img src=&quot;//img.example/a.png&quot;><a href=rel>x</a>"></iframe>',
+      ),
+      `<head>${INJECT}<base href="http://https--cdn-example.c.test/d/"></head><body>` +
+        `<iframe srcdoc="${inject}<img src=&quot;http://https--img-example.c.test/a.png&quot;><a href=rel>x</a>"></iframe>`,
+    );
+    assert.equal(
+      html(`<body><iframe srcdoc='<p>caf&eacute;'></iframe>`),
+      `${INJECT}<body><iframe srcdoc="${inject}<p>caf&#233;"></iframe>`,
+    );
+  });
+
+  it('stops rewriting srcdoc documents nested deeper than real pages nest them', () => {
+    const nest = (levels: number): string => {
+      let page = '<img src=https://cdn.example/a.png>';
+      for (let i = 0; i < levels; i++) {
+        page = `<iframe srcdoc="${page.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></iframe>`;
+      }
+      return page;
+    };
+    assert.ok(html(nest(3)).includes('https--cdn-example.c.test/a.png'));
+    const deep = html(nest(8));
+    assert.ok(deep.includes('https://cdn.example/a.png') && !deep.includes('https--cdn-example'));
+  });
+
   it('falls back to injection alone when the mapper throws', () => {
     const page = '<a href="https://cdn.example/x">x</a>';
     const failing: UrlMapper = () => {
