@@ -75,6 +75,9 @@ export function Landing({ config }: { config: ViewerConfig }) {
           error={error}
         />
       </form>
+      <p class="aside">
+        Reviewing past sessions? <a href="/archive">Open the archive</a>.
+      </p>
     </main>
   );
 }
