@@ -182,6 +182,15 @@ describe('replay timeline: markers and state at a time', () => {
     assert.equal(countUntil([{ at: 1 }, { at: 2 }, { at: 2 }, { at: 3 }], 2), 3);
   });
 
+  it('keeps who a private line went to', () => {
+    const t = new Timeline();
+    t.add([{ type: 'chat', seq: 1, at: 1_000, from: FELIX, text: 'just for you', to: [OWNER] }]);
+    assert.deepEqual(
+      t.chatUntil(1_000).map((l) => [l.text, l.to]),
+      [['just for you', [OWNER]]],
+    );
+  });
+
   it('knows what is pointed at and highlighted at any time, forwards and after seeking back', () => {
     const t = new Timeline();
     t.add(recorded());

@@ -16,9 +16,11 @@ export function ChatPane({ lines, nameOf }: { lines: readonly ChatLine[]; nameOf
       <ol data-testid="replay-chat" ref={log}>
         {lines.length === 0 && <li class="empty">No messages yet at this point.</li>}
         {lines.map((l) => (
-          <li key={l.seq} data-testid="replay-chat-line">
+          <li key={l.seq} data-testid="replay-chat-line" data-private={l.to ? 'true' : undefined}>
             <time dateTime={new Date(l.at).toISOString()}>{clock(l.at)}</time>{' '}
-            <span class="who">{nameOf(l.from)}:</span> {l.text}
+            <span class="who">{nameOf(l.from)}:</span>{' '}
+            {l.to && <em class="private">(privately to {l.to.map(nameOf).join(', ')}) </em>}
+            {l.text}
           </li>
         ))}
       </ol>

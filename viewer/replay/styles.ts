@@ -72,4 +72,5 @@ table.sessions{width:100%;border-collapse:collapse;background:var(--panel);borde
 .controls label{display:flex;gap:.4rem;align-items:center;font-size:.9rem}
 .controls select{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:3px 4px}
 @media (max-width:800px){.replay{height:auto;min-height:100vh}.replay-body{grid-template-columns:1fr}.replay-stage{height:60vh}.replay-side{border-left:0;grid-template-rows:auto}.side-section ol,.side-section ul{max-height:14rem}}
+.chat-pane .private{color:var(--accent-text,#1d4fc4)}
 `;

@@ -57,6 +57,8 @@ export interface ChatLine {
   at: number;
   from: string;
   text: string;
+  /** A private line's recipients. */
+  to?: string[];
 }
 
 export interface Pointer {
@@ -159,7 +161,9 @@ export class Timeline {
       }
       if (m.type === 'joined') this.names.set(m.participant.id, m.participant.name);
       if (m.type === 'tab') this.tabOwner = m.tab.owner;
-      if (m.type === 'chat') this.chat.push({ seq: m.seq, at: m.at, from: m.from, text: m.text });
+      if (m.type === 'chat') {
+        this.chat.push({ seq: m.seq, at: m.at, from: m.from, text: m.text, ...(m.to ? { to: m.to } : {}) });
+      }
       if (MARK_TYPES.has(m.type)) this.markMessages.push(m);
       // A page reports itself again when it finishes loading: one navigation, not two.
       if (m.type === 'location' && this.urls.get(m.tab) === m.url) continue;
