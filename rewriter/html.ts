@@ -476,10 +476,5 @@ class DocumentRewriter implements TokenizerCallbacks {
  * Script and template contents are not touched; srcdoc documents are rewritten the same way.
  */
 export function rewriteHtml(html: string, options: HtmlRewriteOptions): string {
-  try {
-    return new DocumentRewriter(html, options, 0).rewrite();
-  } catch {
-    // The tokenizer accepts any input, but `map` is the caller's code; the page must still get its runtime.
-    return options.headInject + html;
-  }
+  return new DocumentRewriter(html, options, 0).rewrite();
 }
