@@ -33,7 +33,10 @@ export function toProxyUrl(input: string, base: string, ctx: UrlMapContext): str
   if (origin === ctx.pageOrigin || url.hostname.endsWith(ctx.contentSuffix)) return input;
   const mapped = origin === ctx.upstreamOrigin ? ctx.pageOrigin : ctx.lookup(origin);
   if (mapped === null) return input;
-  const target = new URL(`${url.pathname}${url.search}${url.hash}`, mapped);
-  if (socket) target.protocol = HTTP[target.protocol] ?? target.protocol;
-  return target.href;
+  // Joined as text: resolving the path against the content origin would read a path that starts
+  // with "//" as another host.
+  const target = `${mapped}${url.pathname}${url.search}${url.hash}`;
+  if (!socket) return target;
+  const scheme = target.slice(0, target.indexOf(':') + 1);
+  return `${HTTP[scheme] ?? scheme}${target.slice(scheme.length)}`;
 }
