@@ -9,6 +9,7 @@ import {
   rawTextEnd,
   scriptDataEnd,
 } from './html-syntax.js';
+import { rewriteImportMap } from './import-map.js';
 import { rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from './url.js';
 
 export interface HtmlRewriteOptions {
@@ -32,7 +33,8 @@ type AttributeKind =
   | 'html'
   | 'http-equiv'
   | 'encoding'
-  | 'font-style';
+  | 'font-style'
+  | 'script-type';
 
 // Names are compared lowercased, so SVG's feImage is written feimage here.
 const URL_ATTRIBUTES: ReadonlyArray<[string, string[]]> = [
@@ -46,6 +48,7 @@ const URL_ATTRIBUTES: ReadonlyArray<[string, string[]]> = [
   ['data', ['object']],
   ['background', ['body', 'table', 'td', 'th']],
   ['cite', ['blockquote', 'q', 'del', 'ins']],
+  ['manifest', ['html']],
 ];
 
 interface ElementAttributes {
@@ -91,6 +94,7 @@ const ELEMENT_ATTRIBUTES: ReadonlyMap<string, ElementAttributes> = (() => {
   add(['meta'], 'content', 'refresh');
   add(['meta'], 'http-equiv', 'http-equiv');
   add(['annotation-xml'], 'encoding', 'encoding');
+  add(['script'], 'type', 'script-type');
   for (const name of ['color', 'face', 'size']) add(['font'], name, 'font-style');
   return elements;
 })();
@@ -368,6 +372,8 @@ class DocumentRewriter implements TokenizerCallbacks {
     const contentEnd =
       name === 'script' ? scriptDataEnd(html, contentStart) : rawTextEnd(html, name, contentStart);
     if (name === 'style' && this.templateDepth === 0) this.rewriteStyle(contentStart, contentEnd);
+    if (name === 'script' && this.templateDepth === 0 && this.isImportMap())
+      this.rewriteImportMap(contentStart, contentEnd);
     // Content without `<` reads as plain text to the tokenizer too, up to the end tag.
     if (html.indexOf('<', contentStart) !== contentEnd) this.restart(contentEnd);
   }
@@ -405,7 +411,8 @@ class DocumentRewriter implements TokenizerCallbacks {
       );
     for (const attribute of attributes) {
       const { kind } = attribute;
-      if (kind === 'http-equiv' || kind === 'encoding' || kind === 'font-style') continue;
+      if (kind === 'http-equiv' || kind === 'encoding' || kind === 'font-style' || kind === 'script-type')
+        continue;
       if (kind === 'refresh' && !isRefresh) continue;
       const value = this.attributeValue(attribute);
       // A valueless attribute has no value to replace, and an empty one loads nothing.
@@ -454,6 +461,17 @@ class DocumentRewriter implements TokenizerCallbacks {
     if (this.styleContentStart < 0) return;
     this.rewriteStyle(this.styleContentStart, end);
     this.styleContentStart = -1;
+  }
+
+  private isImportMap(): boolean {
+    const type = this.attributes.find((a) => a.kind === 'script-type');
+    return type !== undefined && this.attributeValue(type).trim().toLowerCase() === 'importmap';
+  }
+
+  private rewriteImportMap(start: number, end: number): void {
+    const json = this.html.slice(start, end);
+    const rewritten = rewriteImportMap(json, this.base, this.options.map);
+    if (rewritten !== json) this.edits.push({ start, end, text: rewritten });
   }
 
   private rewriteStyle(start: number, end: number): void {

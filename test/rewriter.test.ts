@@ -180,6 +180,31 @@ describe('rewriter/css', () => {
 });
 
 describe('rewriter/html', () => {
+  it('maps an import map’s addresses and scopes, keeping its specifiers, and the manifest', () => {
+    const importMap = JSON.stringify({
+      imports: { vue: 'https://cdn.example/vue.js', app: './app.js', 'https://cdn.example/x.js': '/x.js' },
+      scopes: { 'https://cdn.example/': { dep: 'https://cdn.example/dep.js?v=</script>' } },
+    }).replace('</script>', '<\\/script>');
+    const out = html(
+      `<html manifest="https://shop.example/app.appcache"><script type="ImportMap">${importMap}</script>`,
+    );
+    assert.match(out, /<html manifest="http:\/\/https--shop-example\.c\.test\/app\.appcache">/);
+    const json = /<script type="ImportMap">(.*)<\/script>/.exec(out)?.[1] ?? '';
+    assert.ok(!json.includes('</script>'), 'a closing tag inside a value is escaped');
+    assert.deepEqual(JSON.parse(json), {
+      imports: {
+        vue: 'http://https--cdn-example.c.test/vue.js',
+        app: './app.js',
+        'https://cdn.example/x.js': '/x.js',
+      },
+      scopes: {
+        'http://https--cdn-example.c.test/': { dep: 'http://https--cdn-example.c.test/dep.js?v=</script>' },
+      },
+    });
+    const broken = '<script type="importmap">{ not json</script>';
+    assert.equal(html(broken), `${INJECT}${broken}`, 'a map the browser would ignore is left as it is');
+  });
+
   it('injects right after <head>, also when it has attributes', () => {
     assert.equal(
       html('<!doctype html><html><head><title>t</title></head><body></body></html>'),
@@ -575,12 +600,12 @@ describe('rewriter/html', () => {
     assert.ok(deep.includes('https://cdn.example/a.png') && !deep.includes('https--cdn-example'));
   });
 
-  it('falls back to injection alone when the mapper throws', () => {
+  it('lets a mapper’s error reach the caller instead of serving the page half rewritten', () => {
     const page = '<a href="https://cdn.example/x">x</a>';
     const failing: UrlMapper = () => {
       throw new Error('no label');
     };
-    assert.equal(rewriteHtml(page, { base, map: failing, headInject: INJECT }), INJECT + page);
+    assert.throws(() => rewriteHtml(page, { base, map: failing, headInject: INJECT }), /no label/);
   });
 });
 
