@@ -67,11 +67,16 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const blobs = diskBlobs(path.join(config.dataDir, 'blobs'));
   const journal = new Journal(store, log);
   const capture = new Capture(store, blobs, log);
-  const rooms = new Rooms(journal, log, (sessionId) => {
-    jars.drop(sessionId);
-    cache.drop(sessionId);
-    capture.forget(sessionId);
-  });
+  const rooms = new Rooms(
+    journal,
+    log,
+    (sessionId) => {
+      jars.drop(sessionId);
+      cache.drop(sessionId);
+      capture.forget(sessionId);
+    },
+    { remove: (participantId) => store.removeParticipant(participantId, Date.now()) },
+  );
   const auditors = new Auditors(store, secret);
   const sessions = new Sessions(store, secret);
   const tickets = newTickets();

@@ -6,3 +6,6 @@ export const MAX_CHAT_RECIPIENTS = 50;
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Frames of anything but recorder output are small; this bounds them well before MAX_FRAME_BYTES. */
 export const MAX_CONTROL_FRAME_BYTES = 64 * 1024;
+
+/** The close code a removed participant's sockets get: the viewer must not reconnect. */
+export const REMOVED_CLOSE_CODE = 4403;

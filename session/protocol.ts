@@ -44,6 +44,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('baton.request'), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.give'), to: z.string().min(1).max(64), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.take'), tab: tab.optional() }),
+  // The host sends a follower out of the session for good.
+  z.strictObject({ type: z.literal('participant.remove'), participant: z.string().min(1).max(64) }),
   z.strictObject({ type: z.literal('rec'), tab, events: z.array(recorderEvent).min(1).max(10000) }),
   z.strictObject({
     type: z.literal('location'),
@@ -138,6 +140,7 @@ export type RelayedMessage =
   | Relayed<{ type: 'highlight.clear'; tab: string; all?: boolean }>
   | Relayed<{ type: 'joined'; participant: ParticipantInfo }>
   | Relayed<{ type: 'left'; participant: string }>
+  | Relayed<{ type: 'removed'; participant: string }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
   | Relayed<{ type: 'baton.request'; tab: string }>
   | Relayed<{ type: 'tab'; tab: TabInfo }>

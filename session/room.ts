@@ -1,6 +1,7 @@
 import type { BatonPolicy } from '../store/types.js';
 import type { Connection } from './connection.js';
 import { History, type HistoryEntry } from './history.js';
+import { REMOVED_CLOSE_CODE } from './limits.js';
 import { MaskCheck } from './mask-check.js';
 import {
   type BatonState,
@@ -80,6 +81,11 @@ export interface RoomJournal {
 /** For rooms without an archive (unit tests): delivery is immediate. */
 export const UNJOURNALED: RoomJournal = { append() {}, after: (deliver) => deliver() };
 
+/** What a room needs to make a removal last beyond itself. */
+export interface ParticipantRegistry {
+  remove(participantId: string): Promise<void>;
+}
+
 export interface RoomOptions {
   startUrl: string | null;
   log: RoomLog;
@@ -88,6 +94,7 @@ export interface RoomOptions {
   lastSeq?: number;
   journal?: RoomJournal;
   batonPolicy?: BatonPolicy;
+  participants?: ParticipantRegistry;
   /** Chat lines archived before this room opened, oldest first, as participants received them. */
   chat?: ReadonlyArray<{ seq: number; body: string }>;
 }
@@ -133,6 +140,9 @@ export class Room {
   private readonly now: () => number;
   private readonly journal: RoomJournal;
   private readonly batonPolicy: BatonPolicy;
+  private readonly registry: ParticipantRegistry | null;
+  /** Removed by the host: their sockets are turned away even before the store knows. */
+  private readonly removed = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -144,6 +154,7 @@ export class Room {
     this.seq = options.lastSeq ?? 0;
     this.journal = options.journal ?? UNJOURNALED;
     this.batonPolicy = options.batonPolicy ?? 'support';
+    this.registry = options.participants ?? null;
     for (const line of options.chat ?? []) {
       const { from, to } = JSON.parse(line.body) as { from: string; to?: string[] };
       const only = to ? new Set([from, ...to]) : null;
@@ -169,6 +180,8 @@ export class Room {
   }
 
   connect(p: ParticipantRecord, conn: Connection): void {
+    if (this.removed.has(p.id))
+      return conn.close(REMOVED_CLOSE_CODE, 'the host removed you from this session');
     let member = this.members.get(p.id);
     const first = !member || member.connections.size === 0;
     if (!member) {
@@ -285,6 +298,8 @@ export class Room {
         }
         return this.setBaton(from, msg.to);
       }
+      case 'participant.remove':
+        return this.remove(member, conn, msg.participant);
       case 'baton.take':
         if (member.info.role !== 'owner' && this.batonPolicy !== 'collaboration') {
           return this.reject(conn, 'not-owner', 'ask for the baton; the host gives it', msg.type);
@@ -358,6 +373,43 @@ export class Room {
       return;
     }
     this.relay(member.info.id, msg);
+  }
+
+  /**
+   * The host sends a follower away: everyone hears of it, their highlights and any baton go, their
+   * sockets close once they have been told, and their token stops opening the session.
+   */
+  private remove(host: Member, conn: Connection, participantId: string): void {
+    if (host.info.role !== 'owner') {
+      return this.reject(conn, 'not-owner', 'only the host removes participants', 'participant.remove');
+    }
+    const target = this.members.get(participantId);
+    if (!target || target.info.role === 'owner') {
+      return this.reject(
+        conn,
+        'unknown-participant',
+        'there is no follower by that id here',
+        'participant.remove',
+      );
+    }
+    this.removed.add(participantId);
+    this.tab.highlights = this.tab.highlights.filter((h) => h.author !== participantId);
+    if (this.baton.holder === participantId) this.setBaton(host.info.id, this.tab.owner);
+    this.relay(host.info.id, { type: 'removed', participant: participantId });
+    this.members.delete(participantId);
+    for (const c of target.connections) {
+      this.held.delete(c);
+      this.journal.after(
+        () => c.close(REMOVED_CLOSE_CODE, 'the host removed you from this session'),
+        this.id,
+      );
+    }
+    this.registry?.remove(participantId).catch((err: Error) => {
+      this.log.warn(
+        { room: this.id, participant: participantId, err: err.message },
+        'could not record a removal',
+      );
+    });
   }
 
   private setBaton(from: string, holder: string | null, except?: Connection): void {

@@ -1,5 +1,5 @@
 import type { BatonPolicy } from '../store/types.js';
-import { Room, type RoomJournal, type RoomLog } from './room.js';
+import { type ParticipantRegistry, Room, type RoomJournal, type RoomLog } from './room.js';
 
 /** The journal as the rooms of a node share it: it also knows where each session's stream left off. */
 export interface SessionJournal extends RoomJournal {
@@ -24,6 +24,7 @@ export class Rooms {
     private readonly journal: SessionJournal,
     private readonly log: RoomLog,
     private readonly onDrop: (sessionId: string) => void = () => {},
+    private readonly participants: ParticipantRegistry | undefined = undefined,
   ) {
     journal.onFailure((sessionId) => this.fail(sessionId));
   }
@@ -50,6 +51,7 @@ export class Rooms {
             chat,
             journal: this.journal,
             batonPolicy,
+            participants: this.participants,
           });
           this.rooms.set(sessionId, created);
           return created;

@@ -17,7 +17,7 @@ export interface JoinedParticipant {
 
 export class SessionError extends Error {
   constructor(
-    readonly code: 'unknown-session' | 'bad-key' | 'bad-token',
+    readonly code: 'unknown-session' | 'bad-key' | 'bad-token' | 'removed',
     message: string,
   ) {
     super(message);
@@ -95,6 +95,7 @@ export class Sessions {
     if (!session) throw new SessionError('unknown-session', 'no session with this id');
     const participant = await this.store.findParticipantByTokenHash(sessionId, hashSecret(token));
     if (!participant) throw new SessionError('bad-token', 'this token does not belong to the session');
+    if (participant.removedAt) throw new SessionError('removed', 'the host removed you from this session');
     return participant;
   }
 }

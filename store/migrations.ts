@@ -82,4 +82,6 @@ export const migrations: readonly string[] = [
      events INTEGER NOT NULL,
      final_hash TEXT
    );`,
+  // A participant the host removed: their token opens nothing any more.
+  `ALTER TABLE participants ADD COLUMN removed_at INTEGER;`,
 ];

@@ -36,6 +36,7 @@ interface ParticipantRecord {
   role: 'owner' | 'follower';
   token_hash: string;
   joined_at: number;
+  removed_at: number | null;
 }
 
 interface ContentHostRecord {
@@ -61,6 +62,7 @@ const toParticipant = (r: ParticipantRecord): ParticipantRow => ({
   role: r.role,
   tokenHash: r.token_hash,
   joinedAt: r.joined_at,
+  removedAt: r.removed_at,
 });
 
 const toContentHost = (r: ContentHostRecord): ContentHostRow => ({
@@ -116,6 +118,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
     ),
     getParticipant: db.prepare('SELECT * FROM participants WHERE id = ?'),
     participantByToken: db.prepare('SELECT * FROM participants WHERE session_id = ? AND token_hash = ?'),
+    removeParticipant: db.prepare(
+      'UPDATE participants SET removed_at = ? WHERE id = ? AND removed_at IS NULL',
+    ),
     hostBySessionOrigin: db.prepare('SELECT * FROM content_hosts WHERE session_id = ? AND origin = ?'),
     insertHost: db.prepare('INSERT INTO content_hosts (label, session_id, origin) VALUES (?, ?, ?)'),
     hostByLabel: db.prepare('SELECT * FROM content_hosts WHERE label = ?'),
@@ -160,6 +165,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
     async findParticipantByTokenHash(sessionId: string, tokenHash: string) {
       const r = q.participantByToken.get(sessionId, tokenHash) as ParticipantRecord | undefined;
       return r && toParticipant(r);
+    },
+    async removeParticipant(id: string, at: number) {
+      q.removeParticipant.run(at, id);
     },
     async contentHostFor(sessionId: string, origin: string, newLabel: () => string) {
       return contentHostFor(sessionId, origin, newLabel());

@@ -29,6 +29,8 @@ export interface ParticipantRow {
   role: Role;
   tokenHash: string;
   joinedAt: number;
+  /** When the host removed them, if they were. */
+  removedAt?: number | null;
 }
 
 export interface ContentHostRow {
@@ -45,6 +47,7 @@ export interface Store {
   addParticipant(participant: ParticipantRow): Promise<void>;
   getParticipant(id: string): Promise<ParticipantRow | undefined>;
   findParticipantByTokenHash(sessionId: string, tokenHash: string): Promise<ParticipantRow | undefined>;
+  removeParticipant(id: string, at: number): Promise<void>;
   /** The content host of (session, origin), created with `newLabel()` on first use. */
   contentHostFor(sessionId: string, origin: string, newLabel: () => string): Promise<ContentHostRow>;
   resolveLabel(label: string): Promise<ContentHostRow | undefined>;

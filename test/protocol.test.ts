@@ -13,6 +13,7 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
     { type: 'baton.give', to: 'p2', tab: 't1' },
   ],
   'baton.take': [{ type: 'baton.take' }, { type: 'baton.take', tab: 't1' }],
+  'participant.remove': [{ type: 'participant.remove', participant: 'p1' }],
   rec: [
     { type: 'rec', tab: 't1', events: [{ type: 4, timestamp: 1, data: { href: 'https://a.example/' } }] },
     {

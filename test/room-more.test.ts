@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Connection } from '../session/connection.js';
+import { REMOVED_CLOSE_CODE } from '../session/limits.js';
 import type { ServerMessage } from '../session/protocol.js';
 import { parseNavigableUrl, Room, type RoomJournal } from '../session/room.js';
 
@@ -9,7 +10,7 @@ class Fake implements Connection {
   send(text: string) {
     this.sent.push(text);
   }
-  close() {}
+  close(_code?: number, _reason?: string) {}
   take(): Array<ServerMessage & Record<string, unknown>> {
     const out = this.sent.map((t) => JSON.parse(t) as ServerMessage & Record<string, unknown>);
     this.sent = [];
@@ -411,5 +412,70 @@ describe('Room: private chat lines (sidebars)', () => {
         .map((m) => m.text),
       ['line 1', 'line 2'],
     );
+  });
+});
+
+describe('Room: the host removes a follower', () => {
+  it('tells everyone, closes the follower’s sockets after telling them, hands back the baton, and turns them away', async () => {
+    const removedIds: string[] = [];
+    const r = new Room('s1', {
+      startUrl: null,
+      log: quiet,
+      participants: {
+        remove: async (id) => {
+          removedIds.push(id);
+        },
+      },
+    });
+    const owner = new Fake();
+    const follower = new Fake();
+    const other = new Fake();
+    const closed: Array<[number, string]> = [];
+    follower.close = (code: number, reason: string) => void closed.push([code, reason]);
+    r.connect({ id: 'own', name: 'Owner', role: 'owner' }, owner);
+    r.connect({ id: 'fol', name: 'Follower', role: 'follower' }, follower);
+    r.connect({ id: 'oth', name: 'Other', role: 'follower' }, other);
+    r.receive('own', owner, { type: 'baton.give', to: 'fol' });
+    r.receive('fol', follower, { type: 'highlight', tab: 't1', node: 7 });
+    for (const c of [owner, follower, other]) c.take();
+
+    r.receive('oth', other, { type: 'participant.remove', participant: 'fol' });
+    assert.equal(other.take()[0]?.code, 'not-owner', 'only the host removes');
+    r.receive('own', owner, { type: 'participant.remove', participant: 'own' });
+    assert.equal(owner.take()[0]?.code, 'unknown-participant', 'not a host');
+
+    r.receive('own', owner, { type: 'participant.remove', participant: 'fol' });
+    assert.deepEqual(
+      other.take().map((m) => [m.type, m.holder ?? m.participant]),
+      [
+        ['baton', 'own'],
+        ['removed', 'fol'],
+      ],
+    );
+    assert.ok(
+      follower.take().some((m) => m.type === 'removed'),
+      'told before being closed',
+    );
+    assert.deepEqual(closed, [[REMOVED_CLOSE_CODE, 'the host removed you from this session']]);
+    assert.equal(r.batonState.holder, 'own');
+    assert.deepEqual(removedIds, ['fol'], 'made to last beyond the room');
+
+    const again = new Fake();
+    const closedAgain: number[] = [];
+    again.close = (code: number) => void closedAgain.push(code);
+    r.connect({ id: 'fol', name: 'Follower', role: 'follower' }, again);
+    assert.deepEqual(closedAgain, [REMOVED_CLOSE_CODE]);
+    assert.deepEqual(again.take(), [], 'no welcome');
+    const late = new Fake();
+    r.connect({ id: 'new', name: 'Newcomer', role: 'follower' }, late);
+    const welcome = late.take().find((m) => m.type === 'welcome') as unknown as {
+      participants: Array<{ id: string }>;
+      tabs: Array<{ highlights: unknown[] }>;
+    };
+    assert.deepEqual(
+      welcome.participants.map((p) => p.id),
+      ['own', 'oth', 'new'],
+    );
+    assert.deepEqual(welcome.tabs[0]?.highlights, [], 'their highlight went with them');
   });
 });

@@ -224,4 +224,32 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await felix.close();
     await host.close();
   });
+
+  it('the host removes a follower, who is told and cannot come back with the same link', async () => {
+    const session = await createSession(tandem.url);
+    const host = await browser.newPage();
+    await host.goto(`${session.hostUrl}&name=Olivia`);
+    await host.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const context = await browser.createBrowserContext();
+    const guest = await context.newPage();
+    await guest.goto(`${session.joinUrl}&name=Troll`);
+    await guest.waitForSelector('[data-testid="connection"]::-p-text(live)');
+
+    await host.waitForSelector('[data-testid="participant-remove"][aria-label="Remove Troll"]');
+    await host.click('[data-testid="participant-remove"]');
+    await host.waitForSelector('[data-testid="participant-remove"]::-p-text(Remove for good?)');
+    await shot(host, '12-confirm-remove');
+    await host.click('[data-testid="participant-remove"]');
+    await guest.waitForSelector('h1::-p-text(The host removed you from this session)');
+    await host.waitForFunction(
+      () =>
+        ![...document.querySelectorAll('[data-testid="participant"]')].some((li) =>
+          li.textContent?.includes('Troll'),
+        ),
+    );
+    await guest.reload();
+    await guest.waitForSelector('h1::-p-text(The host removed you from this session)');
+    await context.close();
+    await host.close();
+  });
 });

@@ -5,6 +5,16 @@ export interface Joined {
   role: 'owner' | 'follower';
 }
 
+/** A failure the server answered, with its stable code (`removed`, `bad-token`, …). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
   let res: Response;
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
@@ -18,8 +28,13 @@ async function call<T>(method: string, path: string, body?: unknown, token?: str
   } catch {
     throw new Error('Tandem cannot be reached. Check your connection and try again.');
   }
-  const data = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!res.ok) throw new Error(data?.error?.message ?? `the server answered ${res.status}`);
+  const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  if (!res.ok) {
+    throw new ApiError(
+      data?.error?.code ?? String(res.status),
+      data?.error?.message ?? `the server answered ${res.status}`,
+    );
+  }
   return data as T;
 }
 

@@ -1,7 +1,8 @@
+import { REMOVED_CLOSE_CODE } from '../session/limits.js';
 import type { ClientMessage, ServerMessage } from '../session/protocol.js';
-import { getTicket } from './api.js';
+import { ApiError, getTicket } from './api.js';
 
-export type Status = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type Status = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'removed';
 
 export interface ConnectionEvents {
   message(msg: ServerMessage): void;
@@ -54,7 +55,8 @@ export class Connection {
     let ticket: string;
     try {
       ticket = (await getTicket(this.session, this.token)).ticket;
-    } catch {
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'removed') return this.removedByHost();
       return this.scheduleRetry();
     }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -72,11 +74,19 @@ export class Connection {
       if ('seq' in msg && msg.type !== 'welcome') this.lastSeq = Math.max(this.lastSeq, msg.seq);
       this.on.message(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (e.code === REMOVED_CLOSE_CODE) return this.removedByHost();
       if (!this.stopped) this.scheduleRetry();
     };
+  }
+
+  /** No reconnecting: the token opens nothing any more. */
+  private removedByHost(): void {
+    this.stopped = true;
+    clearInterval(this.countdown);
+    this.on.status('removed', 0);
   }
 
   private scheduleRetry(): void {

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { SessionState } from './state.js';
 
 const COLOURS = ['#2f6fed', '#c4320a', '#067647', '#7a2e98', '#b54708', '#0e7090', '#c11574'];
@@ -8,16 +9,22 @@ export function colourFor(id: string): string {
   return COLOURS[h % COLOURS.length] as string;
 }
 
-/** The strip of avatars: who is here, who leads, and (for the leader or host) handing over control. */
+/**
+ * The strip of avatars: who is here, who leads, and (for the leader or host) handing over control;
+ * the host can also remove a follower, after confirming.
+ */
 export function People({
   state,
   canGive,
   give,
+  remove,
 }: {
   state: SessionState;
   canGive: boolean;
   give: (to: string) => void;
+  remove: ((participant: string) => void) | null;
 }) {
+  const [confirming, setConfirming] = useState<string | null>(null);
   return (
     <ul class="people" data-testid="participants" aria-label="Participants">
       {state.participants.map((p) => {
@@ -46,6 +53,24 @@ export function People({
                 aria-label={`Give control to ${p.name}`}
               >
                 Give control
+              </button>
+            )}
+            {remove && p.role === 'follower' && p.id !== state.me?.id && (
+              <button
+                type="button"
+                class={confirming === p.id ? 'danger' : undefined}
+                data-testid="participant-remove"
+                aria-label={
+                  confirming === p.id ? `Confirm: remove ${p.name} from the session` : `Remove ${p.name}`
+                }
+                onClick={() => {
+                  if (confirming !== p.id) return setConfirming(p.id);
+                  setConfirming(null);
+                  remove(p.id);
+                }}
+                onBlur={() => setConfirming((c) => (c === p.id ? null : c))}
+              >
+                {confirming === p.id ? 'Remove for good?' : 'Remove'}
               </button>
             )}
           </li>

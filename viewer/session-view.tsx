@@ -280,6 +280,17 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     setLeaving('left');
   };
 
+  if (state.status === 'removed') {
+    return (
+      <main class="landing" aria-live="polite">
+        <h1>The host removed you from this session</h1>
+        <p>
+          Nothing more is shared from or to this window. If this is a mistake, ask the host for a new link.
+        </p>
+      </main>
+    );
+  }
+
   if (leaving === 'left') {
     return (
       <main class="landing" aria-live="polite">
@@ -508,6 +519,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         state={state}
         canGive={iHold || hostRole}
         give={(to) => send({ type: 'baton.give', to, tab: tab.id })}
+        remove={hostRole ? (participant) => send({ type: 'participant.remove', participant }) : null}
       />
       <Chat
         state={state}

@@ -150,6 +150,16 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         ),
         requests: state.requests.filter((r) => r !== msg.participant),
       };
+    case 'removed': {
+      const { [msg.participant]: _gone, ...pointers } = state.pointers;
+      return {
+        ...state,
+        participants: state.participants.filter((p) => p.id !== msg.participant),
+        requests: state.requests.filter((r) => r !== msg.participant),
+        typing: state.typing.filter((t) => t !== msg.participant),
+        pointers,
+      };
+    }
     case 'baton':
       if (msg.epoch < state.baton.epoch) return state;
       return {

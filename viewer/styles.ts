@@ -47,7 +47,7 @@ button:disabled{opacity:.5;cursor:default}
 .people .avatar{width:24px;height:24px;border-radius:50%;display:grid;place-items:center;color:#fff;font-size:.75rem;font-weight:700}
 .people li[data-leader="true"] .avatar{box-shadow:0 0 0 2px var(--accent)}
 .people .leader{font-size:.75rem;color:var(--accent-text);font-weight:700}
-.people button{padding:1px 8px;font-size:.8rem}
+.people button{padding:1px 8px;font-size:.8rem}.people button.danger{background:var(--warn);border-color:var(--warn);color:#fff}
 .chat{max-height:28vh;min-height:4.5rem;overflow-y:auto;padding:6px 10px;background:var(--panel);border-top:1px solid var(--line);margin:0;list-style:none}
 .chat li{padding:1px 0}.chat .who{font-weight:600;margin-right:.4em}.chat .pending{color:var(--pending)}
 .chat .empty{color:var(--muted)}

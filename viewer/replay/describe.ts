@@ -19,6 +19,8 @@ export function describe(m: Marker, nameOf: NameOf): string {
       return `${nameOf(m.who)} joined`;
     case 'left':
       return `${nameOf(m.who)} left`;
+    case 'removed':
+      return `${nameOf(m.who)} was removed by the host`;
   }
 }
 
@@ -30,4 +32,5 @@ export const KIND_LABELS: Record<MarkerKind, string> = {
   highlight: 'Highlight',
   joined: 'Joined',
   left: 'Left',
+  removed: 'Removed',
 };

@@ -39,7 +39,15 @@ export class TimeBase {
   }
 }
 
-export type MarkerKind = 'location' | 'chat' | 'baton' | 'control' | 'highlight' | 'joined' | 'left';
+export type MarkerKind =
+  | 'location'
+  | 'chat'
+  | 'baton'
+  | 'control'
+  | 'highlight'
+  | 'joined'
+  | 'left'
+  | 'removed';
 
 /** Something worth finding again on the timeline or in the list of events. */
 export interface Marker {
@@ -94,6 +102,8 @@ function markerOf(m: RelayedMessage, tabOwner: string | null): Marker | null {
       return { ...base, kind: 'joined', who: m.participant.id, detail: m.participant.name };
     case 'left':
       return { ...base, kind: 'left', who: m.participant, detail: '' };
+    case 'removed':
+      return { ...base, kind: 'removed', who: m.participant, detail: '' };
     default:
       return null;
   }
@@ -108,6 +118,7 @@ const MARK_TYPES = new Set([
   'location',
   'tab',
   'left',
+  'removed',
 ]);
 
 /** The index of the first item whose `at` is after `time` (items in time order). */
@@ -223,8 +234,9 @@ export class MarksCursor {
         pointers.set(m.from, { node: m.node, x: m.x, y: m.y });
         return true;
       case 'pointer.leave':
-      case 'left': {
-        const who = m.type === 'left' ? m.participant : m.from;
+      case 'left':
+      case 'removed': {
+        const who = m.type === 'pointer.leave' ? m.from : m.participant;
         return pointers.delete(who);
       }
       case 'highlight':
@@ -287,7 +299,7 @@ export function attendance(
       const spans = personOf(m.who, m.detail).spans;
       const last = spans.at(-1);
       if (!last || last.to !== null) spans.push({ from: m.at, to: null });
-    } else if (m.kind === 'left' && m.who) {
+    } else if ((m.kind === 'left' || m.kind === 'removed') && m.who) {
       const open = people.get(m.who)?.spans.at(-1);
       if (open && open.to === null) open.to = m.at;
     }
