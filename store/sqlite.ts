@@ -103,6 +103,8 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
   let checkpointer: { stop(): Promise<void> } | null = null;
   if (file !== ':memory:') {
     db.pragma('wal_autocheckpoint = 0');
+    // A log that grew under a burst shrinks back once a checkpoint lets it start over.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     checkpointer = startCheckpointer(file);
   }
 
