@@ -1,34 +1,78 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import pino from 'pino';
-import { startFixtureSite } from '../fixtures/site.js';
 import { parseConfig } from '../server/config.js';
 import { startTandem } from '../server/tandem.js';
 import { enter } from '../test/helpers/content.js';
 import { createSession, joinAs } from '../test/helpers/tandem.js';
 
-const REQUESTS = 300;
+const SEQUENTIAL = 300;
+const LOAD_MS = 3000;
+const CONCURRENCY = 8;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+interface Target {
+  port: number;
+  host: string;
+  cookie: string;
+}
 
-function timedGet(port: number, host: string, path: string, cookie: string): Promise<number> {
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function timedGet(t: Target, urlPath: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     http
-      .get({ host: '127.0.0.1', port, path, agent, headers: { host, cookie } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(performance.now() - start));
-      })
+      .get(
+        {
+          host: '127.0.0.1',
+          port: t.port,
+          path: urlPath,
+          agent,
+          headers: { host: t.host, cookie: t.cookie },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(performance.now() - start));
+        },
+      )
       .on('error', reject);
   });
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+/** Requests per second with `CONCURRENCY` in flight, generated on another thread. */
+function load(t: Target, urlPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
+      workerData: { ...t, path: urlPath, concurrency: CONCURRENCY, durationMs: LOAD_MS },
+    });
+    worker.once('message', (m: { perSecond: number; failed: number }) => {
+      if (m.failed > 0) reject(new Error(`${m.failed} requests to ${t.host}${urlPath} failed`));
+      else resolve(m.perSecond);
+    });
+    worker.once('error', reject);
+  });
+}
 
-/** Latency of the owner's page loads through the proxy (rewrite included) against the same page direct. */
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+/**
+ * A 100 KB page from a loopback upstream, side by side in one run: added latency one request at a
+ * time, rewritten-HTML throughput, pass-through against a bare `http.request`-pipe proxy, and a
+ * follower's cached copy against pass-through. The upstream and the load run on their own threads;
+ * on a 2-core machine they still share the cores with Tandem, so throughputs are lower bounds.
+ */
 export async function run(): Promise<Record<string, number>> {
-  const site = await startFixtureSite();
-  const dataDir = `/tmp/tandem-bench-${process.pid}`;
+  const upstream = new Worker(new URL('./upstream-worker.js', import.meta.url));
+  const { sitePort, pipePort, pageBytes } = await new Promise<{
+    sitePort: number;
+    pipePort: number;
+    pageBytes: number;
+  }>((resolve) => upstream.once('message', resolve));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-proxy-bench-'));
   const tandem = await startTandem(
     parseConfig(
       { PORT: '0', TANDEM_DATA_DIR: dataDir, TANDEM_DEMO_SITE: 'off', TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' },
@@ -37,26 +81,49 @@ export async function run(): Promise<Record<string, number>> {
     { logger: pino({ level: 'silent' }) },
   );
   try {
+    const origin = `http://127.0.0.1:${sitePort}`;
     const session = await createSession(tandem.url);
     const owner = await joinAs(tandem.url, session.id, 'Bench', session.hostKey);
-    const { host, cookie } = await enter(tandem.url, tandem.port, session.id, owner.token, `${site.url}/`);
-    const direct: number[] = [];
-    const proxied: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
-      direct.push(await timedGet(site.port, `127.0.0.1:${site.port}`, '/', ''));
-      proxied.push(await timedGet(tandem.port, host, '/', cookie));
+    const follower = await joinAs(tandem.url, session.id, 'Watcher', session.joinKey);
+    const asOwner = await enter(tandem.url, tandem.port, session.id, owner.token, `${origin}/`);
+    const asFollower = await enter(tandem.url, tandem.port, session.id, follower.token, `${origin}/`);
+    const direct: Target = { port: sitePort, host: `127.0.0.1:${sitePort}`, cookie: '' };
+    const bare: Target = { port: pipePort, host: `127.0.0.1:${sitePort}`, cookie: '' };
+    const proxied: Target = { port: tandem.port, host: asOwner.host, cookie: asOwner.cookie };
+    const cached: Target = { port: tandem.port, host: asFollower.host, cookie: asFollower.cookie };
+
+    const directMs: number[] = [];
+    const proxiedMs: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      directMs.push(await timedGet(direct, '/page.html'));
+      proxiedMs.push(await timedGet(proxied, '/page.html'));
     }
-    direct.sort((a, b) => a - b);
-    proxied.sort((a, b) => a - b);
+    // The owner loads the blob once, so the follower's requests are answered from the session cache.
+    await timedGet(proxied, '/blob.bin');
+
+    const directRate = await load(direct, '/page.html');
+    const rewrittenRate = await load(proxied, '/page.html');
+    const bareRate = await load(bare, '/blob.bin');
+    const passRate = await load(proxied, '/blob.bin');
+    const cachedRate = await load(cached, '/blob.bin');
     return {
-      'proxy page p50 ms': Number(percentile(proxied, 0.5).toFixed(2)),
-      'proxy page p95 ms': Number(percentile(proxied, 0.95).toFixed(2)),
-      'direct page p50 ms': Number(percentile(direct, 0.5).toFixed(2)),
+      'page size (KB)': round(pageBytes / 1024),
+      '100 KB page direct p50 ms': round(median(directMs), 2),
+      '100 KB page through the proxy p50 ms': round(median(proxiedMs), 2),
+      'added latency p50 ms (goal <= 3)': round(median(proxiedMs) - median(directMs), 2),
+      'direct req/s': Math.round(directRate),
+      'rewritten HTML req/s (goal >= 500)': Math.round(rewrittenRate),
+      'bare http.request pipe req/s (100 KB body)': Math.round(bareRate),
+      'pass-through req/s (100 KB body)': Math.round(passRate),
+      'pass-through / bare pipe (goal >= 0.9)': round(passRate / bareRate, 2),
+      "follower's cached copy req/s": Math.round(cachedRate),
+      'cached copy / pass-through (goal >= 2)': round(cachedRate / passRate, 2),
     };
   } finally {
     agent.destroy();
     await tandem.stop();
-    await site.close();
-    (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
+    upstream.postMessage('stop');
+    await new Promise((resolve) => upstream.once('exit', resolve));
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
