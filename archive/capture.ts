@@ -1,15 +1,5 @@
 import type { BlobStore } from '../store/blobs.js';
-import type { ArchiveStore, CaptureRow } from '../store/types.js';
-
-export interface ServedResponse {
-  sessionId: string;
-  label: string;
-  path: string;
-  url: string;
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
+import type { ArchiveStore, CaptureRow, ServedResponse } from '../store/types.js';
 
 export interface CaptureLog {
   error(fields: object, message: string): void;

@@ -8,6 +8,7 @@ import { rewriteCss } from '../rewriter/css.js';
 import { type CspContext, rewriteCsp, rewriteLinkHeader, secFetchSite } from '../rewriter/headers.js';
 import { rewriteHtml } from '../rewriter/html.js';
 import { rewriteMetaRefresh, rewriteUrl, type UrlMapper } from '../rewriter/url.js';
+import type { ServedResponse } from '../store/types.js';
 import { BodyTooLarge, MAX_REWRITE_BYTES, type RewritableText, readDecoded, rewritableText } from './body.js';
 import type { ContentHost, ContentHosts } from './content-hosts.js';
 import type { CookieJars } from './cookie-jars.js';
@@ -39,18 +40,6 @@ export interface ProxyLog {
 export interface RuntimeBundle {
   /** Versioned path, e.g. /__tandem/runtime.3f2a9c.js, so it can be cached for a year. */
   path: string;
-  body: Buffer;
-}
-
-/** A response the tab owner's browser was served from upstream, as it was served. */
-export interface ServedResponse {
-  sessionId: string;
-  label: string;
-  /** Path and query on the content host. */
-  path: string;
-  url: string;
-  status: number;
-  headers: Record<string, string>;
   body: Buffer;
 }
 

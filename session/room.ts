@@ -1,4 +1,4 @@
-import type { BatonPolicy } from '../store/types.js';
+import type { ArchivedEvent, BatonPolicy } from '../store/types.js';
 import type { Connection } from './connection.js';
 import { History, type HistoryEntry } from './history.js';
 import { REMOVED_CLOSE_CODE } from './limits.js';
@@ -54,16 +54,8 @@ export interface RoomLog {
   warn(fields: object, message: string): void;
 }
 
-/** One ordered event as the journal keeps it: `body` is the exact text participants receive. */
-export interface JournalEvent {
-  sessionId: string;
-  seq: number;
-  at: number;
-  actor: string;
-  tab: string | null;
-  type: string;
-  body: string;
-}
+/** One ordered event as the journal keeps it (`body` is the exact text participants receive); the journal adds the hash. */
+export type JournalEvent = Omit<ArchivedEvent, 'hash'>;
 
 /**
  * Where ordered events become durable. Nothing is delivered before everything appended ahead of it

@@ -66,6 +66,23 @@ export interface ArchivedEvent {
   hash: string;
 }
 
+/**
+ * A response a participant was served from upstream, as it was served: what the proxy reports, and
+ * what the archive captures.
+ */
+export interface ServedResponse {
+  sessionId: string;
+  /** The content host it was served on. */
+  label: string;
+  /** Path and query on the content host. */
+  path: string;
+  /** The upstream URL it stood for. */
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
 /** A response served to a participant, its body kept once by content hash. */
 export interface CaptureRow {
   sessionId: string;

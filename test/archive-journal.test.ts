@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Archive } from '../archive/archive.js';
-import { Capture, type ServedResponse } from '../archive/capture.js';
+import { Capture } from '../archive/capture.js';
 import { chainHash, GENESIS } from '../archive/chain.js';
 import { Journal } from '../archive/journal.js';
 import { diskBlobs, hashBody, memoryBlobs } from '../store/blobs.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import type { ArchivedEvent, ArchiveStore, Store } from '../store/types.js';
+import type { ArchivedEvent, ArchiveStore, ServedResponse, Store } from '../store/types.js';
 
 type FullStore = Store & ArchiveStore;
 

@@ -4,6 +4,7 @@
  * recording, chat, pointers and attendance line up with each other and with what participants saw.
  */
 import type { RelayedMessage } from '../../session/protocol.js';
+import type { ChatLine } from '../state.js';
 
 /** An rrweb event as recorded (`eventWithTime`): only its type and time matter here. */
 export interface RecordedEvent {
@@ -60,14 +61,8 @@ export interface Marker {
   detail: string;
 }
 
-export interface ChatLine {
-  seq: number;
-  at: number;
-  from: string;
-  text: string;
-  /** A private line's recipients. */
-  to?: string[];
-}
+/** A chat line as the live viewer keeps it. */
+export type { ChatLine } from '../state.js';
 
 export interface Pointer {
   node: number;
