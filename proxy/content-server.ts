@@ -493,7 +493,13 @@ export function createContentHandler(o: ContentServerOptions) {
 
     const setCookies = cookies ? (upstream.headers['set-cookie'] ?? []) : [];
     for (const c of setCookies) await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
-    const documentCookie = cookies ? await jar.getCookieString(upstreamUrl.href, { http: false }) : '';
+    const type = (upstream.headers['content-type'] ?? '').toLowerCase();
+    const kind = type.includes('text/html') ? 'html' : type.includes('text/css') ? 'css' : 'other';
+    // What document.cookie reads: for a page, and for the runtime after a response that set cookies.
+    const documentCookie =
+      cookies && (kind === 'html' || setCookies.length > 0)
+        ? await jar.getCookieString(upstreamUrl.href, { http: false })
+        : '';
 
     const out: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(upstream.headers)) {
@@ -508,7 +514,8 @@ export function createContentHandler(o: ContentServerOptions) {
     if (typeof refresh === 'string') out.refresh = rewriteMetaRefresh(refresh, upstreamUrl, map);
     const link = joined(upstream.headers.link);
     if (link) out.link = rewriteLinkHeader(link, upstreamUrl, map);
-    const nonce = crypto.randomBytes(16).toString('base64');
+    // Only a page carries the runtime tag the nonce is for.
+    const nonce = kind === 'html' ? crypto.randomBytes(16).toString('base64') : '';
     const csp: CspContext = {
       mapOrigin: (origin) => o.hosts.originFor(host.sessionId, origin),
       page: upstreamUrl,
@@ -532,8 +539,6 @@ export function createContentHandler(o: ContentServerOptions) {
     // (A comma separates policies in one header; each is enforced on its own.)
     out['content-security-policy'] = sitePolicy ? `${sitePolicy}, ${policy}` : policy;
 
-    const type = (upstream.headers['content-type'] ?? '').toLowerCase();
-    const kind = type.includes('text/html') ? 'html' : type.includes('text/css') ? 'css' : 'other';
     const status = upstream.statusCode ?? 502;
     if (kind === 'other' || req.method === 'HEAD' || status === 204 || status === 304) {
       return stream(host, label, req, res, upstream, status, out);

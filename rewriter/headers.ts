@@ -20,7 +20,7 @@ export interface CspContext {
   anyContentSocket: string;
   /** Whether content hosts are served over https (else upgrade-insecure-requests would break them). */
   secure: boolean;
-  /** The nonce Tandem's runtime tag carries. */
+  /** The nonce Tandem's runtime tag carries; empty for a response that is not a page. */
   nonce: string;
 }
 
@@ -101,7 +101,7 @@ function allowRuntime(sources: string[], ctx: CspContext, scripts: boolean): str
   const list = sources.filter((s) => s.toLowerCase() !== "'none'");
   const usesNonces = list.some((s) => /^'(nonce-|sha(256|384|512)-|strict-dynamic')/i.test(s));
   const runtime = [`${ctx.self}/__tandem/`];
-  if (scripts && usesNonces) runtime.push(`'nonce-${ctx.nonce}'`);
+  if (scripts && usesNonces && ctx.nonce) runtime.push(`'nonce-${ctx.nonce}'`);
   return [...list, ...runtime];
 }
 
