@@ -67,6 +67,8 @@ const RESERVED = '/__tandem/';
 /** What `document.cookie` reads after a response set cookies, URI-encoded (header values are Latin-1). */
 export const DOCUMENT_COOKIE_HEADER = 'tandem-document-cookie';
 const MAX_COOKIE_BYTES = 8192;
+/** Content types a browser may run as a document or a worker, where a Content-Security-Policy acts. */
+const MAY_RUN = /html|xml|svg|javascript|ecmascript/;
 /** Smaller rewritten bodies go out as they are: compressing them saves less than a packet. */
 const MIN_COMPRESS_BYTES = 1400;
 
@@ -534,10 +536,14 @@ export function createContentHandler(o: ContentServerOptions) {
     if (acao) out['access-control-allow-origin'] = o.hosts.originFor(host.sessionId, acao.origin);
     // Lets the page's runtime keep document.cookie current after a fetch that set cookies.
     if (setCookies.length > 0) out[DOCUMENT_COOKIE_HEADER] = encodeURIComponent(documentCookie);
-    // Both apply: the site's (rewritten) and Tandem's, which confines the page to content hosts.
-    const sitePolicy = out['content-security-policy'];
-    // (A comma separates policies in one header; each is enforced on its own.)
-    out['content-security-policy'] = sitePolicy ? `${sitePolicy}, ${policy}` : policy;
+    // Both apply: the site's (rewritten) and Tandem's, which confines the page to content hosts. A
+    // policy only acts on what can run (documents, worker scripts); elsewhere (JSON, images) it is
+    // left off, so a page reading a response's headers sees the site's.
+    if (MAY_RUN.test(type) || type === '') {
+      const sitePolicy = out['content-security-policy'];
+      // (A comma separates policies in one header; each is enforced on its own.)
+      out['content-security-policy'] = sitePolicy ? `${sitePolicy}, ${policy}` : policy;
+    }
 
     const status = upstream.statusCode ?? 502;
     if (kind === 'other' || req.method === 'HEAD' || status === 204 || status === 304) {
