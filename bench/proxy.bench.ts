@@ -60,7 +60,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
 /**
- * A 100 KB page from a loopback upstream, side by side in one run: added latency one request at a
+ * A real 100 KB page (from the rewrite corpus) on a loopback upstream, side by side in one run: added latency one request at a
  * time, rewritten-HTML throughput, pass-through against a bare `http.request`-pipe proxy, and a
  * follower's cached copy against pass-through. The upstream and the load run on their own threads;
  * on a 2-core machine they still share the cores with Tandem, so throughputs are lower bounds.

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 
 /**
@@ -8,23 +11,20 @@ import { parentPort } from 'node:worker_threads';
  */
 const PAGE_BYTES = 100 * 1024;
 
-function page(origin: string): string {
-  const parts = [
-    '<!doctype html><html><head><title>Catalogue</title><link rel="stylesheet" href="/s.css"></head><body>',
-  ];
-  let i = 0;
-  while (parts.join('').length < PAGE_BYTES) {
-    parts.push(
-      `<div class="item"><a href="${origin}/item/${i}">Item ${i}</a> <img src="/img/${i}.png" srcset="${origin}/img/${i}.png 1x, /img/${i}@2x.png 2x" alt=""><p style="background:url(${origin}/bg.png)">Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.</p></div>\n`,
-    );
-    i++;
-  }
-  parts.push('</body></html>');
-  return parts.join('');
+/** A real page of about 100 KB from the rewrite benchmark's corpus (the htmlparser-benchmark package). */
+function realPage(): Buffer {
+  const dir = fileURLToPath(new URL('../../node_modules/htmlparser-benchmark/files/', import.meta.url));
+  const sizes = fs.readdirSync(dir).map((name) => ({ name, size: fs.statSync(path.join(dir, name)).size }));
+  sizes.sort(
+    (a, b) => Math.abs(a.size - PAGE_BYTES) - Math.abs(b.size - PAGE_BYTES) || a.name.localeCompare(b.name),
+  );
+  const closest = sizes[0];
+  if (!closest) throw new Error(`no pages in ${dir}`);
+  return fs.readFileSync(path.join(dir, closest.name));
 }
 
 const blob = Buffer.alloc(PAGE_BYTES, 7);
-let html = '';
+const html = realPage();
 const site = http.createServer((req, res) => {
   if (req.url === '/page.html') {
     res.writeHead(200, {
@@ -60,9 +60,8 @@ const listen = (server: http.Server) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
   );
 const sitePort = await listen(site);
-html = page(`http://127.0.0.1:${sitePort}`);
 const pipePort = await listen(pipe);
-parentPort?.postMessage({ sitePort, pipePort, pageBytes: Buffer.byteLength(html) });
+parentPort?.postMessage({ sitePort, pipePort, pageBytes: html.length });
 parentPort?.on('message', () => {
   site.closeAllConnections();
   pipe.closeAllConnections();

@@ -516,8 +516,12 @@ export function createContentHandler(o: ContentServerOptions) {
     if (typeof refresh === 'string') out.refresh = rewriteMetaRefresh(refresh, upstreamUrl, map);
     const link = joined(upstream.headers.link);
     if (link) out.link = rewriteLinkHeader(link, upstreamUrl, map);
-    // Only a page carries the runtime tag the nonce is for.
-    const nonce = kind === 'html' ? crypto.randomBytes(16).toString('base64') : '';
+    // Only a page carries the runtime tag the nonce is for, and only a site policy that relies on
+    // nonces needs one: otherwise the page stays byte-identical across views, and is archived once.
+    const reliesOnNonces = /'(nonce-|sha(256|384|512)-|strict-dynamic')/i.test(
+      `${joined(upstream.headers['content-security-policy']) ?? ''} ${joined(upstream.headers['content-security-policy-report-only']) ?? ''}`,
+    );
+    const nonce = kind === 'html' && reliesOnNonces ? crypto.randomBytes(16).toString('base64') : '';
     const csp: CspContext = {
       mapOrigin: (origin) => o.hosts.originFor(host.sessionId, origin),
       page: upstreamUrl,
