@@ -31,6 +31,7 @@ const createBody = z
   .strictObject({
     startUrl: z.string().max(8192).optional(),
     batonPolicy: z.enum(['support', 'collaboration']).optional(),
+    liveTyping: z.boolean().optional(),
   })
   .optional();
 const joinBody = z.strictObject({
@@ -141,7 +142,12 @@ export function createApp(o: AppOptions): express.Express {
         startUrl = parseNavigableUrl(body.startUrl);
         if (!startUrl) throw new HttpError(400, 'bad-url', 'startUrl must be an http or https address');
       }
-      const s = await o.sessions.create(DEMO_TENANT, startUrl, body?.batonPolicy ?? 'support');
+      const s = await o.sessions.create(
+        DEMO_TENANT,
+        startUrl,
+        body?.batonPolicy ?? 'support',
+        body?.liveTyping ?? false,
+      );
       const viewer = `${publicOrigin}/s/${encodeURIComponent(s.id)}`;
       res.setHeader('cache-control', 'no-store');
       res.status(201).json({

@@ -194,7 +194,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     const session = await sessions.get(sessionId);
     const participant = await store.getParticipant(participantId);
     if (!session || !participant) return refuseUpgrade(socket, 404, 'no session with this id');
-    const room = await rooms.open(session.id, session.startUrl, session.batonPolicy);
+    const room = await rooms.open(session.id, session.startUrl, session.batonPolicy, session.liveTyping);
     wss.handleUpgrade(req, socket, head, (ws) => {
       attachSocket(ws, room, participant, log, () => rooms.released(session.id));
     });

@@ -28,7 +28,12 @@ export const clientMessage = z.discriminatedUnion('type', [
     to: z.array(z.string().min(1).max(64)).min(1).max(MAX_CHAT_RECIPIENTS).optional(),
   }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
-  z.strictObject({ type: z.literal('typing'), active: z.boolean() }),
+  // `text`: the line so far, relayed only in sessions that show lines as they are typed.
+  z.strictObject({
+    type: z.literal('typing'),
+    active: z.boolean(),
+    text: z.string().max(MAX_CHAT_LENGTH).optional(),
+  }),
   // A problem in this browser worth an operator's attention (the recorder failing); logged, not relayed.
   z.strictObject({
     type: z.literal('report'),
@@ -133,7 +138,7 @@ type Relayed<T> = T & Ordered;
 
 export type RelayedMessage =
   | Relayed<{ type: 'chat'; text: string; to?: string[] }>
-  | Relayed<{ type: 'typing'; active: boolean }>
+  | Relayed<{ type: 'typing'; active: boolean; text?: string }>
   | Relayed<{ type: 'pointer'; tab: string; node: number; x: number; y: number }>
   | Relayed<{ type: 'pointer.leave'; tab: string }>
   | Relayed<{ type: 'highlight'; tab: string; node: number }>
@@ -158,6 +163,8 @@ export type DirectMessage =
       baton: BatonState;
       /** `support`: the host gives the baton; `collaboration`: anyone may take it. */
       batonPolicy: 'support' | 'collaboration';
+      /** Whether chat lines are shown to others as they are typed. */
+      liveTyping: boolean;
       /** Last seq before the replay that follows; `checkpoint` when it is a fresh state, not a resume. */
       seq: number;
       checkpoint: boolean;

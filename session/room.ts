@@ -87,6 +87,8 @@ export interface RoomOptions {
   journal?: RoomJournal;
   batonPolicy?: BatonPolicy;
   participants?: ParticipantRegistry;
+  /** Relay the line being typed with each typing message. */
+  liveTyping?: boolean;
   /** Chat lines archived before this room opened, oldest first, as participants received them. */
   chat?: ReadonlyArray<{ seq: number; body: string }>;
 }
@@ -133,6 +135,7 @@ export class Room {
   private readonly journal: RoomJournal;
   private readonly batonPolicy: BatonPolicy;
   private readonly registry: ParticipantRegistry | null;
+  private readonly liveTyping: boolean;
   /** Removed by the host: their sockets are turned away even before the store knows. */
   private readonly removed = new Set<string>();
 
@@ -147,6 +150,7 @@ export class Room {
     this.journal = options.journal ?? UNJOURNALED;
     this.batonPolicy = options.batonPolicy ?? 'support';
     this.registry = options.participants ?? null;
+    this.liveTyping = options.liveTyping ?? false;
     for (const line of options.chat ?? []) {
       const { from, to } = JSON.parse(line.body) as { from: string; to?: string[] };
       const only = to ? new Set([from, ...to]) : null;
@@ -274,7 +278,15 @@ export class Room {
         );
         return;
       case 'typing':
-        return void this.relay(from, { type: 'typing', active: msg.active }, { skip: from });
+        return void this.relay(
+          from,
+          {
+            type: 'typing',
+            active: msg.active,
+            ...(this.liveTyping && msg.active && msg.text !== undefined ? { text: msg.text } : {}),
+          },
+          { skip: from },
+        );
       case 'resume':
         return this.resume(member, conn, msg.after);
       case 'baton.request':
@@ -450,6 +462,7 @@ export class Room {
       tabs: [{ ...this.tab }],
       baton: { ...this.baton },
       batonPolicy: this.batonPolicy,
+      liveTyping: this.liveTyping,
       seq: this.seq,
       checkpoint: true,
     });

@@ -38,6 +38,7 @@ export class Rooms {
     sessionId: string,
     startUrl: string | null,
     batonPolicy: BatonPolicy = 'support',
+    liveTyping = false,
   ): Promise<Room> {
     let room = this.rooms.get(sessionId);
     if (!room) {
@@ -51,6 +52,7 @@ export class Rooms {
             chat,
             journal: this.journal,
             batonPolicy,
+            liveTyping,
             participants: this.participants,
           });
           this.rooms.set(sessionId, created);

@@ -47,6 +47,7 @@ export class Sessions {
     tenantId: string,
     startUrl: string | null,
     batonPolicy: BatonPolicy = 'support',
+    liveTyping = false,
   ): Promise<CreatedSession> {
     const id = randomToken(12);
     const hostKey = randomToken(24);
@@ -57,6 +58,7 @@ export class Sessions {
       createdAt: Date.now(),
       startUrl,
       batonPolicy,
+      liveTyping,
       hostKeyHash: hashSecret(hostKey),
       joinKeyHash: hashSecret(joinKey),
     };

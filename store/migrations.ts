@@ -83,5 +83,7 @@ export const migrations: readonly string[] = [
      final_hash TEXT
    );`,
   // A participant the host removed: their token opens nothing any more.
-  `ALTER TABLE participants ADD COLUMN removed_at INTEGER;`,
+  // Whether others watch chat lines as they are typed.
+  `ALTER TABLE participants ADD COLUMN removed_at INTEGER;
+   ALTER TABLE sessions ADD COLUMN live_typing INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -25,6 +25,7 @@ interface SessionRecord {
   created_at: number;
   start_url: string | null;
   baton_policy: 'support' | 'collaboration';
+  live_typing: number;
   host_key_hash: string;
   join_key_hash: string;
 }
@@ -51,6 +52,7 @@ const toSession = (r: SessionRecord): SessionRow => ({
   createdAt: r.created_at,
   startUrl: r.start_url,
   batonPolicy: r.baton_policy,
+  liveTyping: r.live_typing === 1,
   hostKeyHash: r.host_key_hash,
   joinKeyHash: r.join_key_hash,
 });
@@ -112,7 +114,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
     ensureTenant: db.prepare('INSERT INTO tenants (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
     tenant: db.prepare('SELECT 1 FROM tenants WHERE id = ?'),
     createSession: db.prepare(
-      'INSERT INTO sessions (id, tenant_id, created_at, start_url, baton_policy, host_key_hash, join_key_hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO sessions (id, tenant_id, created_at, start_url, baton_policy, live_typing, host_key_hash, join_key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     addParticipant: db.prepare(
@@ -149,6 +151,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
         s.createdAt,
         s.startUrl,
         s.batonPolicy,
+        s.liveTyping ? 1 : 0,
         s.hostKeyHash,
         s.joinKeyHash,
       );

@@ -18,6 +18,8 @@ export interface SessionRow {
   createdAt: number;
   startUrl: string | null;
   batonPolicy: BatonPolicy;
+  /** Others watch a chat line as it is typed, letter by letter. */
+  liveTyping?: boolean;
   hostKeyHash: string;
   joinKeyHash: string;
 }

@@ -479,3 +479,26 @@ describe('Room: the host removes a follower', () => {
     assert.deepEqual(welcome.tabs[0]?.highlights, [], 'their highlight went with them');
   });
 });
+
+describe('Room: lines shown as they are typed', () => {
+  for (const liveTyping of [true, false]) {
+    it(`${liveTyping ? 'relays' : 'strips'} the line so far when the session ${liveTyping ? 'shows' : 'does not show'} it`, () => {
+      const r = new Room('s1', { startUrl: null, log: quiet, liveTyping });
+      const a = new Fake();
+      const b = new Fake();
+      r.connect({ id: 'a', name: 'A', role: 'owner' }, a);
+      r.connect({ id: 'b', name: 'B', role: 'follower' }, b);
+      const welcome = b.take().find((m) => m.type === 'welcome') as unknown as { liveTyping: boolean };
+      assert.equal(welcome.liveTyping, liveTyping);
+      r.receive('a', a, { type: 'typing', active: true, text: 'hello wor' });
+      r.receive('a', a, { type: 'typing', active: false, text: 'ignored when inactive' });
+      assert.deepEqual(
+        b.take().map((m) => [m.active, m.text]),
+        [
+          [true, liveTyping ? 'hello wor' : undefined],
+          [false, undefined],
+        ],
+      );
+    });
+  }
+});

@@ -252,4 +252,29 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await context.close();
     await host.close();
   });
+
+  it('in a session that shows lines as they are typed, others watch the line grow', async () => {
+    const session = await createSession(tandem.url, { liveTyping: true });
+    const host = await browser.newPage();
+    await host.goto(`${session.hostUrl}&name=Olivia`);
+    await host.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const context = await browser.createBrowserContext();
+    const guest = await context.newPage();
+    await guest.goto(`${session.joinUrl}&name=Felix`);
+    await guest.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    await host.type('[data-testid="chat-input"]', 'Your order ships tom');
+    // Polled, not observed: the draft's text node changes in place, which selector waits do not see.
+    await guest.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="chat-draft"]')?.textContent?.includes('Your order ships tom'),
+      { polling: 100 },
+    );
+    await shot(guest, '13-live-typing');
+    await host.type('[data-testid="chat-input"]', 'orrow');
+    await host.keyboard.press('Enter');
+    await guest.waitForSelector('[data-testid="chat-line"]::-p-text(Your order ships tomorrow)');
+    await guest.waitForSelector('[data-testid="chat-draft"]', { hidden: true });
+    await context.close();
+    await host.close();
+  });
 });

@@ -38,10 +38,15 @@ async function call<T>(method: string, path: string, body?: unknown, token?: str
   return data as T;
 }
 
-export const createSession = (startUrl: string, batonPolicy: 'support' | 'collaboration') =>
+export const createSession = (
+  startUrl: string,
+  batonPolicy: 'support' | 'collaboration',
+  liveTyping: boolean,
+) =>
   call<{ id: string; hostUrl: string; joinUrl: string }>('POST', '/api/sessions', {
     ...(startUrl ? { startUrl } : {}),
     batonPolicy,
+    liveTyping,
   });
 
 export const joinSession = (session: string, name: string, key: string) =>

@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_CHAT_LENGTH } from '../session/limits.js';
 import { type ChatLine, nameOf, type Outgoing, type SessionState } from './state.js';
 
+/** How often a line being typed is sent, in a session that shows it. */
+const DRAFT_EVERY_MS = 120;
 /** After this long without a keystroke, a half-typed line no longer counts as typing. */
 const TYPING_IDLE_MS = 5000;
 
@@ -18,7 +20,8 @@ export function Chat({
   state: SessionState;
   input: RefObject<HTMLInputElement>;
   say: (line: Outgoing) => void;
-  onTyping: (active: boolean) => void;
+  /** `text` only in a session that shows lines as they are typed. */
+  onTyping: (active: boolean, text?: string) => void;
   /** Filled with a function that puts text into the message being written. */
   insert: { current: ((text: string) => void) | null };
   /** Shown beside the message field. */
@@ -42,7 +45,19 @@ export function Chat({
     typing.current = active;
     onTyping(active);
   };
-  const typists = state.typing.filter((id) => id !== state.me?.id).map((id) => nameOf(state, id));
+  // In a live-typing session the line itself goes out too, at most every DRAFT_EVERY_MS.
+  const draftTimer = useRef<number | undefined>(undefined);
+  const latest = useRef('');
+  const sendDraft = (value: string) => {
+    latest.current = value;
+    if (draftTimer.current !== undefined) return;
+    draftTimer.current = window.setTimeout(() => {
+      draftTimer.current = undefined;
+      onTyping(latest.current.trim() !== '', latest.current);
+    }, DRAFT_EVERY_MS);
+  };
+  const typists = state.typing.filter((id) => id !== state.me?.id && state.drafts[id] === undefined);
+  const drafts = Object.entries(state.drafts).filter(([id]) => id !== state.me?.id);
   const log = useRef<HTMLOListElement>(null);
 
   useEffect(() => input.current?.focus(), [input]);
@@ -76,7 +91,14 @@ export function Chat({
         ))}
       </ol>
       <p class="typing" data-testid="typing" aria-live="polite">
-        {typists.length === 0 ? '' : `${typists.join(', ')} ${typists.length === 1 ? 'is' : 'are'} typing…`}
+        {drafts.map(([id, draft]) => (
+          <span key={id} class="draft" data-testid="chat-draft">
+            <b>{nameOf(state, id)}:</b> {draft}▍{' '}
+          </span>
+        ))}
+        {typists.length === 0
+          ? ''
+          : `${typists.map((id) => nameOf(state, id)).join(', ')} ${typists.length === 1 ? 'is' : 'are'} typing…`}
       </p>
       <form
         class="say"
@@ -87,6 +109,8 @@ export function Chat({
           say(to && others.some((p) => p.id === to) ? { text: t, to: [to] } : { text: t });
           setText('');
           clearTimeout(idle.current);
+          clearTimeout(draftTimer.current);
+          draftTimer.current = undefined;
           typing.current = false;
         }}
       >
@@ -115,7 +139,8 @@ export function Chat({
           maxLength={MAX_CHAT_LENGTH}
           onInput={(e) => {
             setText(e.currentTarget.value);
-            setTyping(e.currentTarget.value.trim() !== '');
+            if (state.liveTyping) sendDraft(e.currentTarget.value);
+            else setTyping(e.currentTarget.value.trim() !== '');
           }}
           onBlur={() => setTyping(false)}
         />

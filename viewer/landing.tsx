@@ -8,6 +8,7 @@ export function Landing({ config }: { config: ViewerConfig }) {
   const [startUrl, setStartUrl] = useState('');
   const [name, setName] = useState('');
   const [collaborate, setCollaborate] = useState(false);
+  const [liveTyping, setLiveTyping] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -16,7 +17,7 @@ export function Landing({ config }: { config: ViewerConfig }) {
     setBusy(true);
     setError(null);
     try {
-      const s = await createSession(startUrl.trim(), collaborate ? 'collaboration' : 'support');
+      const s = await createSession(startUrl.trim(), collaborate ? 'collaboration' : 'support', liveTyping);
       location.assign(`${s.hostUrl}&name=${encodeURIComponent(name.trim() || 'Host')}`);
     } catch (err) {
       setError((err as Error).message);
@@ -66,6 +67,15 @@ export function Landing({ config }: { config: ViewerConfig }) {
             onChange={(e) => setCollaborate(e.currentTarget.checked)}
           />
           Anyone may take control without asking
+        </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            data-testid="live-typing"
+            checked={liveTyping}
+            onChange={(e) => setLiveTyping(e.currentTarget.checked)}
+          />
+          Others see chat messages as they are typed
         </label>
         <FormFooter
           label="Start a session"

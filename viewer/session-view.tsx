@@ -525,7 +525,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         state={state}
         input={chatInput}
         say={say}
-        onTyping={(active) => send({ type: 'typing', active })}
+        onTyping={(active, text) => send({ type: 'typing', active, ...(text === undefined ? {} : { text }) })}
         insert={insertIntoChat}
       >
         <MacrosMenu

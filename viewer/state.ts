@@ -23,6 +23,10 @@ export interface SessionState {
   tab: TabInfo | null;
   baton: BatonState;
   batonPolicy: 'support' | 'collaboration';
+  /** Whether this session shows chat lines as they are typed. */
+  liveTyping: boolean;
+  /** In such a session, each typist's line so far. */
+  drafts: Record<string, string>;
   chat: ChatLine[];
   /** Lines typed here that the server has not ordered yet (shown as "sending"). */
   outbox: Outgoing[];
@@ -43,6 +47,8 @@ export const initialState: SessionState = {
   tab: null,
   baton: { holder: null, epoch: 0 },
   batonPolicy: 'support',
+  liveTyping: false,
+  drafts: {},
   chat: [],
   outbox: [],
   status: 'connecting',
@@ -89,6 +95,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         tab: msg.tabs[0] ?? null,
         baton: msg.baton,
         batonPolicy: msg.batonPolicy,
+        liveTyping: msg.liveTyping,
         requests: [],
       };
     case 'pointer':
@@ -125,6 +132,10 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         typing: msg.active
           ? [...state.typing.filter((t) => t !== msg.from), msg.from]
           : state.typing.filter((t) => t !== msg.from),
+        drafts:
+          msg.active && msg.text !== undefined
+            ? { ...state.drafts, [msg.from]: msg.text }
+            : without(state.drafts, msg.from),
       };
     case 'chat': {
       if (state.chat.some((c) => c.seq === msg.seq)) return state;
@@ -138,7 +149,13 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       const chat = [...state.chat, line].sort((a, b) => a.seq - b.seq);
       const mine = msg.from === state.me?.id ? state.outbox.findIndex((o) => o.text === msg.text) : -1;
       const outbox = mine === -1 ? state.outbox : state.outbox.filter((_, i) => i !== mine);
-      return { ...state, chat, outbox, typing: state.typing.filter((t) => t !== msg.from) };
+      return {
+        ...state,
+        chat,
+        outbox,
+        typing: state.typing.filter((t) => t !== msg.from),
+        drafts: without(state.drafts, msg.from),
+      };
     }
     case 'joined':
       return { ...state, participants: upsert(state.participants, msg.participant) };
