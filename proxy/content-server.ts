@@ -93,6 +93,12 @@ const DROP_REQUEST = new Set([
   'sec-fetch-user',
   'sec-fetch-storage-access',
   'priority',
+  // Who the participant is stays between them and Tandem.
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
 ]);
 
 /**
@@ -181,6 +187,8 @@ export function createContentHandler(o: ContentServerOptions) {
     // A request without credentials (fetch's default across origins, fonts, module scripts) made by
     // a page on another content host of this session: the page's browser is the owner's (only it
     // runs page scripts on content hosts), and it goes upstream without cookies, as it would have.
+    // The Origin header proves nothing on its own (any program can send one), which is why such a
+    // request never carries the session's cookies: it can do no more than a stranger's.
     if (!participantId && (await fromSessionPage(req.headers.origin, host.sessionId))) {
       return forward(host, label, req, res, { cookies: false });
     }
@@ -263,7 +271,9 @@ export function createContentHandler(o: ContentServerOptions) {
       : await fromSessionPage(req.headers.origin, host.sessionId);
     if (!allowed) return refuse(403, "only the tab owner's page opens connections to the site");
     const upstreamUrl = new URL(req.url ?? '/', host.origin);
-    const headers = await upstreamHeaders(host, req, upstreamUrl);
+    // Without the participant's cookie, an Origin header is all there is, and any program can send
+    // one: such a connection never carries the session's cookies.
+    const headers = await upstreamHeaders(host, req, upstreamUrl, participantId !== null);
     headers.connection = 'Upgrade';
     headers.upgrade = req.headers.upgrade ?? 'websocket';
     let result: UpgradeResult;

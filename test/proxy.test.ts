@@ -207,9 +207,11 @@ describe("the page's own WebSockets, over real sockets", function () {
     await site?.close();
   });
 
-  const connect = (host: string, cookie: string) =>
+  const connect = (host: string, cookie: string, origin?: string) =>
     new Promise<{ status: number; echo?: string }>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${tandem.port}/echo`, { headers: { host, cookie } });
+      const ws = new WebSocket(`ws://127.0.0.1:${tandem.port}/echo`, {
+        headers: { host, cookie, ...(origin ? { origin } : {}) },
+      });
       ws.on('open', () => ws.send('ping'));
       ws.on('message', (d) => {
         resolve({ status: 101, echo: d.toString() });
@@ -233,5 +235,32 @@ describe("the page's own WebSockets, over real sockets", function () {
     assert.deepEqual(await connect(owner.host, owner.cookie), { status: 101, echo: 'ping' });
     assert.equal((await connect(follower.host, follower.cookie)).status, 403);
     assert.equal((await connect(owner.host, '')).status, 403);
+  });
+
+  it('lets a page of the session connect to another of its hosts without a cookie, but never with the session’s cookies', async () => {
+    const session = await createSession(tandem.url);
+    const o = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
+    const owner = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/live.html`);
+    // The jar gets a cookie for the site, as a login would set.
+    await request(tandem.port, owner.host, '/submit', {
+      method: 'POST',
+      body: 'a=1',
+      headers: { cookie: owner.cookie },
+    });
+    const other = site.url.replace('127.0.0.1', 'localhost');
+    const second = await enter(tandem.url, tandem.port, session.id, o.token, `${other}/live.html`);
+    const cookies: Array<string | undefined> = [];
+    const watch = (req: { headers: { cookie?: string } }) => cookies.push(req.headers.cookie);
+    site.server.on('upgrade', watch);
+    try {
+      const tunnelled = await connect(owner.host, '', `http://${second.host}`);
+      assert.deepEqual(tunnelled, { status: 101, echo: 'ping' });
+      assert.deepEqual(cookies, [undefined], 'the jar’s cookies are not sent on an Origin alone');
+      cookies.length = 0;
+      assert.equal((await connect(owner.host, owner.cookie)).status, 101);
+      assert.match(String(cookies[0]), /acme_session=/, 'the owner’s own connection carries them');
+    } finally {
+      site.server.off('upgrade', watch);
+    }
   });
 });
