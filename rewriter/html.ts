@@ -34,7 +34,9 @@ type AttributeKind =
   | 'http-equiv'
   | 'encoding'
   | 'font-style'
-  | 'script-type';
+  | 'script-type'
+  | 'integrity'
+  | 'link-type';
 
 // Names are compared lowercased, so SVG's feImage is written feimage here.
 const URL_ATTRIBUTES: ReadonlyArray<[string, string[]]> = [
@@ -95,6 +97,9 @@ const ELEMENT_ATTRIBUTES: ReadonlyMap<string, ElementAttributes> = (() => {
   add(['meta'], 'http-equiv', 'http-equiv');
   add(['annotation-xml'], 'encoding', 'encoding');
   add(['script'], 'type', 'script-type');
+  add(['link'], 'integrity', 'integrity');
+  add(['link'], 'rel', 'link-type');
+  add(['link'], 'as', 'link-type');
   for (const name of ['color', 'face', 'size']) add(['font'], name, 'font-style');
   return elements;
 })();
@@ -411,8 +416,21 @@ class DocumentRewriter implements TokenizerCallbacks {
       );
     for (const attribute of attributes) {
       const { kind } = attribute;
-      if (kind === 'http-equiv' || kind === 'encoding' || kind === 'font-style' || kind === 'script-type')
+      if (
+        kind === 'http-equiv' ||
+        kind === 'encoding' ||
+        kind === 'font-style' ||
+        kind === 'script-type' ||
+        kind === 'link-type'
+      )
         continue;
+      if (kind === 'integrity') {
+        // The proxy rewrites a style sheet's URLs, so its bytes no longer match the site's hash: an
+        // empty integrity (no check) lets the browser use it. Scripts are not rewritten and keep theirs.
+        if (attribute.valueStart >= 0 && this.isStylesheetLink())
+          this.edits.push(this.valueEdit(attribute, ''));
+        continue;
+      }
       if (kind === 'refresh' && !isRefresh) continue;
       const value = this.attributeValue(attribute);
       // A valueless attribute has no value to replace, and an empty one loads nothing.
@@ -427,10 +445,25 @@ class DocumentRewriter implements TokenizerCallbacks {
         }
       }
       if (rewritten === value) continue;
-      const start = attribute.quoted ? attribute.valueStart - 1 : attribute.valueStart;
-      const end = attribute.quoted ? attribute.valueEnd + 1 : attribute.valueEnd;
-      this.edits.push({ start, end, text: `"${escapeAttribute(rewritten)}"` });
+      this.edits.push(this.valueEdit(attribute, rewritten));
     }
+  }
+
+  private valueEdit(attribute: Attribute, value: string): Edit {
+    const start = attribute.quoted ? attribute.valueStart - 1 : attribute.valueStart;
+    const end = attribute.quoted ? attribute.valueEnd + 1 : attribute.valueEnd;
+    return { start, end, text: `"${escapeAttribute(value)}"` };
+  }
+
+  /** `<link rel=stylesheet>`, or a preload of one. */
+  private isStylesheetLink(): boolean {
+    if (this.tagName !== 'link') return false;
+    const read = (name: string) => {
+      const a = this.attributes.find((x) => x.name === name);
+      return a ? this.attributeValue(a).toLowerCase() : '';
+    };
+    const rel = read('rel').split(/[\t\n\f\r ]+/);
+    return rel.includes('stylesheet') || (rel.includes('preload') && read('as').trim() === 'style');
   }
 
   private rewriteValue(kind: AttributeKind, value: string): string {

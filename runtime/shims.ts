@@ -223,9 +223,11 @@ function mapElementUrls(map: (u: string | URL) => string): void {
     });
   }
   const nativeSetAttribute = Element.prototype.setAttribute;
-  Element.prototype.setAttribute = function (this: Element, name: string, value: string) {
-    const mapped = isUrlAttribute(this, name.toLowerCase()) && value ? map(value) : value;
-    return nativeSetAttribute.call(this, name, mapped);
+  Element.prototype.setAttribute = function (this: Element, name: string, value: unknown) {
+    // Only strings: a Trusted Types value must reach the browser as the object it is.
+    const mapped =
+      typeof value === 'string' && value && isUrlAttribute(this, name.toLowerCase()) ? map(value) : value;
+    return nativeSetAttribute.call(this, name, mapped as string);
   };
   mapInsertedMarkup(map, nativeSetAttribute);
   // Markup that still arrives unmapped (document.write, outerHTML, nodes adopted from a DOMParser)

@@ -180,6 +180,19 @@ describe('rewriter/css', () => {
 });
 
 describe('rewriter/html', () => {
+  it('empties the integrity of style sheets, whose URLs it rewrites, and keeps that of scripts', () => {
+    const out = html(
+      '<link integrity="sha384-abc" rel="stylesheet" href="/a.css">' +
+        '<link rel=preload as=style href=/b.css integrity=sha384-def>' +
+        '<link rel="icon" href="/i.png" integrity="sha384-ghi">' +
+        '<script src="/s.js" integrity="sha384-jkl"></script>',
+    );
+    assert.match(out, /<link integrity="" rel="stylesheet" href="\/a.css">/);
+    assert.match(out, /<link rel=preload as=style href=\/b.css integrity="">/);
+    assert.match(out, /integrity="sha384-ghi"/);
+    assert.match(out, /integrity="sha384-jkl"/);
+  });
+
   it('maps an import map’s addresses and scopes, keeping its specifiers, and the manifest', () => {
     const importMap = JSON.stringify({
       imports: { vue: 'https://cdn.example/vue.js', app: './app.js', 'https://cdn.example/x.js': '/x.js' },
