@@ -185,6 +185,7 @@ describe('Room', () => {
         tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], visited: [] }],
         baton: { holder: 'alice', epoch: 1 },
         batonPolicy: 'support',
+        liveTyping: false,
         seq: lastSeenByAlice.seq,
         checkpoint: true,
       });
