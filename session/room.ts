@@ -566,6 +566,11 @@ export class Room {
     this.sendDirect(conn, { type: 'error', code, message, ref });
   }
 
+  /** A reply to one socket, queued behind what it is still to receive, so it never overtakes it. */
+  reply(conn: Connection, msg: DirectMessage): void {
+    this.sendDirect(conn, msg);
+  }
+
   private sendDirect(conn: Connection, msg: DirectMessage): void {
     this.sendTo(conn, JSON.stringify(msg));
   }

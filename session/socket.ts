@@ -1,10 +1,8 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Connection } from './connection.js';
-import { clientMessage, type DirectMessage, MAX_CONTROL_FRAME_BYTES } from './protocol.js';
+import { clientMessage, MAX_CONTROL_FRAME_BYTES } from './protocol.js';
 import { ConnectionLimits } from './rate-limit.js';
 import type { ParticipantRecord, Room, RoomLog } from './room.js';
-
-const send = (ws: WebSocket, msg: DirectMessage) => ws.send(JSON.stringify(msg));
 
 /**
  * Binds one authenticated WebSocket to its room: every frame is parsed and validated here, so the
@@ -28,14 +26,18 @@ export function attachSocket(
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) {
-      return send(ws, { type: 'error', code: 'bad-message', message: 'frames are JSON text, not binary' });
+      return room.reply(conn, {
+        type: 'error',
+        code: 'bad-message',
+        message: 'frames are JSON text, not binary',
+      });
     }
     const text = data.toString();
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return send(ws, { type: 'error', code: 'bad-json', message: 'the frame is not valid JSON' });
+      return room.reply(conn, { type: 'error', code: 'bad-json', message: 'the frame is not valid JSON' });
     }
     const result = clientMessage.safeParse(parsed);
     if (!result.success) {
@@ -43,7 +45,7 @@ export function attachSocket(
         typeof (parsed as { type?: unknown })?.type === 'string' ? (parsed as { type: string }).type : '';
       const issue = result.error.issues[0];
       const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-      return send(ws, {
+      return room.reply(conn, {
         type: 'error',
         code: 'bad-message',
         message: `invalid message${type ? ` "${type}"` : ''}${where}: ${issue?.message ?? 'unknown shape'}`,
@@ -51,7 +53,7 @@ export function attachSocket(
       });
     }
     if (result.data.type !== 'rec' && Buffer.byteLength(text) > MAX_CONTROL_FRAME_BYTES) {
-      return send(ws, {
+      return room.reply(conn, {
         type: 'error',
         code: 'too-big',
         message: 'the frame is too big',
@@ -62,7 +64,7 @@ export function attachSocket(
     if (!limits.allow(result.data.type, now)) {
       if (limits.shouldWarn(now)) {
         log.warn({ room: room.id, from: participant.id, type: result.data.type }, 'rate limit reached');
-        send(ws, {
+        room.reply(conn, {
           type: 'error',
           code: 'rate-limited',
           message: 'too many messages; slow down',
