@@ -4,11 +4,13 @@ import * as fanout from './fanout.bench.js';
 import * as proxy from './proxy.bench.js';
 import * as replay from './replay.bench.js';
 import * as rewrite from './rewrite.bench.js';
+import * as sessions from './sessions.bench.js';
 
 /** Runs every benchmark in turn and prints its figures; bounded in count and time, loopback only. */
 const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
   ['rewrite', rewrite],
   ['fan-out', fanout],
+  ['2,000 sessions', sessions],
   ['proxy', proxy],
   ['archive', archive],
   ['replay', replay],
