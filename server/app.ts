@@ -3,9 +3,11 @@ import { z } from 'zod';
 import type { ContentHosts } from '../proxy/content-hosts.js';
 import { readCookie } from '../proxy/credential.js';
 import { type EntryCodes, entryUrl } from '../proxy/entry.js';
+import { MAX_CHAT_LENGTH } from '../session/limits.js';
 import { parseNavigableUrl } from '../session/room.js';
 import { SessionError, type Sessions } from '../session/sessions.js';
 import type { Tickets } from '../session/tickets.js';
+import { TranslationError, type Translator, translateLine } from '../session/translation.js';
 import { type Manifest, PUBLIC_DIR } from './assets.js';
 import type { Config } from './config.js';
 import { HttpError, parseBody } from './http-error.js';
@@ -23,6 +25,8 @@ export interface AppOptions {
   /** The URL of the built-in demo site, offered on the landing page. */
   demoUrl: string | null;
   log: { error(fields: object, message: string): void };
+  /** Translates chat lines on request, when the operator configured a service. */
+  translator: Translator | null;
   /** The auditors' archive screens and API. */
   archive: { pages: express.Router; api: express.Router };
 }
@@ -39,6 +43,10 @@ const joinBody = z.strictObject({
   key: z.string().min(1).max(200),
 });
 const ticketBody = z.strictObject({ token: z.string().min(1).max(200) });
+const translateBody = z.strictObject({
+  text: z.string().min(1).max(MAX_CHAT_LENGTH),
+  to: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language tag such as "fr" or "pt-BR"'),
+});
 
 /**
  * The viewer's participant credential as a cookie on the app origin, scoped to the session's API
@@ -73,7 +81,11 @@ export function createApp(o: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const publicOrigin = o.config.publicUrl.origin;
-  const shellConfig = { contentDomain: o.config.contentDomain, demoUrl: o.demoUrl };
+  const shellConfig = {
+    contentDomain: o.config.contentDomain,
+    demoUrl: o.demoUrl,
+    translation: o.translator !== null,
+  };
 
   app.use((_req, res, next) => {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -194,6 +206,30 @@ export function createApp(o: AppOptions): express.Express {
       res.setHeader('cache-control', 'no-store');
       const viewer = `${publicOrigin}/s/${encodeURIComponent(p.sessionId)}`;
       res.json({ joinUrl: `${viewer}?key=${encodeURIComponent(o.sessions.joinKeyFor(p.sessionId))}` });
+    } catch (e) {
+      next(fromSessionError(e));
+    }
+  });
+
+  api.post('/sessions/:id/translate', async (req, res, next) => {
+    try {
+      if (!o.translator) throw new HttpError(404, 'translation-off', 'no translation service is configured');
+      const body = parseBody(translateBody, req.body);
+      await o.sessions.authenticate(req.params.id, credentialOf(req, req.params.id));
+      let text: string;
+      try {
+        text = await translateLine(o.translator, body.text, body.to);
+      } catch (err) {
+        if (!(err instanceof TranslationError)) throw err;
+        o.log.error({ err: err.message }, 'translation failed');
+        throw new HttpError(
+          502,
+          'translation-failed',
+          'the translation service did not answer; try again later',
+        );
+      }
+      res.setHeader('cache-control', 'no-store');
+      res.json({ text });
     } catch (e) {
       next(fromSessionError(e));
     }

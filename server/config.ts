@@ -14,6 +14,8 @@ export interface Config {
   quickSessions: boolean;
   /** Serve the built-in demo site on loopback so Tandem can be tried with no internet. */
   demoSite: boolean;
+  /** A translation service for chat lines, or null for none. */
+  translateUrl: URL | null;
 }
 
 export class ConfigError extends Error {
@@ -40,6 +42,7 @@ const SETTINGS = {
   redisUrl: { env: 'TANDEM_REDIS_URL', flag: '--redis-url' },
   databaseUrl: { env: 'TANDEM_DATABASE_URL', flag: '--database-url' },
   demoSite: { env: 'TANDEM_DEMO_SITE', flag: '--demo-site' },
+  translateUrl: { env: 'TANDEM_TRANSLATE_URL', flag: '--translate-url' },
 } satisfies Record<string, Setting>;
 
 type Key = keyof typeof SETTINGS;
@@ -149,6 +152,19 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
   const demoText = raw('demoSite') ?? 'on';
   if (!['on', 'off'].includes(demoText)) throw new ConfigError(name('demoSite'), 'must be "on" or "off"');
 
+  const translateText = raw('translateUrl');
+  let translateUrl: URL | null = null;
+  if (translateText) {
+    try {
+      translateUrl = new URL(translateText);
+    } catch {
+      throw new ConfigError(name('translateUrl'), `"${translateText}" is not an absolute URL`);
+    }
+    if (translateUrl.protocol !== 'http:' && translateUrl.protocol !== 'https:') {
+      throw new ConfigError(name('translateUrl'), 'must be an http: or https: URL');
+    }
+  }
+
   return {
     port,
     host,
@@ -160,5 +176,6 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
     databaseUrl,
     quickSessions: isLoopback(host),
     demoSite: demoText === 'on',
+    translateUrl,
   };
 }

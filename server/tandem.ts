@@ -33,6 +33,7 @@ import { archiveRoutes } from './archive-routes.js';
 import { PUBLIC_DIR, readManifest } from './assets.js';
 import type { Config } from './config.js';
 import { loadSecret } from './secret.js';
+import { httpTranslator } from './translator-http.js';
 
 export interface Tandem {
   url: string;
@@ -110,6 +111,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     entries,
     demoUrl,
     log,
+    translator: config.translateUrl ? httpTranslator(config.translateUrl) : null,
     archive: archiveRoutes({
       archive,
       auditors,

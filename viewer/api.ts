@@ -55,6 +55,9 @@ export const joinSession = (session: string, name: string, key: string) =>
 export const getInvite = (session: string, token: string) =>
   call<{ joinUrl: string }>('GET', `/api/sessions/${encodeURIComponent(session)}/invite`, undefined, token);
 
+export const translate = (session: string, text: string, to: string) =>
+  call<{ text: string }>('POST', `/api/sessions/${encodeURIComponent(session)}/translate`, { text, to });
+
 export const getTicket = (session: string, token: string) =>
   call<{ ticket: string }>('POST', `/api/sessions/${encodeURIComponent(session)}/tickets`, { token });
 

@@ -15,6 +15,7 @@ export function Chat({
   say,
   onTyping,
   insert,
+  translate,
   children,
 }: {
   state: SessionState;
@@ -24,6 +25,8 @@ export function Chat({
   onTyping: (active: boolean, text?: string) => void;
   /** Filled with a function that puts text into the message being written. */
   insert: { current: ((text: string) => void) | null };
+  /** Translates a line into the reader's language; null when no service is configured. */
+  translate: ((text: string) => Promise<string>) | null;
   /** Shown beside the message field. */
   children?: ComponentChildren;
 }) {
@@ -78,6 +81,9 @@ export function Chat({
             <span class="who">{nameOf(state, line.from)}:</span>
             {line.to && <span class="private">{privateLabel(state, line)}</span>}
             {line.text}
+            {translate && line.from !== state.me?.id && (
+              <Translation text={line.text} translate={translate} />
+            )}
           </li>
         ))}
         {state.outbox.map((line, i) => (
@@ -155,4 +161,40 @@ export function Chat({
 function privateLabel(state: SessionState, line: Pick<ChatLine, 'from' | 'to'>): string {
   if (line.from !== state.me?.id) return '(privately) ';
   return `(to ${(line.to ?? []).map((id) => nameOf(state, id)).join(', ')}) `;
+}
+
+/** A line's translation, fetched when asked for, with what went wrong said in place. */
+function Translation({ text, translate }: { text: string; translate: (text: string) => Promise<string> }) {
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'done' | 'failed'; text: string }>({
+    kind: 'idle',
+  });
+  if (state.kind === 'done') {
+    return (
+      <span class="translation" data-testid="chat-translation" lang={navigator.language}>
+        {state.text}
+      </span>
+    );
+  }
+  return (
+    <button
+      type="button"
+      class="translate"
+      data-testid="chat-translate"
+      disabled={state.kind === 'busy'}
+      onClick={() => {
+        setState({ kind: 'busy' });
+        translate(text).then(
+          (t) => setState({ kind: 'done', text: t }),
+          (err: Error) => setState({ kind: 'failed', text: err.message }),
+        );
+      }}
+      title={state.kind === 'failed' ? state.text : `Translate into ${navigator.language}`}
+    >
+      {state.kind === 'busy'
+        ? 'Translating…'
+        : state.kind === 'failed'
+          ? 'Translation failed; retry'
+          : 'Translate'}
+    </button>
+  );
 }

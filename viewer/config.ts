@@ -4,6 +4,8 @@ export interface ViewerConfig {
   demoUrl: string | null;
   session?: string;
   startUrl?: string | null;
+  /** Whether chat lines can be translated (the operator configured a service). */
+  translation?: boolean;
 }
 
 export function readConfig(): ViewerConfig {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { ClientMessage, Mark } from '../session/protocol.js';
-import { type Joined, joinSession } from './api.js';
+import { type Joined, joinSession, translate } from './api.js';
 import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
@@ -527,6 +527,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         say={say}
         onTyping={(active, text) => send({ type: 'typing', active, ...(text === undefined ? {} : { text }) })}
         insert={insertIntoChat}
+        translate={
+          config.translation
+            ? (text) => translate(session, text, navigator.language).then((r) => r.text)
+            : null
+        }
       >
         <MacrosMenu
           macros={macros}

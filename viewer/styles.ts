@@ -51,6 +51,7 @@ button:disabled{opacity:.5;cursor:default}
 .chat{max-height:28vh;min-height:4.5rem;overflow-y:auto;padding:6px 10px;background:var(--panel);border-top:1px solid var(--line);margin:0;list-style:none}
 .chat li{padding:1px 0}.chat .who{font-weight:600;margin-right:.4em}.chat .pending{color:var(--pending)}
 .chat .empty{color:var(--muted)}
+.chat .translate{margin-left:.5em;padding:0 6px;font-size:.75rem}.chat .translation{display:block;color:var(--muted);font-style:italic}
 .typing .draft{color:var(--ink);margin-right:.75em}.typing{margin:0;padding:0 10px;min-height:1.2em;font-size:.8rem;color:var(--muted);background:var(--panel)}
 .say{display:flex;gap:6px;padding:6px 8px;background:var(--panel);border-top:1px solid var(--line)}
 .say input{flex:1;min-width:0;padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
