@@ -47,6 +47,12 @@ export class Overlay {
         parts.push(
           `<div style="all:initial;position:fixed;left:${r.left - 3}px;top:${r.top - 3}px;width:${r.width + 6}px;height:${r.height + 6}px;outline:3px solid ${m.colour};border-radius:4px;box-shadow:0 0 0 9999px #0000"></div>`,
         );
+      } else if (m.kind === 'ripple') {
+        const x = r.left + m.x * r.width;
+        const y = r.top + m.y * r.height;
+        parts.push(
+          `<div data-mark="ripple" style="all:initial;position:fixed;left:${x}px;top:${y}px;transform:translate(-50%,-50%);width:34px;height:34px;border-radius:50%;border:3px solid ${m.colour};opacity:.8"></div>`,
+        );
       } else {
         const x = r.left + m.x * r.width;
         const y = r.top + m.y * r.height;

@@ -198,9 +198,12 @@ export type BridgeFromPage =
   | { tandem: 'picked'; node: number }
   | { tandem: 'location'; url: string; title: string };
 
-/** A pointer or highlight to draw on the page, anchored to an element (see the pointer message). */
+/**
+ * A pointer, a highlight or a click ripple to draw on the page, anchored to an element (see the
+ * pointer message).
+ */
 export interface Mark {
-  kind: 'pointer' | 'highlight';
+  kind: 'pointer' | 'highlight' | 'ripple';
   node: number;
   x: number;
   y: number;

@@ -247,8 +247,14 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
       liveForm.evaluate(() => !(document.getElementById('newsletter') as HTMLInputElement).checked),
     );
     await mirrorForm.click('#counter');
+    await until('the owner sees a ripple where the follower clicked', () =>
+      liveForm.evaluate(() => document.querySelector('tandem-overlay [data-mark="ripple"]') !== null),
+    );
     await until('the page script ran on the owner page', () =>
       liveForm.evaluate(() => document.getElementById('counter')?.textContent?.includes('1') === true),
+    );
+    await until('the ripple goes after a moment', () =>
+      liveForm.evaluate(() => document.querySelector('tandem-overlay [data-mark="ripple"]') === null),
     );
 
     const bar = await follower.$('[data-testid="address-bar"]');

@@ -308,6 +308,12 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
           parts.push(
             `<div class="mark-box" style="left:${x - 3}px;top:${y - 3}px;width:${b.width * scale + 6}px;height:${b.height * scale + 6}px;outline-color:${m.colour}"></div>`,
           );
+        } else if (m.kind === 'ripple') {
+          const px = x + m.x * b.width * scale;
+          const py = y + m.y * b.height * scale;
+          parts.push(
+            `<div class="mark-ripple" style="left:${px}px;top:${py}px;border-color:${m.colour}"></div>`,
+          );
         } else {
           const px = x + m.x * b.width * scale;
           const py = y + m.y * b.height * scale;

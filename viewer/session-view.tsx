@@ -28,6 +28,9 @@ function remembered(session: string): Joined | null {
 }
 
 /** Joins the session (asking for a name unless the link carries one), then shows the room. */
+/** How long a click ripple shows. */
+const RIPPLE_MS = 900;
+
 export function SessionView({ config, session }: { config: ViewerConfig; session: string }) {
   const params = new URLSearchParams(location.search);
   const key = params.get('key') ?? '';
@@ -234,10 +237,28 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         colour: colourFor(h.author),
       });
     }
+    for (const r of state.ripples) {
+      out.push({
+        kind: 'ripple',
+        node: r.node,
+        x: 0.5,
+        y: 0.5,
+        label: nameOf(state, r.from),
+        colour: colourFor(r.from),
+      });
+    }
     return out;
     // Only what marks are made of: pointers arrive many times a second, and other changes (chat,
     // typing) should not re-send the marks to the page.
-  }, [state.pointers, state.tab?.highlights, state.participants, state.me?.id]);
+  }, [state.pointers, state.tab?.highlights, state.ripples, state.participants, state.me?.id]);
+
+  // Ripples show for a moment after the last click; older ones go with it.
+  useEffect(() => {
+    const latest = state.ripples.at(-1);
+    if (!latest) return;
+    const t = setTimeout(() => dispatch({ kind: 'ripple.done', seq: latest.seq }), RIPPLE_MS);
+    return () => clearTimeout(t);
+  }, [state.ripples]);
   const tabId = state.tab?.id;
   const pick = useCallback(
     (node: number) => {

@@ -34,6 +34,8 @@ export interface SessionState {
   retryIn: number;
   /** Where each other participant points, anchored to an element. */
   pointers: Record<string, { node: number; x: number; y: number }>;
+  /** Clicks the person in control made, shown to the others for a moment. */
+  ripples: Array<{ seq: number; node: number; from: string }>;
   /** Participants typing a chat line right now. */
   typing: string[];
   /** Participants who asked for the baton and have not been answered. */
@@ -49,6 +51,7 @@ export const initialState: SessionState = {
   batonPolicy: 'support',
   liveTyping: false,
   drafts: {},
+  ripples: [],
   chat: [],
   outbox: [],
   status: 'connecting',
@@ -64,7 +67,8 @@ export type Action =
   | { kind: 'status'; status: Status; retryIn: number }
   | { kind: 'queue'; line: Outgoing }
   | { kind: 'dismiss-request'; id: string }
-  | { kind: 'notice'; text: string | null };
+  | { kind: 'notice'; text: string | null }
+  | { kind: 'ripple.done'; seq: number };
 
 const upsert = (list: ParticipantInfo[], p: ParticipantInfo) =>
   list.some((x) => x.id === p.id) ? list.map((x) => (x.id === p.id ? p : x)) : [...list, p];
@@ -78,6 +82,8 @@ export function reduce(state: SessionState, action: Action): SessionState {
       return { ...state, outbox: [...state.outbox, action.line] };
     case 'dismiss-request':
       return { ...state, requests: state.requests.filter((r) => r !== action.id) };
+    case 'ripple.done':
+      return { ...state, ripples: state.ripples.filter((r) => r.seq > action.seq) };
     case 'notice':
       return { ...state, notice: action.text };
     case 'server':
@@ -126,6 +132,10 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
           highlights: msg.all ? [] : state.tab.highlights.filter((h) => h.author !== msg.from),
         },
       };
+    case 'click':
+      // Others see where the person in control clicked; their own click needs no ripple.
+      if (msg.from === state.me?.id) return state;
+      return { ...state, ripples: [...state.ripples, { seq: msg.seq, node: msg.node, from: msg.from }] };
     case 'typing':
       return {
         ...state,
