@@ -47,6 +47,12 @@ export class Overlay {
         parts.push(
           `<div style="all:initial;position:fixed;left:${r.left - 3}px;top:${r.top - 3}px;width:${r.width + 6}px;height:${r.height + 6}px;outline:3px solid ${m.colour};border-radius:4px;box-shadow:0 0 0 9999px #0000"></div>`,
         );
+      } else if (m.laser) {
+        const x = r.left + m.x * r.width;
+        const y = r.top + m.y * r.height;
+        parts.push(
+          `<div data-mark="laser" style="all:initial;position:fixed;left:${x}px;top:${y}px;transform:translate(-50%,-50%);width:12px;height:12px;border-radius:50%;background:#ff1f1f;box-shadow:0 0 8px 4px #ff1f1f99"></div>`,
+        );
       } else if (m.kind === 'ripple') {
         const x = r.left + m.x * r.width;
         const y = r.top + m.y * r.height;

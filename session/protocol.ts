@@ -42,7 +42,15 @@ export const clientMessage = z.discriminatedUnion('type', [
   }),
   // Pointers and highlights are anchored to a page element (rrweb node id), at a position given as
   // fractions of its box, so they land on the same thing in viewers of any size and scroll.
-  z.strictObject({ type: z.literal('pointer'), tab, node: nodeId, x: fraction, y: fraction }),
+  // `laser`: drawn as a laser dot instead of a named pointer.
+  z.strictObject({
+    type: z.literal('pointer'),
+    tab,
+    node: nodeId,
+    x: fraction,
+    y: fraction,
+    laser: z.boolean().optional(),
+  }),
   z.strictObject({ type: z.literal('pointer.leave'), tab }),
   z.strictObject({ type: z.literal('highlight'), tab, node: nodeId }),
   z.strictObject({ type: z.literal('highlight.clear'), tab, all: z.boolean().optional() }),
@@ -139,7 +147,7 @@ type Relayed<T> = T & Ordered;
 export type RelayedMessage =
   | Relayed<{ type: 'chat'; text: string; to?: string[] }>
   | Relayed<{ type: 'typing'; active: boolean; text?: string }>
-  | Relayed<{ type: 'pointer'; tab: string; node: number; x: number; y: number }>
+  | Relayed<{ type: 'pointer'; tab: string; node: number; x: number; y: number; laser?: boolean }>
   | Relayed<{ type: 'pointer.leave'; tab: string }>
   | Relayed<{ type: 'highlight'; tab: string; node: number }>
   | Relayed<{ type: 'highlight.clear'; tab: string; all?: boolean }>
@@ -204,6 +212,8 @@ export type BridgeFromPage =
  */
 export interface Mark {
   kind: 'pointer' | 'highlight' | 'ripple';
+  /** A pointer drawn as a laser dot. */
+  laser?: boolean;
   node: number;
   x: number;
   y: number;

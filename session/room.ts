@@ -247,7 +247,14 @@ export class Room {
       case 'pointer':
         return void this.relay(
           from,
-          { type: 'pointer', tab: msg.tab, node: msg.node, x: msg.x, y: msg.y },
+          {
+            type: 'pointer',
+            tab: msg.tab,
+            node: msg.node,
+            x: msg.x,
+            y: msg.y,
+            ...(msg.laser ? { laser: true } : {}),
+          },
           { skip: from },
         );
       case 'pointer.leave':

@@ -304,6 +304,15 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     const overlayText = () =>
       live.evaluate(() => document.querySelector('tandem-overlay')?.textContent ?? '');
     await until('the owner sees Felix’s pointer', async () => (await overlayText()).includes('Felix'));
+    await follower.click('[data-testid="tool-laser"]');
+    await follower.mouse.move(box.x + 20, box.y + box.height / 2, { steps: 3 });
+    await until('it turns into a laser dot', () =>
+      live.evaluate(() => document.querySelector('tandem-overlay [data-mark="laser"]') !== null),
+    );
+    assert.equal((await overlayText()).includes('Felix'), false, 'a laser dot carries no name');
+    await follower.click('[data-testid="tool-laser"]');
+    await follower.mouse.move(box.x + 5, box.y + box.height / 2, { steps: 3 });
+    await until('and back to a named pointer', async () => (await overlayText()).includes('Felix'));
 
     await follower.click('[data-testid="tool-highlight"]');
     await heading?.click();

@@ -13,6 +13,8 @@ interface Props {
   send: (msg: ClientMessage) => boolean;
   marks: Mark[];
   tool: 'highlight' | null;
+  /** This person's pointer shows to the others as a laser dot. */
+  laser: boolean;
   onPick: (node: number) => void;
 }
 
@@ -31,15 +33,15 @@ const USER_SCROLL_WINDOW_MS = 600;
  * frame with no page scripts. When this participant holds the baton, their input on the mirror is
  * sent to the server instead of acting locally.
  */
-export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPick }: Props) {
+export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, laser, onPick }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const replayer = useRef<Replayer | null>(null);
   const holds = useRef(holdsBaton);
   holds.current = holdsBaton;
   const epochNow = useRef(epoch);
   epochNow.current = epoch;
-  const latest = useRef({ marks, tool, onPick });
-  latest.current = { marks, tool, onPick };
+  const latest = useRef({ marks, tool, laser, onPick });
+  latest.current = { marks, tool, laser, onPick };
   const layer = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -74,6 +76,7 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
         node,
         x: fraction((x - box.left) / box.width),
         y: fraction((y - box.top) / box.height),
+        ...(latest.current.laser ? { laser: true } : {}),
       });
     };
     const leave = () => send({ type: 'pointer.leave', tab });
@@ -308,6 +311,10 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, onPi
           parts.push(
             `<div class="mark-box" style="left:${x - 3}px;top:${y - 3}px;width:${b.width * scale + 6}px;height:${b.height * scale + 6}px;outline-color:${m.colour}"></div>`,
           );
+        } else if (m.laser) {
+          const px = x + m.x * b.width * scale;
+          const py = y + m.y * b.height * scale;
+          parts.push(`<div class="mark-laser" style="left:${px}px;top:${py}px"></div>`);
         } else if (m.kind === 'ripple') {
           const px = x + m.x * b.width * scale;
           const py = y + m.y * b.height * scale;

@@ -143,6 +143,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const [editing, setEditing] = useState(false);
   const [leaving, setLeaving] = useState<'asking' | 'left' | null>(null);
   const [tool, setTool] = useState<'highlight' | null>(null);
+  const [laser, setLaser] = useState(false);
   const [showHistory, setShowHistory] = useState(false);
   const [showHelp, setShowHelp] = useState(false);
 
@@ -418,6 +419,17 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           >
             Highlight
           </button>
+          {!isOwner && (
+            <button
+              type="button"
+              data-testid="tool-laser"
+              aria-pressed={laser}
+              title="Point with a laser dot instead of your name"
+              onClick={() => setLaser(!laser)}
+            >
+              Laser
+            </button>
+          )}
           <button
             type="button"
             data-testid="tool-clear"
@@ -472,6 +484,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             send={send}
             marks={marks}
             tool={tool}
+            laser={laser}
             onPick={pick}
           />
         )}

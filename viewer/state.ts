@@ -33,7 +33,7 @@ export interface SessionState {
   status: Status;
   retryIn: number;
   /** Where each other participant points, anchored to an element. */
-  pointers: Record<string, { node: number; x: number; y: number }>;
+  pointers: Record<string, { node: number; x: number; y: number; laser?: boolean }>;
   /** Clicks the person in control made, shown to the others for a moment. */
   ripples: Array<{ seq: number; node: number; from: string }>;
   /** Participants typing a chat line right now. */
@@ -107,7 +107,10 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
     case 'pointer':
       return {
         ...state,
-        pointers: { ...state.pointers, [msg.from]: { node: msg.node, x: msg.x, y: msg.y } },
+        pointers: {
+          ...state.pointers,
+          [msg.from]: { node: msg.node, x: msg.x, y: msg.y, ...(msg.laser ? { laser: true } : {}) },
+        },
       };
     case 'pointer.leave':
       return { ...state, pointers: without(state.pointers, msg.from) };

@@ -32,6 +32,7 @@ button:disabled{opacity:.5;cursor:default}
 .marks{position:absolute;inset:0;pointer-events:none;z-index:1}
 .mark-box{position:absolute;outline:3px solid;border-radius:4px}
 .mark-dot{position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;border:2px solid #fff;box-shadow:0 1px 4px #0006}
+.mark-laser{position:absolute;width:12px;height:12px;margin:-6px 0 0 -6px;border-radius:50%;background:#ff1f1f;box-shadow:0 0 8px 4px #ff1f1f99}
 .mark-ripple{position:absolute;width:34px;height:34px;margin:-17px 0 0 -17px;border-radius:50%;border:3px solid;animation:ripple .9s ease-out forwards}
 @keyframes ripple{from{transform:scale(.3);opacity:.9}to{transform:scale(1.4);opacity:0}}
 .mark-label{position:absolute;font-size:12px;color:#fff;padding:1px 6px;border-radius:8px;white-space:nowrap}
