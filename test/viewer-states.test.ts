@@ -277,4 +277,51 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await context.close();
     await host.close();
   });
+
+  it('the Who panel lists the others, writes to one privately and hides another’s chat on this screen', async () => {
+    const session = await createSession(tandem.url);
+    const host = await browser.newPage();
+    await host.goto(`${session.hostUrl}&name=Olivia`);
+    await host.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const felix = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
+    const mia = await joinAs(tandem.url, session.id, 'Mia', session.joinKey);
+    const felixWs = await WsClient.connect(tandem.url, session.id, felix.token);
+    const miaWs = await WsClient.connect(tandem.url, session.id, mia.token);
+
+    await host.click('[data-testid="who-toggle"]');
+    await host.waitForSelector('[data-testid="who-person"]::-p-text(Mia)');
+    assert.equal((await host.$$('[data-testid="who-person"]')).length, 2);
+    assert.deepEqual(await seriousA11yViolations(host), [], 'the Who panel');
+    await shot(host, '14-who-panel');
+
+    /** Clicks a button in the row of the person named. */
+    const inRowOf = async (name: string, testid: string) => {
+      for (const person of await host.$$('[data-testid="who-person"]')) {
+        if ((await person.evaluate((el) => el.textContent ?? '')).includes(name)) {
+          await (await person.$(`[data-testid="${testid}"]`))?.click();
+          return;
+        }
+      }
+      throw new Error(`${name} is not in the Who panel`);
+    };
+    await inRowOf('Felix', 'who-message');
+    const chosen = await host.$eval(
+      '[data-testid="chat-to"]',
+      (el) => (el as HTMLSelectElement).selectedOptions[0]?.text,
+    );
+    assert.equal(chosen, 'Only Felix', 'the chat now writes to Felix only');
+
+    await inRowOf('Mia', 'who-mute');
+    miaWs.send({ type: 'chat', text: 'spam spam spam' });
+    felixWs.send({ type: 'chat', text: 'a real question' });
+    await host.waitForSelector('[data-testid="chat-line"]::-p-text(a real question)');
+    assert.equal(
+      await host.$('[data-testid="chat-line"]::-p-text(spam spam spam)'),
+      null,
+      'Mia’s line is hidden here',
+    );
+    felixWs.close();
+    miaWs.close();
+    await host.close();
+  });
 });

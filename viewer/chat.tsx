@@ -15,6 +15,8 @@ export function Chat({
   say,
   onTyping,
   insert,
+  choose,
+  muted,
   translate,
   children,
 }: {
@@ -25,6 +27,10 @@ export function Chat({
   onTyping: (active: boolean, text?: string) => void;
   /** Filled with a function that puts text into the message being written. */
   insert: { current: ((text: string) => void) | null };
+  /** Filled with a function that picks who the next line goes to ('' for everyone). */
+  choose: { current: ((participant: string) => void) | null };
+  /** People whose lines are hidden on this screen. */
+  muted: ReadonlySet<string>;
   /** Translates a line into the reader's language; null when no service is configured. */
   translate: ((text: string) => Promise<string>) | null;
   /** Shown beside the message field. */
@@ -33,6 +39,10 @@ export function Chat({
   const [text, setText] = useState('');
   /** '' for everyone, or the one participant a private line goes to. */
   const [to, setTo] = useState('');
+  choose.current = (participant: string) => {
+    setTo(participant);
+    input.current?.focus();
+  };
   const others = state.participants.filter((p) => p.id !== state.me?.id);
   insert.current = (added: string) => {
     const next = text.trim() ? `${text.trimEnd()} ${added}` : added;
@@ -76,16 +86,18 @@ export function Chat({
         {state.chat.length === 0 && state.outbox.length === 0 && (
           <li class="empty">No messages yet. Say hello!</li>
         )}
-        {state.chat.map((line) => (
-          <li key={line.seq} data-testid="chat-line" data-private={line.to ? 'true' : undefined}>
-            <span class="who">{nameOf(state, line.from)}:</span>
-            {line.to && <span class="private">{privateLabel(state, line)}</span>}
-            {line.text}
-            {translate && line.from !== state.me?.id && (
-              <Translation text={line.text} translate={translate} />
-            )}
-          </li>
-        ))}
+        {state.chat
+          .filter((line) => !muted.has(line.from))
+          .map((line) => (
+            <li key={line.seq} data-testid="chat-line" data-private={line.to ? 'true' : undefined}>
+              <span class="who">{nameOf(state, line.from)}:</span>
+              {line.to && <span class="private">{privateLabel(state, line)}</span>}
+              {line.text}
+              {translate && line.from !== state.me?.id && (
+                <Translation text={line.text} translate={translate} />
+              )}
+            </li>
+          ))}
         {state.outbox.map((line, i) => (
           <li key={`pending-${i}`} class="pending">
             <span class="who">{state.me?.name}:</span>

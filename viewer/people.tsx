@@ -60,9 +60,7 @@ export function People({
                 type="button"
                 class={confirming === p.id ? 'danger' : undefined}
                 data-testid="participant-remove"
-                aria-label={
-                  confirming === p.id ? `Confirm: remove ${p.name} from the session` : `Remove ${p.name}`
-                }
+                aria-label={confirming === p.id ? `Remove for good? ${p.name}` : `Remove ${p.name}`}
                 onClick={() => {
                   if (confirming !== p.id) return setConfirming(p.id);
                   setConfirming(null);

@@ -16,6 +16,7 @@ import { ShareLink } from './share.js';
 import type { Outgoing } from './state.js';
 import { initialState, nameOf, reduce } from './state.js';
 import { Stream } from './stream.js';
+import { WhoPanel } from './who-panel.js';
 
 const storageKey = (session: string) => `tandem:${session}`;
 
@@ -145,6 +146,10 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const [tool, setTool] = useState<'highlight' | null>(null);
   const [laser, setLaser] = useState(false);
   const [showHistory, setShowHistory] = useState(false);
+  const [showWho, setShowWho] = useState(false);
+  /** People whose chat lines this person chose to hide on this screen. */
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const chooseRecipient = useRef<((participant: string) => void) | null>(null);
   const [showHelp, setShowHelp] = useState(false);
 
   const send = useCallback((msg: ClientMessage) => conn.current?.send(msg) ?? false, []);
@@ -405,9 +410,23 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           type="button"
           data-testid="history-toggle"
           aria-expanded={showHistory}
-          onClick={() => setShowHistory(!showHistory)}
+          onClick={() => {
+            setShowHistory(!showHistory);
+            setShowWho(false);
+          }}
         >
           History
+        </button>
+        <button
+          type="button"
+          data-testid="who-toggle"
+          aria-expanded={showWho}
+          onClick={() => {
+            setShowWho(!showWho);
+            setShowHistory(false);
+          }}
+        >
+          Who
         </button>
         <fieldset class="tools" aria-label="Annotation tools">
           <button
@@ -524,6 +543,22 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
               </div>
             ))}
         {showHelp && <Help isOwner={isOwner} close={() => setShowHelp(false)} />}
+        {showWho && (
+          <WhoPanel
+            state={state}
+            canGive={iHold || hostRole}
+            give={(to) => send({ type: 'baton.give', to, tab: tab.id })}
+            messagePrivately={(id) => chooseRecipient.current?.(id)}
+            muted={hidden}
+            toggleMute={(id) => {
+              const next = new Set(hidden);
+              if (!next.delete(id)) next.add(id);
+              setHidden(next);
+            }}
+            remove={hostRole ? (participant) => send({ type: 'participant.remove', participant }) : null}
+            close={() => setShowWho(false)}
+          />
+        )}
         {showHistory && (
           <HistoryPanel
             tab={tab}
@@ -561,6 +596,8 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         say={say}
         onTyping={(active, text) => send({ type: 'typing', active, ...(text === undefined ? {} : { text }) })}
         insert={insertIntoChat}
+        choose={chooseRecipient}
+        muted={hidden}
         translate={
           config.translation
             ? (text) => translate(session, text, navigator.language).then((r) => r.text)

@@ -72,6 +72,9 @@ button:disabled{opacity:.5;cursor:default}
 .panel header{display:flex;justify-content:space-between;align-items:center}.panel h2{font-size:1rem;margin:4px}
 .panel ol{list-style:none;margin:0;padding:0}.panel li button{display:grid;width:100%;text-align:left;margin:4px 0;gap:2px}
 .panel .url{font-size:.75rem;color:var(--muted);overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.panel .empty{color:var(--muted)}
+.who ul{list-style:none;margin:0;padding:0}.who li{display:grid;grid-template-columns:auto 1fr;gap:4px 8px;align-items:center;padding:6px 4px;border-bottom:1px solid var(--line)}
+.who .avatar{width:28px;height:28px;border-radius:50%;display:grid;place-items:center;color:#fff;font-weight:700}.who-name{display:grid}.who-name small{color:var(--muted)}
+.who-actions{grid-column:1/-1;display:flex;flex-wrap:wrap;gap:4px}.panel .who-actions button{display:inline-block;width:auto;margin:0;padding:2px 8px;font-size:.8rem}.who-actions button.danger{background:var(--warn);border-color:var(--warn);color:#fff}
 .help{max-width:34rem;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
 .help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}

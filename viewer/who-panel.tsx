@@ -1,0 +1,109 @@
+import { useState } from 'preact/hooks';
+import { colourFor } from './people.js';
+import type { SessionState } from './state.js';
+
+/**
+ * Who is in the session, with what each person may be done with: hand them control, write to them
+ * privately, hide their chat lines on this screen, or (for the host) remove them.
+ */
+export function WhoPanel({
+  state,
+  canGive,
+  give,
+  messagePrivately,
+  muted,
+  toggleMute,
+  remove,
+  close,
+}: {
+  state: SessionState;
+  canGive: boolean;
+  give: (id: string) => void;
+  messagePrivately: (id: string) => void;
+  muted: ReadonlySet<string>;
+  toggleMute: (id: string) => void;
+  remove: ((id: string) => void) | null;
+  close: () => void;
+}) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const others = state.participants.filter((p) => p.id !== state.me?.id);
+  return (
+    <aside
+      class="panel who"
+      data-testid="who-panel"
+      aria-label="People in this session"
+      onKeyDown={(e) => e.key === 'Escape' && close()}
+    >
+      <header>
+        <h2>Who is here</h2>
+        <button type="button" onClick={close} aria-label="Close the list of people">
+          ×
+        </button>
+      </header>
+      {others.length === 0 && <p class="empty">Nobody else yet. Share the invite link.</p>}
+      <ul>
+        {others.map((p) => {
+          const leading = p.id === state.baton.holder;
+          const status = [
+            p.role === 'owner' ? 'host' : 'participant',
+            leading ? 'in control' : null,
+            p.connected ? null : 'away',
+            state.typing.includes(p.id) ? 'typing' : null,
+            muted.has(p.id) ? 'hidden' : null,
+          ]
+            .filter(Boolean)
+            .join(' · ');
+          return (
+            <li key={p.id} data-testid="who-person">
+              <span class="avatar" style={{ background: colourFor(p.id) }} aria-hidden="true">
+                {p.name.slice(0, 1).toUpperCase()}
+              </span>
+              <span class="who-name">
+                {p.name}
+                <small>{status}</small>
+              </span>
+              <span class="who-actions">
+                {canGive && !leading && p.connected && (
+                  <button type="button" onClick={() => give(p.id)} aria-label={`Give control to ${p.name}`}>
+                    Give control
+                  </button>
+                )}
+                <button
+                  type="button"
+                  data-testid="who-message"
+                  onClick={() => messagePrivately(p.id)}
+                  aria-label={`Message ${p.name} privately`}
+                >
+                  Message
+                </button>
+                <button
+                  type="button"
+                  data-testid="who-mute"
+                  aria-pressed={muted.has(p.id)}
+                  onClick={() => toggleMute(p.id)}
+                  title="Hide their chat lines on this screen only"
+                >
+                  {muted.has(p.id) ? 'Show chat' : 'Hide chat'}
+                </button>
+                {remove && p.role === 'follower' && (
+                  <button
+                    type="button"
+                    class={confirming === p.id ? 'danger' : undefined}
+                    onClick={() => {
+                      if (confirming !== p.id) return setConfirming(p.id);
+                      setConfirming(null);
+                      remove(p.id);
+                    }}
+                    aria-label={confirming === p.id ? `Remove for good? ${p.name}` : `Remove ${p.name}`}
+                  >
+                    {confirming === p.id ? 'Remove for good?' : 'Remove'}
+                  </button>
+                )}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </aside>
+  );
+}
