@@ -8,6 +8,7 @@ import { parseNavigableUrl } from '../session/room.js';
 import { SessionError, type Sessions } from '../session/sessions.js';
 import type { Tickets } from '../session/tickets.js';
 import { TranslationError, type Translator, translateLine } from '../session/translation.js';
+import type { Brand } from '../store/types.js';
 import { type Manifest, PUBLIC_DIR } from './assets.js';
 import type { Config } from './config.js';
 import { HttpError, parseBody } from './http-error.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   /** The URL of the built-in demo site, offered on the landing page. */
   demoUrl: string | null;
   log: { error(fields: object, message: string): void };
+  /** How a tenant's sessions look, if it chose. */
+  brandOf(tenantId: string): Promise<Brand | null>;
   /** Translates chat lines on request, when the operator configured a service. */
   translator: Translator | null;
   /** The auditors' archive screens and API. */
@@ -98,15 +101,20 @@ export function createApp(o: AppOptions): express.Express {
     express.static(PUBLIC_DIR, { immutable: true, maxAge: '365d', index: false, fallthrough: false }),
   );
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(
-      shellPage({
-        title: 'Tandem',
-        script: o.manifest.viewer,
-        config: shellConfig,
-        bootText: 'Loading Tandem…',
-      }),
-    );
+  app.get('/', async (_req, res, next) => {
+    try {
+      const brand = await o.brandOf(DEMO_TENANT);
+      res.type('html').send(
+        shellPage({
+          title: brand?.name ?? 'Tandem',
+          script: o.manifest.viewer,
+          config: { ...shellConfig, brand },
+          bootText: 'Loading Tandem…',
+        }),
+      );
+    } catch (e) {
+      next(e);
+    }
   });
 
   app.get('/s/:id', async (req, res, next) => {
@@ -120,11 +128,12 @@ export function createApp(o: AppOptions): express.Express {
         return;
       }
       res.setHeader('cache-control', 'no-store');
+      const brand = await o.brandOf(session.tenantId);
       res.type('html').send(
         shellPage({
-          title: 'Tandem session',
+          title: brand ? `${brand.name} · session` : 'Tandem session',
           script: o.manifest.viewer,
-          config: { ...shellConfig, session: session.id, startUrl: session.startUrl },
+          config: { ...shellConfig, session: session.id, startUrl: session.startUrl, brand },
           bootText: 'Connecting you to the session…',
         }),
       );

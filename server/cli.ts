@@ -3,6 +3,7 @@ import { Archive } from '../archive/archive.js';
 import { Auditors } from '../archive/auditors.js';
 import { diskBlobs } from '../store/blobs.js';
 import { openSqliteStore } from '../store/sqlite.js';
+import type { Brand } from '../store/types.js';
 import type { Config } from './config.js';
 import { loadSecret } from './secret.js';
 
@@ -12,7 +13,8 @@ export const USAGE = `usage:
   tandem archive verify <session>          check a session's hash chain
   tandem auditor add <tenant> <name>       create an auditor; prints their access key once
   tandem tenant add <id> <name>            create a customer company
-  tandem tenant retention <id> <days|off>  delete its sessions that many days after they end`;
+  tandem tenant retention <id> <days|off>  delete its sessions that many days after they end
+  tandem tenant brand <id> <name> <#rrggbb> [logo URL]   how its sessions look (or: tenant brand <id> off)`;
 
 /** Operator commands on the data folder; answers the exit code (0 done, 1 check failed, 2 bad use). */
 export async function runCommand(
@@ -73,9 +75,46 @@ export async function runCommand(
       );
       return 0;
     }
+    if (room === 'tenant' && verb === 'brand' && a && b) {
+      if (!(await store.tenantExists(a))) {
+        out(`no tenant ${a}`);
+        return 2;
+      }
+      if (b === 'off') {
+        await store.setBrand(a, null);
+        out(`${a}: Tandem's own look`);
+        return 0;
+      }
+      const brand = parseBrand(b, args[4] ?? '', args[5] ?? null);
+      if (typeof brand === 'string') {
+        out(brand);
+        return 2;
+      }
+      await store.setBrand(a, brand);
+      out(`${a}: ${brand.name}, ${brand.colour}${brand.logo ? ', with a logo' : ''}`);
+      return 0;
+    }
     out(USAGE);
     return 2;
   } finally {
     await store.close();
   }
+}
+
+/** A brand, or what is wrong with it. */
+export function parseBrand(name: string, colour: string, logo: string | null): Brand | string {
+  if (!name.trim() || name.length > 60) return 'the name is 1 to 60 characters';
+  if (!/^#[0-9a-f]{6}$/i.test(colour)) return 'the colour is written #rrggbb';
+  if (logo !== null) {
+    const data = /^data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(logo);
+    let https = false;
+    try {
+      https = new URL(logo).protocol === 'https:';
+    } catch {
+      https = false;
+    }
+    if (!(data || https) || logo.length > 100_000)
+      return 'the logo is an https: URL or a data:image URL under 100 KB';
+  }
+  return { name: name.trim(), colour: colour.toLowerCase(), logo };
 }

@@ -112,6 +112,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     demoUrl,
     log,
     translator: config.translateUrl ? httpTranslator(config.translateUrl) : null,
+    brandOf: (tenantId) => store.brandOf(tenantId),
     archive: archiveRoutes({
       archive,
       auditors,

@@ -85,5 +85,6 @@ export const migrations: readonly string[] = [
   // A participant the host removed: their token opens nothing any more.
   // Whether others watch chat lines as they are typed.
   `ALTER TABLE participants ADD COLUMN removed_at INTEGER;
-   ALTER TABLE sessions ADD COLUMN live_typing INTEGER NOT NULL DEFAULT 0;`,
+   ALTER TABLE sessions ADD COLUMN live_typing INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE tenants ADD COLUMN brand TEXT;`,
 ];

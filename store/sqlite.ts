@@ -8,6 +8,7 @@ import type {
   ArchivedSessionRow,
   ArchiveStore,
   AuditorRow,
+  Brand,
   CaptureRow,
   ContentHostRow,
   DeletionRow,
@@ -113,6 +114,8 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
   const q = {
     ensureTenant: db.prepare('INSERT INTO tenants (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING'),
     tenant: db.prepare('SELECT 1 FROM tenants WHERE id = ?'),
+    brandOf: db.prepare('SELECT brand FROM tenants WHERE id = ?'),
+    setBrand: db.prepare('UPDATE tenants SET brand = ? WHERE id = ?'),
     createSession: db.prepare(
       'INSERT INTO sessions (id, tenant_id, created_at, start_url, baton_policy, live_typing, host_key_hash, join_key_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -143,6 +146,13 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
     },
     async tenantExists(id: string) {
       return q.tenant.get(id) !== undefined;
+    },
+    async brandOf(tenantId: string) {
+      const row = q.brandOf.get(tenantId) as { brand: string | null } | undefined;
+      return row?.brand ? (JSON.parse(row.brand) as Brand) : null;
+    },
+    async setBrand(tenantId: string, brand: Brand | null) {
+      q.setBrand.run(brand ? JSON.stringify(brand) : null, tenantId);
     },
     async createSession(s: SessionRow) {
       q.createSession.run(

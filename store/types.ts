@@ -12,6 +12,16 @@ export interface TenantRow {
   name: string;
 }
 
+/** How a customer company's sessions look to its visitors. */
+export interface Brand {
+  /** Shown next to the logo. */
+  name: string;
+  /** `#rrggbb`, the accent of buttons and links. */
+  colour: string;
+  /** An https or data:image URL, or null for none. */
+  logo: string | null;
+}
+
 export interface SessionRow {
   id: string;
   tenantId: string;
@@ -44,6 +54,8 @@ export interface ContentHostRow {
 export interface Store {
   ensureTenant(tenant: TenantRow): Promise<void>;
   tenantExists(id: string): Promise<boolean>;
+  brandOf(tenantId: string): Promise<Brand | null>;
+  setBrand(tenantId: string, brand: Brand | null): Promise<void>;
   createSession(session: SessionRow): Promise<void>;
   getSession(id: string): Promise<SessionRow | undefined>;
   addParticipant(participant: ParticipantRow): Promise<void>;

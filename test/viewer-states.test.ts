@@ -8,6 +8,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { parseConfig } from '../server/config.js';
 import { startTandem, type Tandem } from '../server/tandem.js';
 import { launchBrowser, seriousA11yViolations } from './helpers/browser.js';
+import { runCli } from './helpers/process.js';
 import { createSession, joinAs } from './helpers/tandem.js';
 import { WsClient } from './helpers/ws-client.js';
 
@@ -323,5 +324,44 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     felixWs.close();
     miaWs.close();
     await host.close();
+  });
+
+  it('shows a company’s brand: its name, logo and colour, set by an operator command', async () => {
+    const logo =
+      'data:image/svg+xml;base64,' +
+      Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8" fill="#0e7a3f"/></svg>',
+      ).toString('base64');
+    const refused = await runCli(['tenant', 'brand', 'demo', 'Acme Support', 'green', '--data-dir', dataDir]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stdout, /#rrggbb/);
+    const set = await runCli([
+      'tenant',
+      'brand',
+      'demo',
+      'Acme Support',
+      '#0e7a3f',
+      logo,
+      '--data-dir',
+      dataDir,
+    ]);
+    assert.equal(set.code, 0, set.stdout + set.stderr);
+    try {
+      const session = await createSession(tandem.url);
+      const page = await browser.newPage();
+      await page.goto(`${session.hostUrl}&name=Olivia`);
+      await page.waitForSelector('[data-testid="brand"]::-p-text(Acme Support)');
+      assert.equal(await page.title(), 'Acme Support · session');
+      const accent = await page.evaluate(() =>
+        getComputedStyle(document.documentElement).getPropertyValue('--accent').trim(),
+      );
+      assert.equal(accent, '#0e7a3f');
+      assert.ok(await page.$('[data-testid="brand"] img[src^="data:image/svg+xml"]'), 'the logo is shown');
+      assert.deepEqual(await seriousA11yViolations(page), [], 'branded colours keep enough contrast');
+      await shot(page, '15-brand');
+      await page.close();
+    } finally {
+      await runCli(['tenant', 'brand', 'demo', 'off', '--data-dir', dataDir]);
+    }
   });
 });

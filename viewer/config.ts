@@ -6,6 +6,8 @@ export interface ViewerConfig {
   startUrl?: string | null;
   /** Whether chat lines can be translated (the operator configured a service). */
   translation?: boolean;
+  /** The customer company's look, when it chose one. */
+  brand?: { name: string; colour: string; logo: string | null } | null;
 }
 
 export function readConfig(): ViewerConfig {

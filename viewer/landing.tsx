@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { createSession } from './api.js';
+import { BrandMark } from './brand.js';
 import type { ViewerConfig } from './config.js';
 import { FormFooter } from './form-footer.js';
 
@@ -27,7 +28,7 @@ export function Landing({ config }: { config: ViewerConfig }) {
 
   return (
     <main class="landing">
-      <h1>Tandem</h1>
+      <h1>{config.brand ? <BrandMark brand={config.brand} /> : 'Tandem'}</h1>
       <p>
         Browse the web together: share a link, and everyone sees the same page, chats, and can take the wheel.
       </p>

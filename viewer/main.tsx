@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { applyBrand } from './brand.js';
 import { readConfig } from './config.js';
 import { Landing } from './landing.js';
 import { SessionView } from './session-view.js';
@@ -9,6 +10,7 @@ style.textContent = css;
 document.head.append(style);
 
 const config = readConfig();
+if (config.brand) applyBrand(config.brand.colour);
 const root = document.getElementById('app');
 if (root) {
   render(

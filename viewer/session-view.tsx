@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { ClientMessage, Mark } from '../session/protocol.js';
 import { type Joined, joinSession, translate } from './api.js';
+import { BrandMark } from './brand.js';
 import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
@@ -344,6 +345,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   return (
     <div class="viewer">
       <div class="bar">
+        <BrandMark brand={config.brand} />
         <fieldset class="nav-buttons" aria-label="Page history">
           {(['back', 'forward', 'reload'] as const).map((action) => (
             <button

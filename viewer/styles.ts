@@ -15,6 +15,7 @@ button:disabled{opacity:.5;cursor:default}
 .landing label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .error{color:var(--warn)}
+.brand{display:inline-flex;align-items:center;gap:6px;font-weight:700}.brand img{border-radius:4px;object-fit:contain}
 .landing .aside{margin:1.25rem 0 0;font-size:.9rem}.landing a{color:var(--accent-text)}
 .viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;grid-template-columns:minmax(0,1fr);height:100vh;height:100dvh}
 .bar button{padding:4px 9px;font-size:.9rem}
