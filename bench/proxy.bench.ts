@@ -8,6 +8,7 @@ import { parseConfig } from '../server/config.js';
 import { startTandem } from '../server/tandem.js';
 import { enter } from '../test/helpers/content.js';
 import { createSession, joinAs } from '../test/helpers/tandem.js';
+import { WsClient } from '../test/helpers/ws-client.js';
 
 const SEQUENTIAL = 300;
 const LOAD_MS = 3000;
@@ -85,6 +86,9 @@ export async function run(): Promise<Record<string, number>> {
     const session = await createSession(tandem.url);
     const owner = await joinAs(tandem.url, session.id, 'Bench', session.hostKey);
     const follower = await joinAs(tandem.url, session.id, 'Watcher', session.joinKey);
+    // The owner's viewer is connected, as in a real session: the room knows who owns the tab.
+    const viewer = await WsClient.connect(tandem.url, session.id, owner.token);
+    await viewer.next((m) => m.type === 'welcome');
     const asOwner = await enter(tandem.url, tandem.port, session.id, owner.token, `${origin}/`);
     const asFollower = await enter(tandem.url, tandem.port, session.id, follower.token, `${origin}/`);
     const direct: Target = { port: sitePort, host: `127.0.0.1:${sitePort}`, cookie: '' };
@@ -106,6 +110,7 @@ export async function run(): Promise<Record<string, number>> {
     const bareRate = await load(bare, '/blob.bin');
     const passRate = await load(proxied, '/blob.bin');
     const cachedRate = await load(cached, '/blob.bin');
+    viewer.close();
     return {
       'page size (KB)': round(pageBytes / 1024),
       '100 KB page direct p50 ms': round(median(directMs), 2),

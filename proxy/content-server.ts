@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { type Duplex, PassThrough } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { labelFromHost } from '../rewriter/content-host.js';
 import { contentHostSources, contentPolicy } from '../rewriter/csp.js';
@@ -656,16 +656,21 @@ export function createContentHandler(o: ContentServerOptions) {
     out: http.OutgoingHttpHeaders,
   ): void {
     res.writeHead(status, out);
-    const cacheable = req.method === 'GET' && status === 200;
-    if (cacheable) {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const tee = new PassThrough();
-      tee.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_ENTRY_BYTES) chunks.push(chunk);
-      });
-      tee.on('end', () => {
+    // One listener counts the body against its limit and keeps a copy for followers and the
+    // archive; the body itself goes straight to the browser.
+    const keep = req.method === 'GET' && status === 200;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxBodyBytes) {
+        upstream.destroy(new UpstreamLimitError(`the body is larger than ${limits.maxBodyBytes} bytes`));
+      } else if (keep && size <= MAX_ENTRY_BYTES) {
+        chunks.push(chunk);
+      }
+    });
+    if (keep) {
+      upstream.on('end', () => {
         if (size > MAX_ENTRY_BYTES) return;
         const headers: Record<string, string> = {};
         for (const name of ['content-type', 'content-encoding', 'last-modified', 'etag']) {
@@ -679,20 +684,11 @@ export function createContentHandler(o: ContentServerOptions) {
           url: new URL(req.url ?? '/', host.origin).href,
           status,
           headers,
-          body: Buffer.concat(chunks),
+          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
         });
       });
-      upstream.pipe(tee).pipe(res);
-    } else {
-      upstream.pipe(res);
     }
-    let streamed = 0;
-    upstream.on('data', (chunk: Buffer) => {
-      streamed += chunk.length;
-      if (streamed > limits.maxBodyBytes) {
-        upstream.destroy(new UpstreamLimitError(`the body is larger than ${limits.maxBodyBytes} bytes`));
-      }
-    });
+    upstream.pipe(res);
     upstream.on('error', (err) => {
       o.log.warn({ url: req.url, err: err.message }, 'upstream body failed');
       res.destroy(err);
