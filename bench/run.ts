@@ -1,6 +1,7 @@
 import * as archive from './archive.bench.js';
 import * as crash from './crash.bench.js';
 import * as fanout from './fanout.bench.js';
+import * as pageload from './pageload.bench.js';
 import * as proxy from './proxy.bench.js';
 import * as replay from './replay.bench.js';
 import * as rewrite from './rewrite.bench.js';
@@ -12,6 +13,7 @@ const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
   ['fan-out', fanout],
   ['2,000 sessions', sessions],
   ['proxy', proxy],
+  ['page load', pageload],
   ['archive', archive],
   ['replay', replay],
   ['kill -9', crash],
