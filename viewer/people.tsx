@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { SessionState } from './state.js';
+import { isIdle, type SessionState } from './state.js';
 
 const COLOURS = ['#2f6fed', '#c4320a', '#067647', '#7a2e98', '#b54708', '#0e7090', '#c11574'];
 
@@ -18,11 +18,14 @@ export function People({
   canGive,
   give,
   remove,
+  now,
 }: {
   state: SessionState;
   canGive: boolean;
   give: (to: string) => void;
   remove: ((participant: string) => void) | null;
+  /** The time idleness is judged at (re-rendered on a slow tick). */
+  now: number;
 }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   return (
@@ -35,6 +38,7 @@ export function People({
             data-testid="participant"
             data-leader={leader ? 'true' : 'false'}
             data-connected={String(p.connected)}
+            data-idle={String(isIdle(state, p.id, now))}
           >
             <span class="avatar" style={{ background: colourFor(p.id) }} aria-hidden="true">
               {p.name.slice(0, 1).toUpperCase()}
@@ -43,6 +47,7 @@ export function People({
               {p.name}
               {p.id === state.me?.id ? ' (you)' : ''}
               {p.connected ? '' : ' (away)'}
+              {isIdle(state, p.id, now) ? ' (idle)' : ''}
             </span>
             {leader && <span class="leader">leading</span>}
             {canGive && !leader && p.connected && (

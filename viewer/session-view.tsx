@@ -148,6 +148,12 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const [laser, setLaser] = useState(false);
   const [showHistory, setShowHistory] = useState(false);
   const [showWho, setShowWho] = useState(false);
+  // Idleness changes with time alone: a slow tick re-renders the people who show it.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(tick);
+  }, []);
   /** People whose chat lines this person chose to hide on this screen. */
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const chooseRecipient = useRef<((participant: string) => void) | null>(null);
@@ -158,7 +164,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   useEffect(() => {
     const c = new Connection(session, joined.token, {
       message: (msg) => {
-        dispatch({ kind: 'server', msg });
+        dispatch({ kind: 'server', msg, receivedAt: Date.now() });
         stream.emit(msg);
         if (msg.type === 'welcome') {
           meRef.current = msg.you.id;
@@ -559,6 +565,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             }}
             remove={hostRole ? (participant) => send({ type: 'participant.remove', participant }) : null}
             close={() => setShowWho(false)}
+            now={now}
           />
         )}
         {showHistory && (
@@ -591,6 +598,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         canGive={iHold || hostRole}
         give={(to) => send({ type: 'baton.give', to, tab: tab.id })}
         remove={hostRole ? (participant) => send({ type: 'participant.remove', participant }) : null}
+        now={now}
       />
       <Chat
         state={state}

@@ -34,6 +34,8 @@ export interface SessionState {
   retryIn: number;
   /** Where each other participant points, anchored to an element. */
   pointers: Record<string, { node: number; x: number; y: number; laser?: boolean }>;
+  /** When each participant last did anything the others saw (this browser's clock). */
+  lastActive: Record<string, number>;
   /** Clicks the person in control made, shown to the others for a moment. */
   ripples: Array<{ seq: number; node: number; from: string }>;
   /** Participants typing a chat line right now. */
@@ -52,6 +54,7 @@ export const initialState: SessionState = {
   liveTyping: false,
   drafts: {},
   ripples: [],
+  lastActive: {},
   chat: [],
   outbox: [],
   status: 'connecting',
@@ -63,7 +66,8 @@ export const initialState: SessionState = {
 };
 
 export type Action =
-  | { kind: 'server'; msg: ServerMessage }
+  /** `receivedAt`: this browser's clock when it arrived (idle is judged on one clock). */
+  | { kind: 'server'; msg: ServerMessage; receivedAt: number }
   | { kind: 'status'; status: Status; retryIn: number }
   | { kind: 'queue'; line: Outgoing }
   | { kind: 'dismiss-request'; id: string }
@@ -86,8 +90,15 @@ export function reduce(state: SessionState, action: Action): SessionState {
       return { ...state, ripples: state.ripples.filter((r) => r.seq > action.seq) };
     case 'notice':
       return { ...state, notice: action.text };
-    case 'server':
-      return onServer(state, action.msg);
+    case 'server': {
+      const next = onServer(state, action.msg);
+      const msg = action.msg;
+      // Anything a participant sent counts as activity; what the server sends on its own does not.
+      if ('from' in msg && msg.type !== 'left' && msg.type !== 'removed' && msg.from !== 'server') {
+        return { ...next, lastActive: { ...next.lastActive, [msg.from]: action.receivedAt } };
+      }
+      return next;
+    }
   }
 }
 
@@ -233,3 +244,13 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 
 export const nameOf = (state: SessionState, id: string | null) =>
   state.participants.find((p) => p.id === id)?.name ?? 'someone';
+
+/** After this long without anything the others saw, a connected participant shows as idle. */
+export const IDLE_AFTER_MS = 2 * 60_000;
+
+/** Connected, but quiet for a while (this browser's clock, like `lastActive`); never seen active is not idle. */
+export function isIdle(state: SessionState, id: string, now: number): boolean {
+  const p = state.participants.find((x) => x.id === id);
+  const last = state.lastActive[id];
+  return !!p?.connected && last !== undefined && now - last > IDLE_AFTER_MS;
+}

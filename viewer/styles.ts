@@ -47,7 +47,7 @@ button:disabled{opacity:.5;cursor:default}
 .banner{position:absolute;left:50%;top:8px;transform:translateX(-50%);background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 12px;box-shadow:0 2px 12px #0003;display:flex;gap:8px;align-items:center;z-index:2;max-width:calc(100% - 16px)}
 .people{display:flex;gap:6px;padding:6px 8px;border-top:1px solid var(--line);background:var(--panel);overflow-x:auto;list-style:none;margin:0}
 .people li{display:flex;align-items:center;gap:6px;padding:2px 8px 2px 2px;border-radius:99px;background:var(--bg);white-space:nowrap}
-.people li[data-connected="false"]{color:var(--muted)}.people li[data-connected="false"] .avatar{opacity:.5}
+.people li[data-connected="false"],.people li[data-idle="true"]{color:var(--muted)}.people li[data-connected="false"] .avatar{opacity:.5}
 .people .avatar{width:24px;height:24px;border-radius:50%;display:grid;place-items:center;color:#fff;font-size:.75rem;font-weight:700}
 .people li[data-leader="true"] .avatar{box-shadow:0 0 0 2px var(--accent)}
 .people .leader{font-size:.75rem;color:var(--accent-text);font-weight:700}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { colourFor } from './people.js';
-import type { SessionState } from './state.js';
+import { isIdle, type SessionState } from './state.js';
 
 /**
  * Who is in the session, with what each person may be done with: hand them control, write to them
@@ -15,6 +15,7 @@ export function WhoPanel({
   toggleMute,
   remove,
   close,
+  now,
 }: {
   state: SessionState;
   canGive: boolean;
@@ -24,6 +25,7 @@ export function WhoPanel({
   toggleMute: (id: string) => void;
   remove: ((id: string) => void) | null;
   close: () => void;
+  now: number;
 }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const others = state.participants.filter((p) => p.id !== state.me?.id);
@@ -48,6 +50,7 @@ export function WhoPanel({
             p.role === 'owner' ? 'host' : 'participant',
             leading ? 'in control' : null,
             p.connected ? null : 'away',
+            isIdle(state, p.id, now) ? 'idle' : null,
             state.typing.includes(p.id) ? 'typing' : null,
             muted.has(p.id) ? 'hidden' : null,
           ]
