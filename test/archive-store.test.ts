@@ -436,6 +436,28 @@ describe('archive store: tenant isolation, deletion and retention', () => {
     assert.deepEqual(await archive.sweep(NOW), [], 'nothing left to sweep');
     assert.equal((await archive.deletions('acme')).length, 1);
   });
+
+  it('keeps an expired session whose room is still open', async () => {
+    await seedA1(NOW - 40 * DAY);
+    await store.setRetention('acme', 30);
+    assert.deepEqual(await archive.sweep(NOW, (id) => id === 'sess-a1'), []);
+    assert.ok(await store.archivedSession('acme', 'sess-a1'));
+  });
+
+  it('removes bodies nothing refers to once they are an hour old, and no others', async () => {
+    await seedA1();
+    const used = hashBody(Buffer.from('only in a1'));
+    const old = blobs.put(Buffer.from('left by a crash before its row was written'));
+    const fresh = blobs.put(Buffer.from('its row is on its way'));
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+    for (const hash of [old, used]) {
+      fs.utimesSync(path.join(dir, 'blobs', hash.slice(0, 2), hash), twoHoursAgo, twoHoursAgo);
+    }
+    await archive.sweep(Date.now());
+    assert.equal(blobs.get(old), undefined, 'the old orphan is gone');
+    assert.ok(blobs.get(fresh), 'a recent one may still be indexed: kept');
+    assert.ok(blobs.get(used), 'a body a capture refers to is kept');
+  });
 });
 
 describe('archive: export and import', () => {

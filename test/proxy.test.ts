@@ -99,6 +99,33 @@ describe('the rewriting proxy, over real HTTP', function () {
     assert.doesNotMatch(echoed.body, /tandem_participant/, "Tandem's own cookie never goes upstream");
   });
 
+  it('puts its policy only on what can run, serves a page the same on every view, and keeps forwarding headers', async () => {
+    const page = await get(owner, '/');
+    const again = await get(owner, '/');
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+    assert.equal(page.body, again.body, 'no per-view nonce without a site policy that wants one');
+    const text = await get(owner, '/cookie');
+    assert.equal(text.headers['content-security-policy'], undefined, 'plain text cannot run: no policy');
+    const forwarded: Array<string | undefined> = [];
+    const watch = (req: { headers: Record<string, string | string[] | undefined> }) =>
+      forwarded.push(
+        String(req.headers['x-forwarded-for'] ?? req.headers['x-real-ip'] ?? req.headers.forwarded ?? ''),
+      );
+    site.server.on('request', watch);
+    try {
+      await get(owner, '/cookie', {
+        headers: {
+          'x-forwarded-for': '203.0.113.9',
+          'x-real-ip': '203.0.113.9',
+          forwarded: 'for=203.0.113.9',
+        },
+      });
+    } finally {
+      site.server.off('request', watch);
+    }
+    assert.deepEqual(forwarded, [''], 'who the participant is does not reach the site');
+  });
+
   it('rewrites redirects to the content host instead of following them', async () => {
     const redirected = await get(owner, '/redirect?to=/form.html');
     assert.equal(redirected.status, 302);

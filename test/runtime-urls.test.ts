@@ -94,6 +94,22 @@ describe('URLs built by page scripts at run time go through the proxy', function
     assert.ok(new URL(page.url()).hostname.endsWith(contentSuffix), page.url());
   });
 
+  it('leaves a value that is not a string (a Trusted Types object) to the browser as it is', async () => {
+    const other = site.url.replace('127.0.0.1', 'localhost');
+    const href = await page.evaluate((o) => {
+      const a = document.createElement('a');
+      a.setAttribute('href', { toString: () => `${o}/x` } as unknown as string);
+      return a.getAttribute('href');
+    }, other);
+    assert.equal(href, `${other}/x`, 'not mapped: a trusted value must reach the browser unchanged');
+    const mapped = await page.evaluate((o) => {
+      const a = document.createElement('a');
+      a.setAttribute('href', `${o}/x`);
+      return a.getAttribute('href');
+    }, other);
+    assert.notEqual(mapped, `${other}/x`, 'a string is mapped');
+  });
+
   it('the policy added to proxied pages blocks a load the shims did not map', async () => {
     const blocked = await page.evaluate(
       (other) =>
