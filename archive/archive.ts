@@ -313,10 +313,16 @@ export class Archive {
       const d = await this.delete(s.tenantId, s.id, 'retention period over', now);
       if (d) done.push(d);
     }
-    const old = [...this.blobs.list()].filter((b) => b.writtenAt < now - ORPHAN_AGE_MS).map((b) => b.hash);
-    for (let i = 0; i < old.length; i += PAGE) {
-      for (const hash of await this.store.unreferencedBlobs(old.slice(i, i + PAGE))) this.blobs.delete(hash);
+    const batch: string[] = [];
+    const dropUnused = async () => {
+      for (const hash of await this.store.unreferencedBlobs(batch.splice(0))) this.blobs.delete(hash);
+    };
+    for await (const b of this.blobs.list()) {
+      if (b.writtenAt >= now - ORPHAN_AGE_MS) continue;
+      batch.push(b.hash);
+      if (batch.length === PAGE) await dropUnused();
     }
+    await dropUnused();
     return done;
   }
 

@@ -5,7 +5,13 @@ import zlib from 'node:zlib';
 import { labelFromHost } from '../rewriter/content-host.js';
 import { contentHostSources, contentPolicy } from '../rewriter/csp.js';
 import { rewriteCss } from '../rewriter/css.js';
-import { type CspContext, rewriteCsp, rewriteLinkHeader, secFetchSite } from '../rewriter/headers.js';
+import {
+  type CspContext,
+  policyWantsNonce,
+  rewriteCsp,
+  rewriteLinkHeader,
+  secFetchSite,
+} from '../rewriter/headers.js';
 import { rewriteHtml } from '../rewriter/html.js';
 import { rewriteMetaRefresh, rewriteUrl, type UrlMapper } from '../rewriter/url.js';
 import type { ServedResponse } from '../store/types.js';
@@ -528,8 +534,9 @@ export function createContentHandler(o: ContentServerOptions) {
     if (link) out.link = rewriteLinkHeader(link, upstreamUrl, map);
     // Only a page carries the runtime tag the nonce is for, and only a site policy that relies on
     // nonces needs one: otherwise the page stays byte-identical across views, and is archived once.
-    const reliesOnNonces = /'(nonce-|sha(256|384|512)-|strict-dynamic')/i.test(
-      `${joined(upstream.headers['content-security-policy']) ?? ''} ${joined(upstream.headers['content-security-policy-report-only']) ?? ''}`,
+    const reliesOnNonces = policyWantsNonce(
+      joined(upstream.headers['content-security-policy']),
+      joined(upstream.headers['content-security-policy-report-only']),
     );
     const nonce = kind === 'html' && reliesOnNonces ? crypto.randomBytes(16).toString('base64') : '';
     const csp: CspContext = {

@@ -24,6 +24,14 @@ export interface CspContext {
   nonce: string;
 }
 
+/** Sources under which 'unsafe-inline' stops counting, so Tandem's tag needs a nonce of its own. */
+const NONCE_LIKE = /^'(nonce-|sha(256|384|512)-|strict-dynamic')/i;
+
+/** Whether a site's policy (either header) relies on nonces, hashes or 'strict-dynamic'. */
+export function policyWantsNonce(...headers: ReadonlyArray<string | undefined>): boolean {
+  return headers.some((h) => h?.split(/[\s;,]+/).some((source) => NONCE_LIKE.test(source)) ?? false);
+}
+
 /** Directives whose sources name where things load from, send to or navigate to. */
 const SOURCE_DIRECTIVES = new Set([
   'default-src',
@@ -99,7 +107,7 @@ function rewritePolicy(policy: string, ctx: CspContext): string {
  */
 function allowRuntime(sources: string[], ctx: CspContext, scripts: boolean): string[] {
   const list = sources.filter((s) => s.toLowerCase() !== "'none'");
-  const usesNonces = list.some((s) => /^'(nonce-|sha(256|384|512)-|strict-dynamic')/i.test(s));
+  const usesNonces = list.some((s) => NONCE_LIKE.test(s));
   const runtime = [`${ctx.self}/__tandem/`];
   if (scripts && usesNonces && ctx.nonce) runtime.push(`'nonce-${ctx.nonce}'`);
   return [...list, ...runtime];

@@ -344,7 +344,7 @@ export class Room {
         if (this.checkpointBytes > CHECKPOINT_SNAPSHOT_BYTES && !this.snapshotRequested) {
           // A late joiner would otherwise have to replay an ever longer recording.
           this.snapshotRequested = true;
-          this.sendDirect(conn, { type: 'snapshot.request', tab: this.tab.id });
+          this.reply(conn, { type: 'snapshot.request', tab: this.tab.id });
         }
         return;
       }
@@ -461,7 +461,7 @@ export class Room {
   }
 
   private sendCheckpoint(member: Member, conn: Connection): void {
-    this.sendDirect(conn, {
+    this.reply(conn, {
       type: 'welcome',
       you: { ...member.info },
       session: this.id,
@@ -570,15 +570,11 @@ export class Room {
   }
 
   private reject(conn: Connection, code: ErrorCode, message: string, ref: string): void {
-    this.sendDirect(conn, { type: 'error', code, message, ref });
+    this.reply(conn, { type: 'error', code, message, ref });
   }
 
-  /** A reply to one socket, queued behind what it is still to receive, so it never overtakes it. */
+  /** A message to one socket, queued behind what it is still to receive, so it never overtakes it. */
   reply(conn: Connection, msg: DirectMessage): void {
-    this.sendDirect(conn, msg);
-  }
-
-  private sendDirect(conn: Connection, msg: DirectMessage): void {
     this.sendTo(conn, JSON.stringify(msg));
   }
 

@@ -8,8 +8,8 @@ export interface BlobStore {
   put(body: Buffer): string;
   get(hash: string): Buffer | undefined;
   delete(hash: string): void;
-  /** Every stored body's hash and when it was written. */
-  list(): Iterable<{ hash: string; writtenAt: number }>;
+  /** Every stored body's hash and when it was written; read without blocking (the folder may be large). */
+  list(): AsyncIterable<{ hash: string; writtenAt: number }>;
 }
 
 export const hashBody = (body: Buffer): string => crypto.createHash('sha256').update(body).digest('hex');
@@ -44,13 +44,14 @@ export function diskBlobs(dir: string): BlobStore {
     delete(hash) {
       fs.rmSync(fileOf(hash), { force: true });
     },
-    *list() {
+    async *list() {
       if (!fs.existsSync(dir)) return;
-      for (const prefix of fs.readdirSync(dir)) {
-        const sub = path.join(dir, prefix);
+      for (const prefix of await fs.promises.readdir(dir)) {
         if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-        for (const name of fs.readdirSync(sub)) {
-          if (HASH.test(name)) yield { hash: name, writtenAt: fs.statSync(path.join(sub, name)).mtimeMs };
+        const sub = path.join(dir, prefix);
+        for (const name of await fs.promises.readdir(sub)) {
+          if (HASH.test(name))
+            yield { hash: name, writtenAt: (await fs.promises.stat(path.join(sub, name))).mtimeMs };
         }
       }
     },
@@ -68,6 +69,8 @@ export function memoryBlobs(now: () => number = Date.now): BlobStore {
     },
     get: (hash) => blobs.get(hash)?.body,
     delete: (hash) => void blobs.delete(hash),
-    list: () => [...blobs].map(([hash, b]) => ({ hash, writtenAt: b.writtenAt })),
+    async *list() {
+      for (const [hash, b] of blobs) yield { hash, writtenAt: b.writtenAt };
+    },
   };
 }

@@ -5,9 +5,13 @@ export interface Joined {
   role: 'owner' | 'follower';
 }
 
-/** A failure the server answered, with its stable code (`removed`, `bad-token`, …). */
+/**
+ * A failure: the server's status and stable code (`removed`, `sign-in`, …) with its message, or
+ * status 0 and `offline` when Tandem could not be reached.
+ */
 export class ApiError extends Error {
   constructor(
+    readonly status: number,
     readonly code: string,
     message: string,
   ) {
@@ -15,7 +19,10 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+export const OFFLINE_MESSAGE = 'Tandem cannot be reached. Check your connection and try again.';
+
+/** One JSON call to Tandem's API; a 204 answers undefined. */
+export async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
   let res: Response;
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -26,11 +33,13 @@ async function call<T>(method: string, path: string, body?: unknown, token?: str
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new Error('Tandem cannot be reached. Check your connection and try again.');
+    throw new ApiError(0, 'offline', OFFLINE_MESSAGE);
   }
+  if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
   if (!res.ok) {
     throw new ApiError(
+      res.status,
       data?.error?.code ?? String(res.status),
       data?.error?.message ?? `the server answered ${res.status}`,
     );

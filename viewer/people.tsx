@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { RemoveButton } from './remove-button.js';
 import { isIdle, type SessionState } from './state.js';
 
 const COLOURS = ['#2f6fed', '#c4320a', '#067647', '#7a2e98', '#b54708', '#0e7090', '#c11574'];
@@ -27,7 +27,6 @@ export function People({
   /** The time idleness is judged at (re-rendered on a slow tick). */
   now: number;
 }) {
-  const [confirming, setConfirming] = useState<string | null>(null);
   return (
     <ul class="people" data-testid="participants" aria-label="Participants">
       {state.participants.map((p) => {
@@ -61,20 +60,7 @@ export function People({
               </button>
             )}
             {remove && p.role === 'follower' && p.id !== state.me?.id && (
-              <button
-                type="button"
-                class={confirming === p.id ? 'danger' : undefined}
-                data-testid="participant-remove"
-                aria-label={confirming === p.id ? `Remove for good? ${p.name}` : `Remove ${p.name}`}
-                onClick={() => {
-                  if (confirming !== p.id) return setConfirming(p.id);
-                  setConfirming(null);
-                  remove(p.id);
-                }}
-                onBlur={() => setConfirming((c) => (c === p.id ? null : c))}
-              >
-                {confirming === p.id ? 'Remove for good?' : 'Remove'}
-              </button>
+              <RemoveButton name={p.name} remove={() => remove(p.id)} testid="participant-remove" />
             )}
           </li>
         );

@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
 import { colourFor } from './people.js';
+import { RemoveButton } from './remove-button.js';
 import { isIdle, type SessionState } from './state.js';
 
 /**
@@ -27,7 +27,6 @@ export function WhoPanel({
   close: () => void;
   now: number;
 }) {
-  const [confirming, setConfirming] = useState<string | null>(null);
   const others = state.participants.filter((p) => p.id !== state.me?.id);
   return (
     <aside
@@ -89,18 +88,7 @@ export function WhoPanel({
                   {muted.has(p.id) ? 'Show chat' : 'Hide chat'}
                 </button>
                 {remove && p.role === 'follower' && (
-                  <button
-                    type="button"
-                    class={confirming === p.id ? 'danger' : undefined}
-                    onClick={() => {
-                      if (confirming !== p.id) return setConfirming(p.id);
-                      setConfirming(null);
-                      remove(p.id);
-                    }}
-                    aria-label={confirming === p.id ? `Remove for good? ${p.name}` : `Remove ${p.name}`}
-                  >
-                    {confirming === p.id ? 'Remove for good?' : 'Remove'}
-                  </button>
+                  <RemoveButton name={p.name} remove={() => remove(p.id)} />
                 )}
               </span>
             </li>

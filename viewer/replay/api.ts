@@ -1,5 +1,6 @@
 /** Calls to the archive API; the auditor is known by the HttpOnly cookie that sign-in sets. */
 import type { RelayedMessage } from '../../session/protocol.js';
+import { ApiError, call as callApi, OFFLINE_MESSAGE } from '../api.js';
 
 export interface Auditor {
   name: string;
@@ -32,18 +33,11 @@ export type Verdict =
   | { intact: true; records: number; lastHash: string }
   | { intact: false; records: number; brokenAt: number; reason: string };
 
-/** A refusal from the server, with its status and code (`sign-in`, `bad-key`, `unknown-session`, …). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 const BASE = '/api/archive';
+
+const call = <T>(method: string, path: string, body?: unknown) => callApi<T>(method, `${BASE}${path}`, body);
 
 function parseJson(text: string): unknown {
   try {
@@ -51,29 +45,6 @@ function parseJson(text: string): unknown {
   } catch {
     return null;
   }
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`${BASE}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'offline', 'Tandem cannot be reached. Check your connection and try again.');
-  }
-  if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  if (!res.ok) {
-    throw new ApiError(
-      res.status,
-      data?.error?.code ?? 'error',
-      data?.error?.message ?? `the server answered ${res.status}`,
-    );
-  }
-  return data as T;
 }
 
 const sessionPath = (id: string) => `/sessions/${encodeURIComponent(id)}`;
@@ -113,8 +84,7 @@ export function importSession(
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
-    xhr.onerror = () =>
-      reject(new ApiError(0, 'offline', 'Tandem cannot be reached. Check your connection and try again.'));
+    xhr.onerror = () => reject(new ApiError(0, 'offline', OFFLINE_MESSAGE));
     xhr.onload = () => {
       const data = parseJson(xhr.responseText) as {
         id?: string;
