@@ -114,7 +114,13 @@ function bodyMaker(): (
  * appends a batch of events across rooms, each with its own `after`; an event counts once its
  * `after` has run, that is once it is committed and could be delivered.
  */
-async function archiveThroughput(): Promise<Record<string, number>> {
+/**
+ * A fresh archive in a temporary folder with ROOMS open sessions, each with its own sender; `use`
+ * runs against it and everything is removed after.
+ */
+async function withBenchRooms<T>(
+  use: (journal: Journal, rooms: Array<{ id: string; seq: number; from: string }>, dir: string) => Promise<T>,
+): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-archive-'));
   const store = openSqliteStore(dir);
   try {
@@ -135,6 +141,15 @@ async function archiveThroughput(): Promise<Record<string, number>> {
       await journal.open(id);
       rooms.push({ id, seq: 0, from: `p${i.toString(36).padStart(11, 'x')}` });
     }
+    return await use(journal, rooms, dir);
+  } finally {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function archiveThroughput(): Promise<Record<string, number>> {
+  return withBenchRooms(async (journal, rooms, dir) => {
     const make = bodyMaker();
     let appended = 0;
     let acked = 0;
@@ -171,10 +186,7 @@ async function archiveThroughput(): Promise<Record<string, number>> {
       'mean event size (bytes)': Math.round(bytes / appended),
       'database and WAL size after the run (MB)': round(file / 1e6, 1),
     };
-  } finally {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -183,26 +195,7 @@ async function archiveThroughput(): Promise<Record<string, number>> {
  * relay, whoever caused the writes.
  */
 async function commitDelayUnderLoad(): Promise<Record<string, number>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-delay-'));
-  const store = openSqliteStore(dir);
-  try {
-    await store.ensureTenant({ id: 'bench', name: 'Bench' });
-    const journal = new Journal(store, silentLog);
-    const rooms: Array<{ id: string; seq: number }> = [];
-    for (let i = 0; i < ROOMS; i++) {
-      const id = `bench-room-${i}`;
-      await store.createSession({
-        id,
-        tenantId: 'bench',
-        createdAt: Date.now(),
-        startUrl: null,
-        batonPolicy: 'support',
-        hostKeyHash: 'h',
-        joinKeyHash: 'j',
-      });
-      await journal.open(id);
-      rooms.push({ id, seq: 0 });
-    }
+  return withBenchRooms(async (journal, rooms) => {
     const make = bodyMaker();
     const delays: number[] = [];
     const ticks = LOADED_MS / LOADED_TICK_MS;
@@ -229,10 +222,7 @@ async function commitDelayUnderLoad(): Promise<Record<string, number>> {
       'commit delay p99 at 20,000 events/s over 200 rooms (ms)': round(percentile(delays, 0.99)),
       'commit delay max at 20,000 events/s over 200 rooms (ms)': round(delays.at(-1) ?? Number.NaN, 1),
     };
-  } finally {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const open = (url: string) =>
