@@ -153,6 +153,8 @@ export type RelayedMessage =
   | Relayed<{ type: 'highlight.clear'; tab: string; all?: boolean }>
   | Relayed<{ type: 'joined'; participant: ParticipantInfo }>
   | Relayed<{ type: 'left'; participant: string }>
+  /** How many follow a large session without being listed one by one (see `welcome.audience`). */
+  | Relayed<{ type: 'audience'; count: number }>
   | Relayed<{ type: 'removed'; participant: string }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
   | Relayed<{ type: 'baton.request'; tab: string }>
@@ -166,7 +168,10 @@ export type DirectMessage =
       type: 'welcome';
       you: ParticipantInfo;
       session: string;
+      /** The stage: everyone announced one by one (and you). */
       participants: ParticipantInfo[];
+      /** How many more are connected in the audience of a large session, counted but not listed. */
+      audience: number;
       tabs: TabInfo[];
       baton: BatonState;
       /** `support`: the host gives the baton; `collaboration`: anyone may take it. */

@@ -502,3 +502,71 @@ describe('Room: lines shown as they are typed', () => {
     });
   }
 });
+
+describe('Room: the audience of a large session', () => {
+  function large() {
+    const archived: string[] = [];
+    const journal: RoomJournal = { append: (e) => archived.push(e.body), after: (deliver) => deliver() };
+    const r = new Room('big', { startUrl: null, log: quiet, journal, stageSize: 3 });
+    const people = ['own', 'f1', 'f2', 'f3', 'f4'].map((id, i) => {
+      const conn = new Fake();
+      r.connect({ id, name: id.toUpperCase(), role: i === 0 ? 'owner' : 'follower' }, conn);
+      return { id, conn };
+    });
+    return { r, archived, people: Object.fromEntries(people.map((p) => [p.id, p.conn])) };
+  }
+  const types = (messages: ServerMessage[]) => messages.map((m) => m.type);
+
+  it('announces the stage one by one, counts the rest, and archives every arrival', async () => {
+    const { r, archived, people } = large();
+    const owner = people.own as Fake;
+    const heard = owner.take();
+    const joined = heard
+      .filter((m) => m.type === 'joined')
+      .map((m) => (m as { participant: { id: string } }).participant.id);
+    assert.deepEqual(joined, ['f1', 'f2'], 'only the stage is announced');
+    const f4 = (people.f4 as Fake).take()[0] as ServerMessage & { participants: Array<{ id: string }> };
+    assert.equal(f4.type, 'welcome');
+    assert.deepEqual(
+      f4.participants.map((p) => p.id),
+      ['own', 'f1', 'f2', 'f4'],
+      'an audience member sees the stage and itself',
+    );
+    assert.equal(archived.filter((b) => b.includes('"type":"joined"')).length, 5, 'every arrival archived');
+    assert.equal(r.connectedCount, 5);
+    await new Promise((done) => setTimeout(done, 1100));
+    const counts = owner.take().filter((m) => m.type === 'audience');
+    assert.deepEqual(
+      counts.map((m) => (m as { count: number }).count),
+      [2],
+      'the audience size told once',
+    );
+    r.closeAll(1001, 'test over');
+  });
+
+  it('brings an audience member who speaks up onto the stage before their line', () => {
+    const { r, people } = large();
+    const owner = people.own as Fake;
+    owner.take();
+    r.receive('f3', people.f3 as Fake, { type: 'chat', text: 'a question' });
+    const heard = owner.take();
+    assert.deepEqual(types(heard), ['joined', 'chat']);
+    assert.equal((heard[0] as { participant: { name: string } }).participant.name, 'F3');
+    r.receive('f3', people.f3 as Fake, { type: 'chat', text: 'and another' });
+    assert.deepEqual(types(owner.take()), ['chat'], 'announced once');
+    r.closeAll(1001, 'test over');
+  });
+
+  it('keeps a departure in the audience quiet, and one on the stage announced', () => {
+    const { r, archived, people } = large();
+    const owner = people.own as Fake;
+    owner.take();
+    r.disconnect('f4', people.f4 as Fake);
+    assert.deepEqual(types(owner.take()), [], 'an audience member leaves quietly');
+    assert.ok(archived.some((b) => b.includes('"type":"left"') && b.includes('"participant":"f4"')));
+    r.disconnect('f1', people.f1 as Fake);
+    assert.deepEqual(types(owner.take()), ['left']);
+    assert.equal(r.connectedCount, 3);
+    r.closeAll(1001, 'test over');
+  });
+});
