@@ -12,11 +12,13 @@ export class TokenBucket {
     this.last = now;
   }
 
-  take(now: number): boolean {
+  /** Takes `cost` tokens if there are that many (never more than the bucket holds). */
+  take(now: number, cost = 1): boolean {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    const due = Math.min(cost, this.capacity);
+    if (this.tokens < due) return false;
+    this.tokens -= due;
     return true;
   }
 }

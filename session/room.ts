@@ -16,6 +16,7 @@ import {
   type RelayedMessage,
   type TabInfo,
 } from './protocol.js';
+import { TokenBucket } from './rate-limit.js';
 import { addVisit } from './visited.js';
 
 export const MAIN_TAB = 't1';
@@ -23,16 +24,38 @@ export const MAIN_TAB = 't1';
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /**
  * A socket with more than this queued is lagging: of the messages a later one supersedes (pointers,
- * typing) it is sent only the latest of each person's, once it has caught up, so what it still gets
+ * scrolls, typing) it is sent only the latest of each person's, once it has caught up, so what it still gets
  * is what matters and the others do not wait for it.
  */
 const LAGGING_BYTES = 1024 * 1024;
-/** Which messages supersede each other: a pointer move is superseded by the next move or leave. */
+/**
+ * Which messages supersede each other: a pointer move is superseded by the next move or leave, a
+ * scroll by the next scroll (each gives the whole position).
+ */
 const SUPERSEDED: ReadonlyMap<string, string> = new Map([
   ['pointer', 'pointer'],
   ['pointer.leave', 'pointer'],
   ['typing', 'typing'],
+  ['scroll', 'scroll'],
 ]);
+/**
+ * What participants say to everyone (as opposed to the leader's page) costs one write per person in
+ * the session, so a session shares a budget of such deliveries: a pair never notices it, a class of
+ * thousands gets a few lines a second in total rather than a flood it could not read anyway.
+ */
+const SOCIAL_DELIVERIES_PER_SECOND = 200_000;
+const SOCIAL_BURST = 2 * SOCIAL_DELIVERIES_PER_SECOND;
+const SOCIAL = new Set([
+  'chat',
+  'typing',
+  'pointer',
+  'pointer.leave',
+  'highlight',
+  'highlight.clear',
+  'baton.request',
+]);
+/** Of those, what is superseded soon anyway is dropped quietly when over budget. */
+const EPHEMERAL = new Set(['typing', 'pointer', 'pointer.leave']);
 /** How often lagging sockets are checked for having caught up. */
 const CATCH_UP_CHECK_MS = 100;
 const HISTORY_SIZE = 5000;
@@ -125,6 +148,7 @@ export class Room {
   private audienceAnnounced = 0;
   private audienceTimer: NodeJS.Timeout | null = null;
   private readonly stageSize: number;
+  private readonly socialBudget: TokenBucket;
   private readonly history = new History(HISTORY_SIZE);
   private readonly baton: BatonState = { holder: null, epoch: 0 };
   private readonly tab: TabInfo = {
@@ -170,6 +194,7 @@ export class Room {
     this.registry = options.participants ?? null;
     this.liveTyping = options.liveTyping ?? false;
     this.stageSize = options.stageSize ?? STAGE_SIZE;
+    this.socialBudget = new TokenBucket(SOCIAL_BURST, SOCIAL_DELIVERIES_PER_SECOND, this.now());
     for (const line of options.chat ?? []) {
       const { from, to } = JSON.parse(line.body) as { from: string; to?: string[] };
       const only = to ? new Set([from, ...to]) : null;
@@ -290,6 +315,12 @@ export class Room {
     if (!member) return this.reject(conn, 'unknown-participant', 'join the session first', msg.type);
     if ('tab' in msg && msg.tab !== undefined && msg.tab !== this.tab.id) {
       return this.reject(conn, 'unknown-tab', `there is no tab "${msg.tab}" in this session`, msg.type);
+    }
+    if (SOCIAL.has(msg.type) && !('to' in msg && msg.to)) {
+      if (!this.socialBudget.take(this.now(), this.connectedCount)) {
+        if (EPHEMERAL.has(msg.type)) return;
+        return this.reject(conn, 'rate-limited', 'the session is busy; try again in a moment', msg.type);
+      }
     }
     if (member.audience && msg.type !== 'resume' && msg.type !== 'report') this.promote(member);
     if (isControl(msg)) return this.control(member, conn, msg);

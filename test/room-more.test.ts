@@ -289,11 +289,13 @@ describe('Room: lagging sockets', () => {
     r.closeAll(1001, 'test over');
   });
 
-  it('sends a socket that caught up only the latest of each person’s pointer and typing', async () => {
+  it('sends a socket that caught up only the latest of each person’s pointer, scroll and typing', async () => {
     const { r, owner, follower, other } = room();
     other.bufferedAmount = 2 * 1024 * 1024;
-    for (let i = 1; i <= 5; i++)
+    for (let i = 1; i <= 5; i++) {
       r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 3, x: i / 10, y: 0.5 });
+      r.receive('fol', follower, { type: 'scroll', tab: 't1', x: 0, y: i * 100 });
+    }
     r.receive('own', owner, { type: 'pointer', tab: 't1', node: 4, x: 0.9, y: 0.9 });
     r.receive('own', owner, { type: 'pointer.leave', tab: 't1' });
     r.receive('fol', follower, { type: 'typing', active: true });
@@ -303,9 +305,10 @@ describe('Room: lagging sockets', () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const caughtUp = other.take();
     assert.deepEqual(
-      caughtUp.map((m) => [m.type, m.from, m.x ?? m.active ?? null]),
+      caughtUp.map((m) => [m.type, m.from, m.y === 500 ? 500 : (m.x ?? m.active ?? null)]),
       [
         ['pointer', 'fol', 0.5],
+        ['scroll', 'fol', 500],
         ['pointer.leave', 'own', null],
         ['typing', 'fol', false],
       ],
@@ -567,6 +570,66 @@ describe('Room: the audience of a large session', () => {
     r.disconnect('f1', people.f1 as Fake);
     assert.deepEqual(types(owner.take()), ['left']);
     assert.equal(r.connectedCount, 3);
+    r.closeAll(1001, 'test over');
+  });
+});
+
+describe('Room: the session’s budget for what people say to everyone', () => {
+  class Quiet implements Connection {
+    bufferedAmount = 0;
+    received = 0;
+    send() {
+      this.received++;
+    }
+    close() {}
+  }
+
+  function crowd(size: number) {
+    let t = 0;
+    const r = new Room('crowd', { startUrl: null, log: quiet, now: () => t });
+    const host = new Fake();
+    r.connect({ id: 'host', name: 'Host', role: 'owner' }, host);
+    const followers = Array.from({ length: size - 1 }, () => new Quiet());
+    for (const [i, conn] of followers.entries()) {
+      r.connect({ id: `f${i + 1}`, name: `F${i + 1}`, role: 'follower' }, conn);
+    }
+    host.take();
+    return { r, host, first: followers[0] as Quiet, advance: (ms: number) => (t += ms) };
+  }
+  const say = (r: Room, host: Fake, lines: number) => {
+    for (let i = 0; i < lines; i++) r.receive('host', host, { type: 'chat', text: `line ${i}` });
+    const got = host.take();
+    return {
+      relayed: got.filter((m) => m.type === 'chat').length,
+      refused: got.filter((m) => m.type === 'error' && m.code === 'rate-limited').length,
+    };
+  };
+
+  it('never limits a pair', () => {
+    const { r, host } = crowd(2);
+    assert.deepEqual(say(r, host, 2000), { relayed: 2000, refused: 0 });
+  });
+
+  it('gives a crowd of 2,000 a burst of 200 lines, then 100 a second, refusing the rest clearly', () => {
+    const { r, host, advance } = crowd(2000);
+    assert.deepEqual(say(r, host, 250), { relayed: 200, refused: 50 });
+    advance(1000);
+    assert.deepEqual(say(r, host, 150), { relayed: 100, refused: 50 });
+    r.closeAll(1001, 'test over');
+  });
+
+  it('drops pointer moves over the budget without an error, and never limits private lines', () => {
+    const { r, host, first } = crowd(2000);
+    say(r, host, 200);
+    const before = first.received;
+    r.receive('host', host, { type: 'pointer', tab: 't1', node: 1, x: 0.1, y: 0.1 });
+    assert.equal(first.received, before, 'not relayed');
+    assert.deepEqual(host.take(), [], 'and no error');
+    r.receive('host', host, { type: 'chat', text: 'just for you', to: ['f1'] });
+    assert.deepEqual(
+      host.take().map((m) => m.type),
+      ['chat'],
+    );
     r.closeAll(1001, 'test over');
   });
 });
