@@ -28,6 +28,8 @@ export const clientMessage = z.discriminatedUnion('type', [
     to: z.array(z.string().min(1).max(64)).min(1).max(MAX_CHAT_RECIPIENTS).optional(),
   }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
+  // For this connection: `ownLocation: false` stops the tab owner's own `location` coming back to it.
+  z.strictObject({ type: z.literal('prefs'), ownLocation: z.boolean() }),
   // `text`: the line so far, relayed only in sessions that show lines as they are typed.
   z.strictObject({
     type: z.literal('typing'),

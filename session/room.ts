@@ -56,6 +56,8 @@ const SOCIAL = new Set([
 ]);
 /** Of those, what is superseded soon anyway is dropped quietly when over budget. */
 const EPHEMERAL = new Set(['typing', 'pointer', 'pointer.leave']);
+/** Messages nobody else hears of: they keep an audience member in the audience. */
+const PRIVATE_TO_SENDER = new Set(['resume', 'report', 'prefs']);
 /** How often lagging sockets are checked for having caught up. */
 const CATCH_UP_CHECK_MS = 100;
 const HISTORY_SIZE = 5000;
@@ -178,6 +180,8 @@ export class Room {
   private readonly batonPolicy: BatonPolicy;
   private readonly registry: ParticipantRegistry | null;
   private readonly liveTyping: boolean;
+  /** Connections that asked not to get their own `location` back. */
+  private readonly quietLocation = new WeakSet<Connection>();
   /** Removed by the host: their sockets are turned away even before the store knows. */
   private readonly removed = new Set<string>();
 
@@ -322,7 +326,7 @@ export class Room {
         return this.reject(conn, 'rate-limited', 'the session is busy; try again in a moment', msg.type);
       }
     }
-    if (member.audience && msg.type !== 'resume' && msg.type !== 'report') this.promote(member);
+    if (member.audience && !PRIVATE_TO_SENDER.has(msg.type)) this.promote(member);
     if (isControl(msg)) return this.control(member, conn, msg);
     switch (msg.type) {
       case 'chat': {
@@ -391,6 +395,10 @@ export class Room {
         );
       case 'resume':
         return this.resume(member, conn, msg.after);
+      case 'prefs':
+        if (msg.ownLocation) this.quietLocation.delete(conn);
+        else this.quietLocation.add(conn);
+        return;
       case 'baton.request':
         if (this.baton.holder === from) return;
         return void this.relay(from, { type: 'baton.request', tab: this.tab.id });
@@ -621,7 +629,11 @@ export class Room {
     for (const m of recipients) {
       if (!this.visibleTo(entry, m.info.id)) continue;
       const text = this.textFor(entry, m.info.id);
-      for (const conn of m.connections) if (conn !== options.except) deliveries.push({ conn, text });
+      const own = entry.type === 'location' && m.info.id === from;
+      for (const conn of m.connections) {
+        if (conn === options.except || (own && this.quietLocation.has(conn))) continue;
+        deliveries.push({ conn, text });
+      }
     }
     const kind = SUPERSEDED.get(entry.type);
     const key = kind && `${kind}\n${from}`;

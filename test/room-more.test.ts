@@ -633,3 +633,28 @@ describe('Room: the session’s budget for what people say to everyone', () => {
     r.closeAll(1001, 'test over');
   });
 });
+
+describe('Room: a tab owner that does not want its own location back', () => {
+  it('leaves out only the connections that asked, and still archives the location', () => {
+    const archived: string[] = [];
+    const journal: RoomJournal = { append: (e) => archived.push(e.type), after: (deliver) => deliver() };
+    const r = new Room('s', { startUrl: null, log: quiet, journal });
+    const quietOne = new Fake();
+    const otherWindow = new Fake();
+    const follower = new Fake();
+    r.connect({ id: 'own', name: 'Owner', role: 'owner' }, quietOne);
+    r.connect({ id: 'own', name: 'Owner', role: 'owner' }, otherWindow);
+    r.connect({ id: 'fol', name: 'Follower', role: 'follower' }, follower);
+    r.receive('own', quietOne, { type: 'prefs', ownLocation: false });
+    for (const c of [quietOne, otherWindow, follower]) c.take();
+    const location = { type: 'location', tab: 't1', url: 'https://a.example/', title: 'A' } as const;
+    r.receive('own', quietOne, location);
+    assert.deepEqual(quietOne.take(), [], 'not echoed to the connection that asked');
+    assert.equal(otherWindow.take()[0]?.type, 'location', 'the owner’s other connection still gets it');
+    assert.equal(follower.take()[0]?.type, 'location');
+    assert.equal(archived.filter((t) => t === 'location').length, 1);
+    r.receive('own', quietOne, { type: 'prefs', ownLocation: true });
+    r.receive('own', quietOne, { ...location, url: 'https://b.example/' });
+    assert.equal(quietOne.take()[0]?.type, 'location', 'asked for again');
+  });
+});
