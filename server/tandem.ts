@@ -132,9 +132,13 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     cache,
     served: (r) => {
       // Followers' mirrors never run page scripts, so they never ask for a document.
-      if (!(r.headers['content-type'] ?? '').startsWith('text/html')) {
-        cache.put(r.sessionId, r.label + r.path, { status: r.status, headers: r.headers, body: r.body });
-      }
+      if ((r.headers['content-type'] ?? '').startsWith('text/html')) return capture.record(r);
+      const key = r.label + r.path;
+      const before = cache.get(r.sessionId, key);
+      cache.put(r.sessionId, key, { status: r.status, headers: r.headers, body: r.body });
+      // The same bytes again (a page loading its scripts and styles once more) are captured
+      // already; comparing them costs a fraction of hashing them.
+      if (before?.status === r.status && before.body.equals(r.body)) return;
       capture.record(r);
     },
     log,
