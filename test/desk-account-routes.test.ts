@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS } from '../desk/settings.js';
 import { base32Decode, totp } from '../desk/totp.js';
 import { DeskClient, type SignedUp, signIn, signUpCompany } from './helpers/desk.js';
+import { runCli } from './helpers/process.js';
 import { startTestTandem, type TestTandem } from './helpers/tandem.js';
 
 const errorCode = (body: unknown) => (body as { error: { code: string } }).error.code;
@@ -285,5 +286,43 @@ describe('desk accounts API behind https', function () {
     for (let i = 0; i < 40; i++)
       if ((await new DeskClient(direct).call('POST', '/login', {})).status === 429) limited++;
     assert.ok(limited >= 10, `${limited} of 60 quick logins refused`);
+  });
+});
+
+describe('desk operator commands', function () {
+  this.timeout(60_000);
+  let tandem: TestTandem;
+  before(async () => {
+    tandem = await startTestTandem();
+  });
+  after(() => tandem.stop());
+
+  it('makes an admin for an operator-made tenant and lifts a lockout', async () => {
+    const cli = (...args: string[]) => runCli([...args, '--data-dir', tandem.dataDir]);
+    assert.equal((await cli('tenant', 'add', 'gale', 'Gale Ltd')).code, 0);
+    const missing = await cli('desk', 'admin', 'nope', 'gus@gale.example', 'Gus');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stdout, /no tenant nope/);
+    assert.equal((await cli('desk', 'admin', 'gale', 'not-an-email', 'Gus')).code, 2);
+    const made = await cli('desk', 'admin', 'gale', 'Gus@Gale.example', 'Gus', 'Grant');
+    assert.equal(made.code, 0, made.stdout);
+    const password = /password \(shown once[^)]*\): (\S+)/.exec(made.stdout)?.[1] ?? '';
+    const client = await signIn(tandem.url, 'gus@gale.example', password);
+    const me = (await client.expect(200, 'GET', '/me')).body as {
+      user: { name: string; role: string };
+      tenant: { id: string; publicKey: string };
+    };
+    assert.deepEqual([me.user.name, me.user.role, me.tenant.id], ['Gus Grant', 'admin', 'gale']);
+    assert.ok(made.stdout.includes(me.tenant.publicKey));
+
+    for (let i = 0; i < 5; i++)
+      await new DeskClient(tandem.url).call('POST', '/login', { email: 'gus@gale.example', password: 'x' });
+    const locked = await new DeskClient(tandem.url).call('POST', '/login', {
+      email: 'gus@gale.example',
+      password,
+    });
+    assert.equal(locked.status, 423);
+    assert.equal((await cli('desk', 'unlock', 'gus@gale.example')).code, 0);
+    await signIn(tandem.url, 'gus@gale.example', password);
   });
 });
