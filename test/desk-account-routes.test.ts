@@ -29,14 +29,28 @@ describe('desk accounts API, over real HTTP', function () {
   });
   after(() => tandem.stop());
 
+  type Route = [method: string, path: string];
+  const adminRoutes = (): Route[] => [
+    ['GET', '/settings'],
+    ['PUT', '/settings'],
+    ['GET', '/users'],
+    ['POST', '/users'],
+    ['PATCH', `/users/${acme.user.id}`],
+    ['GET', '/audit'],
+    ['GET', '/alerts'],
+  ];
+  async function expectEvery(client: DeskClient, routes: Route[], status: number, code: string) {
+    for (const [method, path] of routes) {
+      const a = await client.call(method, path, method === 'GET' ? undefined : { name: 'x' });
+      assert.equal(a.status, status, `${method} ${path}`);
+      assert.equal(errorCode(a.body), code, `${method} ${path}`);
+    }
+  }
+
   it('signs up with a cookie that is HttpOnly and SameSite=Lax, and shows who is signed in', async () => {
     const client = new DeskClient(tandem.url);
-    const a = await client.expect(201, 'POST', '/signup', {
-      company: 'Cask',
-      name: 'Cai',
-      email: 'CAI@cask.example',
-      password: 'long password here',
-    });
+    const cask = { company: 'Cask', name: 'Cai', email: 'cai@cask.example', password: 'long password here' };
+    const a = await client.expect(201, 'POST', '/signup', { ...cask, email: 'CAI@cask.example' });
     const cookie = a.headers.get('set-cookie') ?? '';
     assert.match(cookie, /^tandem_desk=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
     const me = (await client.expect(200, 'GET', '/me')).body as {
@@ -50,45 +64,26 @@ describe('desk accounts API, over real HTTP', function () {
     assert.equal(me.tenant.name, 'Cask');
     assert.equal(me.tenant.publicKey, (a.body as { publicKey: string }).publicKey);
     assert.equal(a.headers.get('cache-control'), 'no-store');
-    const again = await new DeskClient(tandem.url).call('POST', '/signup', {
-      company: 'Cask 2',
-      name: 'Cai',
-      email: 'cai@cask.example',
-      password: 'long password here',
-    });
+    const again = await new DeskClient(tandem.url).call('POST', '/signup', { ...cask, company: 'Cask 2' });
     assert.equal(again.status, 409);
     assert.equal(errorCode(again.body), 'email-taken');
   });
 
   it('validates bodies with a clear message naming the field', async () => {
-    const a = await new DeskClient(tandem.url).call('POST', '/signup', {
-      company: 'X',
-      name: 'Y',
-      email: 'not-an-email',
-      password: 'short',
-    });
+    const body = { company: 'X', name: 'Y', email: 'not-an-email', password: 'short' };
+    const a = await new DeskClient(tandem.url).call('POST', '/signup', body);
     assert.equal(a.status, 400);
     assert.match((a.body as { error: { message: string } }).error.message, /^email: an email address/);
   });
 
   it('answers 401 signed-out without a sign-in, and after logout', async () => {
-    const anon = new DeskClient(tandem.url);
-    for (const [method, path] of [
+    const own: Route[] = [
       ['GET', '/me'],
-      ['GET', '/settings'],
-      ['PUT', '/settings'],
-      ['GET', '/users'],
-      ['POST', '/users'],
-      ['PATCH', `/users/${acme.user.id}`],
-      ['GET', '/audit'],
-      ['GET', '/alerts'],
       ['POST', '/me/totp'],
+      ['POST', '/me/totp/confirm'],
       ['POST', '/logout'],
-    ] as const) {
-      const a = await anon.call(method, path, method === 'GET' ? undefined : {});
-      assert.equal(a.status, 401, `${method} ${path}`);
-      assert.equal(errorCode(a.body), 'signed-out');
-    }
+    ];
+    await expectEvery(new DeskClient(tandem.url), [...own, ...adminRoutes()], 401, 'signed-out');
     const c = await signIn(tandem.url, 'avi@acme.example', 'agent password 1');
     const out = await c.expect(204, 'POST', '/logout');
     assert.match(out.headers.get('set-cookie') ?? '', /^tandem_desk=; .*Max-Age=0/);
@@ -157,19 +152,7 @@ describe('desk accounts API, over real HTTP', function () {
     assert.ok(audit.entries.some((e) => e.action === 'user-created'));
 
     const agent = await signIn(tandem.url, 'avi@acme.example', 'agent password 1');
-    for (const [method, path] of [
-      ['GET', '/settings'],
-      ['PUT', '/settings'],
-      ['GET', '/users'],
-      ['POST', '/users'],
-      ['PATCH', `/users/${acme.user.id}`],
-      ['GET', '/audit'],
-      ['GET', '/alerts'],
-    ] as const) {
-      const a = await agent.call(method, path, method === 'GET' ? undefined : { name: 'x' });
-      assert.equal(a.status, 403, `${method} ${path}`);
-      assert.equal(errorCode(a.body), 'forbidden');
-    }
+    await expectEvery(agent, adminRoutes(), 403, 'forbidden');
     await agent.expect(200, 'GET', '/me');
   });
 
