@@ -12,7 +12,13 @@ import type {
 import type { NewUserInput, SignUpInput, UserChangeInput } from './inputs.js';
 import { LOCKOUT, lockedUntil } from './lockout.js';
 import { hashPassword, passwordMatches } from './passwords.js';
-import { DEFAULT_SETTINGS, type DeskSettings, readStoredSettings, settingsSchema } from './settings.js';
+import {
+  DEFAULT_SETTINGS,
+  type DeskSettings,
+  readStoredSettings,
+  settingsSchema,
+  tenantBrand,
+} from './settings.js';
 import { base32Decode, base32Encode, matchingStep, otpauthUrl } from './totp.js';
 
 export type { DeskRole } from '../store/desk-accounts.js';
@@ -301,7 +307,7 @@ export class DeskAccounts {
     const version = current.version + 1;
     const saved = await this.store.addSettings(
       { tenantId, version, settings: JSON.stringify(settings), createdAt: now, createdBy: by },
-      settings.brand ? JSON.stringify(settings.brand) : null,
+      settings.brand ? JSON.stringify(tenantBrand(settings.brand)) : null,
     );
     if (!saved) throw stale();
     const changed = Object.keys(settings).filter(

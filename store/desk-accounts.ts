@@ -69,8 +69,8 @@ export interface SettingsVersionRow {
 export interface DeskAuditRow {
   at: number;
   userId: string | null;
-  /** The user's name now, for showing; null for the system or a user since removed. */
-  userName: string | null;
+  /** The user's name now, for showing; null for the operator's command line. */
+  user: string | null;
   action: string;
   detail: unknown;
 }
@@ -338,7 +338,7 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
       return rows.map((r) => ({
         at: r.at,
         userId: r.user_id,
-        userName: r.user_name,
+        user: r.user_name,
         action: r.action,
         detail: JSON.parse(r.detail) as unknown,
       }));

@@ -115,11 +115,14 @@ describe('desk accounts API, over real HTTP', function () {
     const bad = await acme.client.call('PUT', '/settings', { settings: { ...settings, seatCap: 0 } });
     assert.equal(bad.status, 400);
     assert.match(bad.text, /settings\.seatCap/);
-    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as {
-      entries: Array<{ action: string; detail: { version?: number; changed?: string[] } }>;
-    };
-    assert.deepEqual(audit.entries[0], {
-      ...audit.entries[0],
+    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as Array<{
+      action: string;
+      user: string;
+      detail: { version?: number; changed?: string[] };
+    }>;
+    assert.deepEqual(audit[0], {
+      ...audit[0],
+      user: 'Acme admin',
       action: 'settings-saved',
       detail: { version: saved.version, changed: ['allowedOrigins', 'seatCap'] },
     });
@@ -131,9 +134,9 @@ describe('desk accounts API, over real HTTP', function () {
   });
 
   it('lets admins manage users, each change audited, and keeps other roles out', async () => {
-    const list = (await acme.client.expect(200, 'GET', '/users')).body as { users: Array<{ email: string }> };
+    const list = (await acme.client.expect(200, 'GET', '/users')).body as Array<{ email: string }>;
     assert.deepEqual(
-      list.users.map((u) => u.email),
+      list.map((u) => u.email),
       ['ada@acme.example', 'avi@acme.example'],
     );
     assert.doesNotMatch(JSON.stringify(list), /argon2|password/i);
@@ -145,11 +148,9 @@ describe('desk accounts API, over real HTTP', function () {
     ).body as { skills: string[]; maxSessions: number };
     assert.deepEqual(changed.skills, ['billing', 'returns']);
     assert.equal(changed.maxSessions, 2);
-    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as {
-      entries: Array<{ action: string; user: string; detail: unknown }>;
-    };
-    assert.equal(audit.entries[0]?.action, 'user-changed');
-    assert.ok(audit.entries.some((e) => e.action === 'user-created'));
+    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as Array<{ action: string }>;
+    assert.equal(audit[0]?.action, 'user-changed');
+    assert.ok(audit.some((e) => e.action === 'user-created'));
 
     const agent = await signIn(tandem.url, 'avi@acme.example', 'agent password 1');
     await expectEvery(agent, adminRoutes(), 403, 'forbidden');
@@ -179,8 +180,8 @@ describe('desk accounts API, over real HTTP', function () {
     await signIn(tandem.url, 'dee@dune.example', 'correct horse battery', totp(key, Date.now() + 30_000));
   });
 
-  it('answers bad-credentials, then 423 locked after five failures', async () => {
-    await signUpCompany(tandem.url, 'Echo', 'eve@echo.example');
+  it('answers bad-credentials, then 423 locked after five failures, and alerts the admins', async () => {
+    const echo = await signUpCompany(tandem.url, 'Echo', 'eve@echo.example');
     for (let i = 0; i < 5; i++) {
       const a = await new DeskClient(tandem.url).call('POST', '/login', {
         email: 'eve@echo.example',
@@ -195,6 +196,14 @@ describe('desk accounts API, over real HTTP', function () {
     });
     assert.equal(locked.status, 423);
     assert.equal(errorCode(locked.body), 'locked');
+    const alerts = (await echo.client.expect(200, 'GET', '/alerts')).body as Array<{
+      kind: string;
+      detail: unknown;
+    }>;
+    assert.deepEqual(
+      alerts.map((a) => [a.kind, (a.detail as { email: string }).email]),
+      [['lockout', 'eve@echo.example']],
+    );
   });
 
   it("refuses a second tenant's credentials on every route: nothing of the first is seen or changed", async () => {

@@ -147,7 +147,7 @@ describe('desk accounts on a real SQLite database', function () {
 
   it('versions settings, refuses a save on a stale version, audits what changed and brands the tenant', async () => {
     const { tenant, user } = await signUp('Acme', 'ada@acme.example');
-    const brand = { name: 'Acme', colour: '#112233', logo: null };
+    const brand = { name: 'Acme', color: '#112233', logoUrl: '' };
     const v2 = await accounts.saveSettings(
       tenant.id,
       user.id,
@@ -161,10 +161,10 @@ describe('desk accounts on a real SQLite database', function () {
       'https://acme.example',
     ]);
     assert.equal((await accounts.settingsOf(tenant.id)).createdBy, user.id);
-    assert.deepEqual(await store.brandOf(tenant.id), brand);
+    assert.deepEqual(await store.brandOf(tenant.id), { name: 'Acme', colour: '#112233', logo: null });
     const [latest] = await accounts.auditLog(tenant.id);
     assert.deepEqual(latest?.detail, { version: 2, changed: ['allowedOrigins', 'brand'] });
-    assert.equal(latest?.userName, 'Acme admin');
+    assert.equal(latest?.user, 'Acme admin');
   });
 
   it('keeps one active admin, and audits each user change without the password', async () => {
