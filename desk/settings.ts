@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Brand } from '../store/types.js';
 import { exactOrigin } from './origins.js';
 
-/** An https image or an inline data:image under 100 KB: nothing that makes a visitor's browser call elsewhere in clear. */
+/** An https image or an inline data:image under 100 KB: nothing a visitor's browser fetches in clear. */
 export function isImageUrl(value: string): boolean {
   if (value.length > 100_000) return false;
   if (/^data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(value)) return true;
@@ -23,7 +23,7 @@ const origin = z
     if (o === null) {
       ctx.addIssue({
         code: 'custom',
-        message: `"${value}" is not an origin: write the scheme, host and port only, like https://shop.example`,
+        message: `"${value}" is not an origin: write the scheme, host and port, like https://shop.example`,
       });
       return z.NEVER;
     }

@@ -100,6 +100,15 @@ describe('desk accounts on a real SQLite database', function () {
     );
   });
 
+  it('counts guesses sent all at once one after another', async () => {
+    await signUp('Acme', 'ada@acme.example');
+    const answers = await Promise.allSettled(
+      Array.from({ length: 10 }, () => accounts.login('ada@acme.example', 'wrong password', undefined, T0)),
+    );
+    const codes = answers.map((a) => (a.status === 'rejected' ? (a.reason as DeskError).code : 'ok'));
+    assert.deepEqual(codes, [...Array(5).fill('bad-credentials'), ...Array(5).fill('locked')]);
+  });
+
   it('locks an unknown email the same way, so the answers do not tell which emails exist', async () => {
     for (let i = 0; i < 5; i++) {
       await rejects(accounts.login('nobody@acme.example', 'guess', undefined, T0), 'bad-credentials');
