@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS } from '../desk/settings.js';
 import { base32Decode, totp } from '../desk/totp.js';
+import { deskUserOf } from '../server/desk-auth.js';
 import { DeskClient, type SignedUp, signIn, signUpCompany } from './helpers/desk.js';
 import { runCli } from './helpers/process.js';
 import { startTestTandem, type TestTandem } from './helpers/tandem.js';
@@ -67,6 +68,18 @@ describe('desk accounts API, over real HTTP', function () {
     const again = await new DeskClient(tandem.url).call('POST', '/signup', { ...cask, company: 'Cask 2' });
     assert.equal(again.status, 409);
     assert.equal(errorCode(again.body), 'email-taken');
+  });
+
+  it('recognises the signed-in user from a Cookie header, as the desk WebSocket does', async () => {
+    const user = await deskUserOf(tandem.deskAccounts, `other=1; ${acme.client.cookie}`);
+    assert.deepEqual(user, {
+      userId: acme.user.id,
+      tenantId: acme.tenantId,
+      role: 'admin',
+      name: 'Acme admin',
+    });
+    assert.equal(await deskUserOf(tandem.deskAccounts, 'tandem_desk=forged'), null);
+    assert.equal(await deskUserOf(tandem.deskAccounts, undefined), null);
   });
 
   it('validates bodies with a clear message naming the field', async () => {
