@@ -114,6 +114,16 @@ describe('desk accounts API, over real HTTP', function () {
     assert.equal((await acme.client.call('GET', '/settings')).status, 200, 'reads need none');
   });
 
+  it('takes sign-ins only as JSON, which another site cannot send without asking (no login CSRF)', async () => {
+    const res = await fetch(`${tandem.url}/api/desk/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', accept: 'application/json' },
+      body: JSON.stringify({ email: 'ada@acme.example', password: 'correct horse battery' }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('set-cookie'), null);
+  });
+
   it('keeps settings as versions, refuses a stale save, and audits each change', async () => {
     const current = (await acme.client.expect(200, 'GET', '/settings')).body as { version: number };
     const settings = { ...DEFAULT_SETTINGS, allowedOrigins: ['https://acme.example/'], seatCap: 3 };
