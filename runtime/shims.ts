@@ -32,8 +32,13 @@ const URL_ATTRIBUTES = new Set(['src', 'href', 'action', 'formaction', 'data', '
  * A service worker on a content origin would intercept the page's requests behind the proxy's back,
  * so registration is refused the way a browser refuses it: a rejected promise, not an exception.
  */
-export function installShims(upstreamOrigin: string | undefined, cookies: string | undefined): void {
+export function installShims(
+  upstreamOrigin: string | undefined,
+  cookies: string | undefined,
+  appOrigin?: string,
+): void {
   refuseServiceWorkers();
+  if (appOrigin) hideViewer(appOrigin);
   if (!upstreamOrigin || !location.hostname.includes('.')) return;
   const cookieView = emulateDocumentCookie(cookies ?? '');
   const known = new Map<string, string | null>();
@@ -129,6 +134,60 @@ export function installShims(upstreamOrigin: string | undefined, cookies: string
   mapElementUrls(map);
   mapFormSubmission(map);
   mapNavigations(map, ctx);
+}
+
+/**
+ * In the owner's live frame the page sits inside Tandem's viewer, and would see it: a parent that is
+ * not itself, and the app's origin among its ancestors. Opened directly it would be the top window,
+ * and pages act on the difference (frame busters, "am I embedded?" checks, messages to the parent).
+ * So the document whose parent is the viewer sees itself as its own parent, and every document drops
+ * the viewer from `location.ancestorOrigins`; frames inside the page still see the page above them.
+ *
+ * `window.top` cannot be changed (it is unforgeable) and still names the viewer, and so does an
+ * index into `location.ancestorOrigins` (`ancestorOrigins[0]`), which no script can redefine.
+ * `frameElement` needs nothing: it is null under a parent of another origin, as in a top window.
+ * Browsers without `location.ancestorOrigins` cannot tell the viewer from a page and are left alone.
+ */
+function hideViewer(appOrigin: string): void {
+  const ancestors = location.ancestorOrigins as DOMStringList | undefined;
+  if (!ancestors || ancestors.length === 0 || ancestors.item(ancestors.length - 1) !== appOrigin) return;
+  // [SameObject]: every read of location.ancestorOrigins gives this list, so it is known by identity.
+  const shown = ancestors.length - 1;
+  const proto = DOMStringList.prototype;
+  const length = Object.getOwnPropertyDescriptor(proto, 'length');
+  const { item, contains } = proto;
+  if (!length?.get) return;
+  const nativeLength = length.get;
+  Object.defineProperty(proto, 'length', {
+    ...length,
+    get(this: DOMStringList) {
+      return this === ancestors ? shown : nativeLength.call(this);
+    },
+  });
+  proto.item = function (this: DOMStringList, index: number) {
+    return this === ancestors && index >= shown ? null : item.call(this, index);
+  };
+  proto.contains = function (this: DOMStringList, value: string) {
+    if (this !== ancestors) return contains.call(this, value);
+    for (let i = 0; i < shown; i++) if (item.call(this, i) === value) return true;
+    return false;
+  };
+  if (shown > 0) return;
+  // `parent` is [Replaceable]: an own, configurable property of the window, which a page may
+  // assign to as well.
+  Object.defineProperty(window, 'parent', {
+    configurable: true,
+    enumerable: true,
+    get: () => window,
+    set(value: unknown) {
+      Object.defineProperty(window, 'parent', {
+        value,
+        configurable: true,
+        enumerable: true,
+        writable: true,
+      });
+    },
+  });
 }
 
 /** Named in proxy/content-server.ts: the jar's script-visible cookies after a response set some. */
