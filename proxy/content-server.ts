@@ -15,6 +15,7 @@ import {
 import { rewriteHtml } from '../rewriter/html.js';
 import { sniffsAsHtml } from '../rewriter/sniff.js';
 import { rewriteMetaRefresh, rewriteUrl, type UrlMapper } from '../rewriter/url.js';
+import { withWorkerPrelude } from '../rewriter/worker-prelude.js';
 import type { ServedResponse } from '../store/types.js';
 import { BodyTooLarge, MAX_REWRITE_BYTES, type RewritableText, readDecoded, rewritableText } from './body.js';
 import type { ContentHost, ContentHosts } from './content-hosts.js';
@@ -67,6 +68,8 @@ export interface ContentServerOptions {
   /** Told of every GET answered 200 from upstream (for followers' copies and the archive). */
   served(response: ServedResponse): void;
   runtime: RuntimeBundle;
+  /** Code run first by every worker a proxied page starts (see withWorkerPrelude). */
+  workerPrelude: string;
   log: ProxyLog;
 }
 
@@ -78,6 +81,7 @@ const MAX_COOKIE_BYTES = 8192;
 const MAY_RUN = /html|xml|svg|javascript|ecmascript/;
 /** `Sec-Fetch-Dest` of the requests whose answer a browser renders as a document. */
 const DOCUMENT_DESTINATIONS = new Set(['document', 'iframe', 'frame']);
+const WORKER_DESTINATIONS = new Set(['worker', 'sharedworker']);
 /** Smaller rewritten bodies go out as they are: compressing them saves less than a packet. */
 const MIN_COMPRESS_BYTES = 1400;
 
@@ -517,12 +521,13 @@ export function createContentHandler(o: ContentServerOptions) {
     const type = (upstream.headers['content-type'] ?? '').toLowerCase();
     const status = upstream.statusCode ?? 502;
     const hasBody = req.method !== 'HEAD' && status !== 204 && status !== 304;
+    const dest = String(req.headers['sec-fetch-dest']);
     // A document sent without a type is rendered as HTML when it looks like HTML, so it may be a
     // page; it is read whole to find out (see sniffsAsHtml).
     const untypedDocument =
       type === '' &&
       hasBody &&
-      DOCUMENT_DESTINATIONS.has(String(req.headers['sec-fetch-dest'])) &&
+      DOCUMENT_DESTINATIONS.has(dest) &&
       !/nosniff/i.test(String(upstream.headers['x-content-type-options'] ?? ''));
     let kind: 'html' | 'css' | 'other' = type.includes('text/html')
       ? 'html'
@@ -530,6 +535,9 @@ export function createContentHandler(o: ContentServerOptions) {
         ? 'css'
         : 'other';
     const maybePage = kind === 'html' || untypedDocument;
+    // A worker runs none of the page's shims: its script gets the worker prelude in front.
+    const workerScript =
+      WORKER_DESTINATIONS.has(dest) && status === 200 && hasBody && /javascript|ecmascript/.test(type);
     // What document.cookie reads: for a page, and for the runtime after a response that set cookies.
     const documentCookie =
       cookies && (maybePage || setCookies.length > 0)
@@ -583,13 +591,17 @@ export function createContentHandler(o: ContentServerOptions) {
       out['content-security-policy'] = sitePolicy ? `${sitePolicy}, ${policy}` : policy;
     }
 
-    if ((kind === 'other' && !untypedDocument) || !hasBody) {
+    if ((kind === 'other' && !untypedDocument && !workerScript) || !hasBody) {
       return stream(host, label, req, res, upstream, status, out);
     }
 
     let source: RewritableText;
     try {
       const raw = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_REWRITE_BYTES);
+      if (workerScript) {
+        const script = withWorkerPrelude(raw.toString('latin1'), o.workerPrelude);
+        return sendWhole(host, label, req, res, status, out, Buffer.from(script, 'latin1'));
+      }
       if (untypedDocument) {
         if (!sniffsAsHtml(raw)) return sendWhole(host, label, req, res, status, out, raw);
         kind = 'html';
