@@ -68,7 +68,13 @@ describe('compat: five-server, a dev server that pushes changes to the page over
       const toast = await waitValue(p, () => document.getElementById('fiveserver-info')?.textContent);
       fs.writeFileSync(path.join(root, 'index.html'), page('Build failing'));
       // An HTML change is "reload": the page loads itself again, from where it came.
-      await waitValue(p, () => document.querySelector('.banner')?.textContent === 'Build failing');
+      await waitValue(
+        p,
+        // Complete: the style sheet, which the new document loads again, has arrived too.
+        () =>
+          document.readyState === 'complete' &&
+          document.querySelector('.banner')?.textContent === 'Build failing',
+      );
       const reloaded = await banner(p);
       // Back as it was for the next run, once this page has seen it (so no change is left in flight).
       write('rgb(0, 0, 255)', 'Build passing');
