@@ -17,10 +17,12 @@ function start(): void {
   const script = document.currentScript as HTMLScriptElement | null;
   const appOrigin = script?.dataset.tandemApp;
   const upstreamOrigin = script?.dataset.tandemOrigin;
-  installShims(upstreamOrigin, script?.dataset.tandemCookies);
-  // Only the top document of the live frame talks to the viewer; nested frames are recorded by it.
-  if (!appOrigin || !upstreamOrigin || window.parent === window || window.parent !== window.top) return;
+  // Taken before the shims, which make the page see itself as the top window.
   const viewer = window.parent;
+  const underViewer = viewer !== window && viewer === window.top;
+  installShims(upstreamOrigin, script?.dataset.tandemCookies, appOrigin);
+  // Only the top document of the live frame talks to the viewer; nested frames are recorded by it.
+  if (!appOrigin || !upstreamOrigin || !underViewer) return;
   const post = (msg: BridgeFromPage) => viewer.postMessage(msg, appOrigin);
 
   let pending: unknown[] = [];

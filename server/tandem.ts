@@ -152,6 +152,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     },
     log,
     runtime: { path: `/__tandem/${runtimeFile}`, body: fs.readFileSync(path.join(PUBLIC_DIR, runtimeFile)) },
+    workerPrelude: fs.readFileSync(path.join(PUBLIC_DIR, manifest.worker), 'latin1'),
     gate: {
       canGoUpstream: async (sessionId, participantId) => {
         const owner = rooms.get(sessionId)?.tabOwner;
