@@ -6,7 +6,8 @@
  * page pixels from that element's top-left corner, so it lands on the same element in every mirror
  * (each mirror lays the page out at the owner's size and only scales it).
  */
-import { MAX_STROKE_OFFSET, MAX_STROKE_POINTS } from './limits.js';
+import { MAX_STROKE_OFFSET, MAX_STROKE_POINTS, MAX_STROKES_PER_AUTHOR } from './limits.js';
+import type { Mark } from './protocol.js';
 
 export type StrokeShape = 'free' | 'arrow';
 export type Point = [number, number];
@@ -21,6 +22,17 @@ export interface Stroke {
   points: Point[];
   /** The pointer was lifted: the stroke is final. */
   done: boolean;
+}
+
+/**
+ * The strokes on a page once `stroke` arrives: it replaces the author's stroke with its id, and
+ * beyond the per-author limit the author's oldest goes. The room and every viewer apply the same rule.
+ */
+export function keepStroke(strokes: readonly Stroke[], stroke: Stroke): Stroke[] {
+  const others = strokes.filter((s) => s.author !== stroke.author || s.id !== stroke.id);
+  const mine = others.filter((s) => s.author === stroke.author);
+  const dropped = mine.length >= MAX_STROKES_PER_AUTHOR ? mine[0] : undefined;
+  return [...others.filter((s) => s !== dropped), stroke];
 }
 
 /** While a stroke is drawn, the others get it at most this often. */
@@ -66,6 +78,23 @@ export class StrokePen {
     this.lastUpdate = t;
     return true;
   }
+}
+
+/** The stroke being drawn in this window, before and just after the room has it back. */
+export interface Sketch {
+  mark: Extract<Mark, { kind: 'stroke' }>;
+  done: boolean;
+}
+
+/**
+ * What to draw: the room's marks with the local sketch instead of the room's copy of the same
+ * stroke, which lags behind it. A finished sketch is dropped once the room's copy is there (null).
+ */
+export function withSketch(marks: Mark[], sketch: Sketch | null): { shown: Mark[]; sketch: Sketch | null } {
+  if (!sketch) return { shown: marks, sketch };
+  const isCopy = (m: Mark) => m.kind === 'stroke' && m.id === sketch.mark.id;
+  if (sketch.done && marks.some(isCopy)) return { shown: marks, sketch: null };
+  return { shown: [...marks.filter((m) => !isCopy(m)), sketch.mark], sketch };
 }
 
 const ARROW_HEAD_PX = 14;

@@ -256,7 +256,16 @@ export type Mark =
       label: string;
       colour: string;
     }
-  | { kind: 'stroke'; node: number; shape: StrokeShape; points: Point[]; label: string; colour: string };
+  | {
+      kind: 'stroke';
+      /** The stroke's id: the copy being drawn in this window replaces the room's older one. */
+      id: number;
+      node: number;
+      shape: StrokeShape;
+      points: Point[];
+      label: string;
+      colour: string;
+    };
 
 /** What a click on the page does while a tool is chosen: pick an element, or draw from it. */
 export type Tool = 'highlight' | StrokeShape;
@@ -266,6 +275,7 @@ export type BridgeToPage =
   /** Everything others point at or highlight, to draw over the live page. */
   | { tandem: 'marks'; marks: Mark[] }
   /** With a tool active, the owner's next click or drag on the page picks or draws instead of acting. */
-  | { tandem: 'tool'; tool: Tool | null }
+  /** `colour`: the owner's own, for the stroke they are drawing. */
+  | { tandem: 'tool'; tool: Tool | null; colour: string }
   /** Sent after the viewer (re)connects: a fresh full snapshot replaces whatever was lost meanwhile. */
   | { tandem: 'snapshot' };

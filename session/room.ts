@@ -1,8 +1,8 @@
 import type { ArchivedEvent, BatonPolicy } from '../store/types.js';
 import type { Connection } from './connection.js';
-import type { Stroke } from './drawing.js';
+import { keepStroke, type Stroke } from './drawing.js';
 import { History, type HistoryEntry } from './history.js';
-import { MAX_STROKES_PER_AUTHOR, REMOVED_CLOSE_CODE } from './limits.js';
+import { REMOVED_CLOSE_CODE } from './limits.js';
 import { MaskCheck } from './mask-check.js';
 import {
   type BatonState,
@@ -285,10 +285,7 @@ export class Room {
           points: points as Stroke['points'],
           done: msg.done,
         };
-        const others = this.tab.strokes.filter((s) => s.author !== from || s.id !== msg.id);
-        const mine = others.filter((s) => s.author === from);
-        const dropped = mine.length >= MAX_STROKES_PER_AUTHOR ? mine[0] : undefined;
-        this.tab.strokes = [...others.filter((s) => s !== dropped), stroke];
+        this.tab.strokes = keepStroke(this.tab.strokes, stroke);
         const { author: _author, ...fields } = stroke;
         return void this.relay(from, { type: 'stroke', tab: msg.tab, ...fields });
       }

@@ -182,7 +182,17 @@ describe('Room', () => {
           { id: 'alice', name: 'Alice', role: 'owner', connected: true },
           { id: 'bob', name: 'Bob', role: 'follower', connected: true },
         ],
-        tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], strokes: [], visited: [] }],
+        tabs: [
+          {
+            id: MAIN_TAB,
+            owner: 'alice',
+            url: START_URL,
+            title: '',
+            highlights: [],
+            strokes: [],
+            visited: [],
+          },
+        ],
         baton: { holder: 'alice', epoch: 1 },
         batonPolicy: 'support',
         liveTyping: false,

@@ -2,21 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { parseConfig } from '../server/config.js';
 import { startTandem, type Tandem } from '../server/tandem.js';
-import { launchBrowser, seriousA11yViolations } from './helpers/browser.js';
+import { launchBrowser, seriousA11yViolations, shot } from './helpers/browser.js';
 import { runCli } from './helpers/process.js';
 import { createSession, joinAs } from './helpers/tandem.js';
 import { WsClient } from './helpers/ws-client.js';
-
-const SHOTS = new URL('../../test-output/', import.meta.url);
-const shot = async (page: Page, name: string) => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
-};
 
 describe('viewer states: landing, phone width, reconnecting with queued chat', function () {
   this.timeout(90_000);

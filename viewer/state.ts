@@ -1,3 +1,4 @@
+import { keepStroke } from '../session/drawing.js';
 import type { BatonState, ParticipantInfo, ServerMessage, TabInfo } from '../session/protocol.js';
 import { addVisit } from '../session/visited.js';
 import type { Status } from './connection.js';
@@ -146,6 +147,23 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
           highlights: msg.all ? [] : state.tab.highlights.filter((h) => h.author !== msg.from),
         },
       };
+    case 'stroke': {
+      if (!state.tab) return state;
+      const { seq: _seq, at: _at, from, type: _type, tab: _tab, ...fields } = msg;
+      return {
+        ...state,
+        tab: { ...state.tab, strokes: keepStroke(state.tab.strokes, { author: from, ...fields }) },
+      };
+    }
+    case 'stroke.clear':
+      if (!state.tab) return state;
+      return {
+        ...state,
+        tab: {
+          ...state.tab,
+          strokes: msg.all ? [] : state.tab.strokes.filter((s) => s.author !== msg.from),
+        },
+      };
     case 'click':
       // Others see where the person in control clicked; their own click needs no ripple.
       if (msg.from === state.me?.id) return state;
@@ -199,6 +217,11 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         requests: state.requests.filter((r) => r !== msg.participant),
         typing: state.typing.filter((t) => t !== msg.participant),
         pointers,
+        tab: state.tab && {
+          ...state.tab,
+          highlights: state.tab.highlights.filter((h) => h.author !== msg.participant),
+          strokes: state.tab.strokes.filter((s) => s.author !== msg.participant),
+        },
       };
     }
     case 'baton':
@@ -225,6 +248,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
           url: msg.url,
           title: msg.title,
           highlights: samePage ? state.tab.highlights : [],
+          strokes: samePage ? state.tab.strokes : [],
           visited: addVisit(state.tab.visited, msg.url, msg.title, msg.at),
         },
         pointers: samePage ? state.pointers : {},

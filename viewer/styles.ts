@@ -38,7 +38,9 @@ button:disabled{opacity:.5;cursor:default}
 @keyframes ripple{from{transform:scale(.3);opacity:.9}to{transform:scale(1.4);opacity:0}}
 .mark-label{position:absolute;font-size:12px;color:#fff;padding:1px 6px;border-radius:8px;white-space:nowrap}
 .mirror.picking .mirror-page{cursor:crosshair}
-.tools{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.tools button[aria-pressed="true"]{background:var(--accent);color:var(--accent-ink)}
+.tools,.panels{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.panels button[aria-expanded="true"]{background:var(--accent);color:var(--accent-ink)}
+.draw-layer{position:absolute;inset:0;z-index:2;cursor:crosshair;touch-action:none}
+.stage .placeholder.floating{background:var(--bg);z-index:2}.placeholder.floating div{display:grid;gap:.75rem;justify-items:center}.tools button[aria-pressed="true"]{background:var(--accent);color:var(--accent-ink)}
 .mirror-page .replayer-wrapper{position:absolute;top:0;left:0;transform-origin:0 0}
 .mirror-page .replayer-wrapper iframe{border:0;background:#fff;display:block}
 .replayer-mouse{position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;background:#f04438aa;border:2px solid #fff;pointer-events:none;transition:left .05s linear,top .05s linear}
@@ -79,5 +81,11 @@ button:disabled{opacity:.5;cursor:default}
 .help{max-width:34rem;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
 .help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
+.rooms .hint{font-size:.85rem;color:var(--muted);margin:4px}.room-list{list-style:none;margin:0;padding:0}
+.room-list button{display:grid;grid-template-columns:1fr auto;width:100%;text-align:left;margin:4px 0;gap:2px 8px}.room-list .url{grid-column:1}
+.panels .badge{font-size:.75rem;font-weight:700}.room-list .unread{grid-column:2;grid-row:1/3;align-self:center;padding:0 6px;text-align:center;border-radius:99px;background:var(--accent);color:var(--accent-ink);font-size:.8rem;font-weight:700}
+.room-new fieldset{border:1px solid var(--line);border-radius:8px;margin:8px 0;display:grid;gap:4px}.room-new legend{font-weight:600}.room-new .check{display:flex;gap:6px;align-items:center}
+.room-log{list-style:none;margin:8px 0;padding:0;max-height:50vh;overflow-y:auto}.room-log li{padding:2px 0}.room-log .who{font-weight:600}.room-log .empty{color:var(--muted)}
+.room-say{display:flex;gap:6px}.room-say input{flex:1;min-width:0;padding:6px 8px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 @media (max-width:600px){.share input{width:8rem}.bar .address-form{flex-basis:100%}}
 `;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { startFixtureSite } from '../../fixtures/site.js';
 import { createSession, joinAs, startTestTandem } from './tandem.js';
@@ -114,4 +115,12 @@ export async function withOwnerPage(
     await tandem.stop();
     await site.close();
   }
+}
+
+const SHOTS = new URL('../../../test-output/', import.meta.url);
+
+/** A screenshot of a state, written to test-output/ on every run so a person can look at it. */
+export async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
 }
