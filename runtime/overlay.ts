@@ -59,7 +59,13 @@ export class Overlay {
       const r = el.getBoundingClientRect();
       if (m.kind === 'stroke') {
         parts.push(
-          strokeSvg(m.shape, m.points, { left: r.left, top: r.top, scale: 1, position: 'fixed' }, m.colour),
+          strokeSvg(
+            m.shape,
+            m.points,
+            { left: r.left, top: r.top, scale: 1, position: 'fixed' },
+            m.colour,
+            m.label,
+          ),
         );
       } else if (m.kind === 'highlight') {
         parts.push(

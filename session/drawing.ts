@@ -6,6 +6,7 @@
  * page pixels from that element's top-left corner, so it lands on the same element in every mirror
  * (each mirror lays the page out at the owner's size and only scales it).
  */
+import { escapeHtml } from './escape.js';
 import { MAX_STROKE_OFFSET, MAX_STROKE_POINTS, MAX_STROKES_PER_AUTHOR } from './limits.js';
 import type { Mark } from './protocol.js';
 
@@ -101,13 +102,15 @@ const ARROW_HEAD_PX = 14;
 
 /**
  * SVG markup for a stroke whose anchor's top-left corner is at (`left`, `top`) of the drawing layer,
- * with page pixels multiplied by `scale`. `position` is how the layer places its children.
+ * with page pixels multiplied by `scale`. `position` is how the layer places its children. The
+ * author's name (`label`, empty for one's own) is written where the stroke starts.
  */
 export function strokeSvg(
   shape: StrokeShape,
   points: readonly Point[],
   at: { left: number; top: number; scale: number; position: 'fixed' | 'absolute' },
   colour: string,
+  label: string,
 ): string {
   const xy = points.map(([x, y]) => [at.left + x * at.scale, at.top + y * at.scale] as const);
   const line = (d: string) =>
@@ -125,5 +128,8 @@ export function strokeSvg(
     const tip = `${end[0].toFixed(1)} ${end[1].toFixed(1)}`;
     body = line(`M${start[0].toFixed(1)} ${start[1].toFixed(1)}L${tip}M${wing(0.5)}L${tip}L${wing(-0.5)}`);
   }
-  return `<svg data-mark="stroke" style="all:initial;position:${at.position};left:0;top:0;overflow:visible;pointer-events:none" width="1" height="1">${body}</svg>`;
+  const name = label
+    ? `<text x="${(start[0] + 6).toFixed(1)}" y="${(start[1] - 6).toFixed(1)}" fill="${colour}" stroke="#fff" stroke-width="3" paint-order="stroke" font-family="system-ui,sans-serif" font-size="12" font-weight="600">${escapeHtml(label)}</text>`
+    : '';
+  return `<svg data-mark="stroke" style="all:initial;position:${at.position};left:0;top:0;overflow:visible;pointer-events:none" width="1" height="1">${body}${name}</svg>`;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { STROKE_UPDATE_MS, StrokePen, strokeSvg } from '../session/drawing.js';
+import { STROKE_UPDATE_MS, StrokePen, strokeSvg, withSketch } from '../session/drawing.js';
 import { MAX_STROKE_OFFSET, MAX_STROKE_POINTS } from '../session/limits.js';
+import type { Mark } from '../session/protocol.js';
 
 describe('StrokePen', () => {
   it('says an update is due at most every STROKE_UPDATE_MS while a line grows', () => {
@@ -59,10 +60,16 @@ describe('strokeSvg', () => {
       ],
       { left: 100, top: 50, scale: 0.5, position: 'absolute' },
       '#c4320a',
+      'Felix <3',
     );
     assert.match(svg, /d="M100\.0 50\.0L105\.0 60\.0"/);
     assert.match(svg, /position:absolute/);
     assert.match(svg, /stroke="#c4320a"/);
+    assert.match(
+      svg,
+      /<text x="106\.0" y="44\.0"[^>]*>Felix &lt;3<\/text>/,
+      'the author’s name, escaped, at the start',
+    );
   });
 
   it('draws an arrow as a shaft and a head at its end', () => {
@@ -74,13 +81,68 @@ describe('strokeSvg', () => {
       ],
       { left: 0, top: 0, scale: 1, position: 'fixed' },
       '#000',
+      '',
     );
     const d = /d="([^"]+)"/.exec(svg)?.[1] ?? '';
     assert.match(d, /^M0\.0 0\.0L100\.0 0\.0M/, 'the shaft');
     assert.equal((d.match(/100\.0 0\.0/g) ?? []).length, 2, 'the shaft and the head meet at the tip');
+    assert.doesNotMatch(svg, /<text/, 'no name on one’s own stroke');
   });
 
   it('draws nothing without points', () => {
-    assert.equal(strokeSvg('free', [], { left: 0, top: 0, scale: 1, position: 'fixed' }, '#000'), '');
+    assert.equal(strokeSvg('free', [], { left: 0, top: 0, scale: 1, position: 'fixed' }, '#000', 'A'), '');
+  });
+});
+
+describe('withSketch', () => {
+  const stroke = (id: number, points: Array<[number, number]>): Extract<Mark, { kind: 'stroke' }> => ({
+    kind: 'stroke',
+    id,
+    node: 3,
+    shape: 'free',
+    points,
+    label: '',
+    colour: '#000',
+  });
+  const pointer: Mark = { kind: 'pointer', node: 1, x: 0, y: 0, label: 'A', colour: '#111' };
+
+  it('shows the local sketch instead of the room’s older copy of the same stroke', () => {
+    const sketch = {
+      mark: stroke(7, [
+        [0, 0],
+        [5, 5],
+        [9, 9],
+      ]),
+      done: false,
+    };
+    const { shown, sketch: kept } = withSketch([pointer, stroke(7, [[0, 0]]), stroke(8, [[1, 1]])], sketch);
+    assert.deepEqual(
+      shown.map((m) => (m.kind === 'stroke' ? `${m.id}:${m.points.length}` : m.kind)),
+      ['pointer', '8:1', '7:3'],
+    );
+    assert.equal(kept, sketch);
+  });
+
+  it('drops a finished sketch once the room’s copy is back, and keeps it until then', () => {
+    const sketch = {
+      mark: stroke(7, [
+        [0, 0],
+        [5, 5],
+      ]),
+      done: true,
+    };
+    assert.equal(withSketch([pointer], sketch).sketch, sketch);
+    const back = withSketch(
+      [
+        pointer,
+        stroke(7, [
+          [0, 0],
+          [5, 5],
+        ]),
+      ],
+      sketch,
+    );
+    assert.equal(back.sketch, null);
+    assert.equal(back.shown.length, 2);
   });
 });

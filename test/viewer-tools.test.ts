@@ -11,18 +11,22 @@ import {
 } from './helpers/tandem.js';
 import { WsClient } from './helpers/ws-client.js';
 
-/** Drags the mouse from one point to another in steps, as a person drawing would. */
-async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
-  await page.mouse.move(from.x, from.y);
+/** Draws with the mouse through the points given, as a person would. */
+async function drawThrough(page: Page, points: Array<{ x: number; y: number }>) {
+  const [first, ...rest] = points;
+  assert.ok(first);
+  await page.mouse.move(first.x, first.y);
   await page.mouse.down();
-  for (let i = 1; i <= 8; i++) {
-    await page.mouse.move(
-      from.x + ((to.x - from.x) * i) / 8,
-      from.y + ((to.y - from.y) * i) / 8 + (i % 2) * 6,
-    );
-  }
+  for (const p of rest) await page.mouse.move(p.x, p.y);
   await page.mouse.up();
 }
+
+/** Points on an ellipse around a centre: circling something. */
+const around = (c: { x: number; y: number }, rx: number, ry: number) =>
+  Array.from({ length: 25 }, (_, i) => ({
+    x: c.x + rx * Math.cos((i / 24) * 2 * Math.PI),
+    y: c.y + ry * Math.sin((i / 24) * 2 * Math.PI),
+  }));
 
 /** The centre of an element of a frame, in the coordinates of the page holding the frame. */
 async function centreOf(page: Page, frame: Frame, selector: string) {
@@ -74,8 +78,8 @@ describe('viewer tools: drawing, rooms, floating the page', function () {
     const mirror = await frameShowing(follower, 'Products');
     await follower.click('[data-testid="tool-free"]');
     await follower.waitForSelector('[data-testid="draw-layer"]');
-    const heading = await centreOf(follower, mirror, 'h1');
-    await drag(follower, { x: heading.x - 60, y: heading.y - 20 }, { x: heading.x + 80, y: heading.y + 25 });
+    const product = await centreOf(follower, mirror, '.product h3');
+    await drawThrough(follower, around(product, 135, 50));
     await until('the owner sees Felix’s circle on the live page', async () => (await strokesIn(live)) === 1);
     await follower.waitForSelector('[data-testid="marks"] svg[data-mark="stroke"]');
     assert.equal(
@@ -88,7 +92,12 @@ describe('viewer tools: drawing, rooms, floating the page', function () {
     // The owner draws on the live page itself, from the "Back to home" link, which is not followed.
     await owner.click('[data-testid="tool-arrow"]');
     const link = await centreOf(owner, live, 'a[href="/"]');
-    await drag(owner, link, { x: link.x + 150, y: link.y - 80 });
+    // Released above the page's frame, over the viewer: the page never hears the pointer-up.
+    await drawThrough(owner, [
+      link,
+      { x: link.x + 150, y: link.y - 20 },
+      { x: link.x + 220, y: link.y - 90 },
+    ]);
     await until(
       'the follower sees the arrow too',
       async () => (await follower.$$('[data-testid="marks"] svg[data-mark="stroke"]')).length === 2,

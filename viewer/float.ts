@@ -29,7 +29,7 @@ export function floatMirror(session: string): Floating | null {
   const title = doc.createElement('title');
   title.textContent = `Shared page · ${document.title}`;
   const style = doc.createElement('style');
-  style.textContent = `${css}body{margin:0}.float-root{position:fixed;inset:0}`;
+  style.textContent = `${css}body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.45 system-ui,sans-serif}.float-root{position:fixed;inset:0}`;
   doc.head.replaceChildren(title, style);
   const root = doc.createElement('main');
   root.className = 'float-root';

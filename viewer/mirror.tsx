@@ -359,7 +359,7 @@ export function Mirror({
         const y = b.top * scale;
         if (m.kind === 'stroke') {
           parts.push(
-            strokeSvg(m.shape, m.points, { left: x, top: y, scale, position: 'absolute' }, m.colour),
+            strokeSvg(m.shape, m.points, { left: x, top: y, scale, position: 'absolute' }, m.colour, m.label),
           );
           continue;
         }

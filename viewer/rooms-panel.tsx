@@ -113,6 +113,7 @@ function RoomList({
                   }}
                 />
                 {p.name}
+                {p.connected ? '' : ' (away)'}
               </label>
             ))}
           </fieldset>

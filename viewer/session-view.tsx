@@ -151,6 +151,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const stream = useMemo(() => new Stream(), []);
   const notifier = useMemo(() => new Notifier(), []);
   const [muted, setMuted] = useState(() => notifier.muted);
+  const [speaking, setSpeaking] = useState(() => notifier.speaking);
   const meRef = useRef<string | null>(null);
   const namesRef = useRef(new Map<string, string>());
   const conn = useRef<Connection | null>(null);
@@ -194,9 +195,10 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           namesRef.current.set(msg.participant.id, msg.participant.name);
         }
         const who = 'from' in msg ? (namesRef.current.get(msg.from) ?? 'Someone') : '';
-        if (msg.type === 'chat' && msg.from !== meRef.current) notifier.alert(`${who}: ${msg.text}`);
+        if (msg.type === 'chat' && msg.from !== meRef.current)
+          notifier.alert(`${who}: ${msg.text}`, `Incoming chat from ${who}`);
         if (msg.type === 'baton.request' && msg.from !== meRef.current)
-          notifier.alert(`${who} asks to take control`);
+          notifier.alert(`${who} asks to take control`, `${who} asks to take control`);
       },
       status: (status, retryIn) => {
         dispatch({ kind: 'status', status, retryIn });
@@ -596,6 +598,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         >
           {muted ? 'Sound off' : 'Sound on'}
         </button>
+
         <button type="button" data-testid="help" aria-label="Help" onClick={() => setShowHelp(true)}>
           ?
         </button>
@@ -685,7 +688,23 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
                 </button>
               </div>
             ))}
-        {showHelp && <Help isOwner={isOwner} close={() => setShowHelp(false)} />}
+        {showHelp && (
+          <Help
+            isOwner={isOwner}
+            close={() => setShowHelp(false)}
+            speech={
+              notifier.canSpeak
+                ? {
+                    on: speaking,
+                    set: (on) => {
+                      notifier.setSpeaking(on);
+                      setSpeaking(on);
+                    },
+                  }
+                : null
+            }
+          />
+        )}
         {panel === 'who' && (
           <WhoPanel
             state={state}

@@ -1,7 +1,7 @@
 /** The viewer's stylesheet, injected once at start so the bundle is a single request. */
 export const css = `
-:root{--bg:#f4f6fa;--panel:#fff;--ink:#1c2333;--muted:#5b6478;--line:#dde2ec;--accent:#2f6fed;--accent-text:#1d4fc4;--accent-ink:#fff;--warn:#b54708;--ok:#067647;--pending:#8a93a6}
-@media (prefers-color-scheme:dark){:root{--bg:#141822;--panel:#1e2330;--ink:#e6e9f2;--muted:#a3abbd;--line:#2e3546;--accent:#6d9bff;--accent-text:#9dbcff;--accent-ink:#0b1020;--pending:#7a8397}}
+:root{--bg:#f4f6fa;--panel:#fff;--ink:#1c2333;--muted:#5b6478;--line:#dde2ec;--accent:#2f6fed;--accent-text:#1d4fc4;--accent-ink:#fff;--warn:#b54708;--warn-text:#b54708;--ok:#067647;--pending:#8a93a6}
+@media (prefers-color-scheme:dark){:root{--bg:#141822;--panel:#1e2330;--ink:#e6e9f2;--muted:#a3abbd;--line:#2e3546;--accent:#6d9bff;--accent-text:#9dbcff;--accent-ink:#0b1020;--warn-text:#fdb022;--ok:#47cd89;--pending:#7a8397}}
 #boot{display:none}
 button,input{font:inherit;color:inherit}
 button{cursor:pointer;border:1px solid var(--line);background:var(--panel);border-radius:8px;padding:6px 12px}
@@ -14,7 +14,7 @@ button:disabled{opacity:.5;cursor:default}
 .landing label{display:grid;gap:.25rem;font-weight:600}
 .landing label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
-.error{color:var(--warn)}
+.error{color:var(--warn-text)}
 .brand{display:inline-flex;align-items:center;gap:6px;font-weight:700}.brand img{border-radius:4px;object-fit:contain}
 .landing .aside{margin:1.25rem 0 0;font-size:.9rem}.landing a{color:var(--accent-text)}
 .viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;grid-template-columns:minmax(0,1fr);height:100vh;height:100dvh}
@@ -25,7 +25,7 @@ button:disabled{opacity:.5;cursor:default}
 .bar .address[readonly]{color:var(--muted)}
 .nav-buttons{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.nav-buttons button{padding:4px 9px;min-width:2.2rem}
 .conn{font-size:.8rem;padding:2px 8px;border-radius:99px;background:var(--bg);border:1px solid var(--line)}
-.conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn)}
+.conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn-text)}
 .stage{position:relative;overflow:hidden;background:var(--bg)}
 .stage iframe.live{width:100%;height:100%;border:0;background:#fff;display:block}
 .stage .placeholder{position:absolute;inset:0;display:grid;place-items:center;text-align:center;color:var(--muted);padding:1rem}
@@ -79,7 +79,7 @@ button:disabled{opacity:.5;cursor:default}
 .who .avatar{width:28px;height:28px;border-radius:50%;display:grid;place-items:center;color:#fff;font-weight:700}.who-name{display:grid}.who-name small{color:var(--muted)}
 .who-actions{grid-column:1/-1;display:flex;flex-wrap:wrap;gap:4px}.panel .who-actions button{display:inline-block;width:auto;margin:0;padding:2px 8px;font-size:.8rem}.who-actions button.danger{background:var(--warn);border-color:var(--warn);color:#fff}
 .help{max-width:34rem;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
-.help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
+.help .check{display:flex;gap:8px;align-items:flex-start;margin:0 0 1rem}.help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
 .rooms .hint{font-size:.85rem;color:var(--muted);margin:4px}.room-list{list-style:none;margin:0;padding:0}
 .room-list button{display:grid;grid-template-columns:1fr auto;width:100%;text-align:left;margin:4px 0;gap:2px 8px}.room-list .url{grid-column:1}
