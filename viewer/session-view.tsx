@@ -466,142 +466,144 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             inputMode="url"
           />
         </form>
-        {!iHold && !hostRole && state.batonPolicy === 'support' && (
-          <button
-            type="button"
-            data-testid="baton-request"
-            disabled={state.requests.includes(me.id)}
-            onClick={() => tab && send({ type: 'baton.request', tab: tab.id })}
-          >
-            {state.requests.includes(me.id) ? 'Asked for control…' : 'Ask for control'}
-          </button>
-        )}
-        {!iHold && (hostRole || state.batonPolicy === 'collaboration') && (
-          <button
-            type="button"
-            data-testid="baton-take"
-            onClick={() => send({ type: 'baton.take', tab: tab.id })}
-          >
-            Take control
-          </button>
-        )}
-        {iHold && !isOwner && tab.owner && (
-          <button
-            type="button"
-            onClick={() => tab.owner && send({ type: 'baton.give', to: tab.owner, tab: tab.id })}
-          >
-            Give control back
-          </button>
-        )}
-        {hostRole && <ShareLink session={session} token={joined.token} />}
-        <fieldset class="panels" aria-label="Side panel">
-          {(
-            [
-              ['history', 'History'],
-              ['who', 'Who'],
-              ['rooms', 'Rooms'],
-            ] as const
-          ).map(([which, label]) => (
+        <div class="controls">
+          {!iHold && !hostRole && state.batonPolicy === 'support' && (
             <button
               type="button"
-              key={which}
-              data-testid={`${which}-toggle`}
-              aria-expanded={panel === which}
-              onClick={() => togglePanel(which)}
+              data-testid="baton-request"
+              disabled={state.requests.includes(me.id)}
+              onClick={() => tab && send({ type: 'baton.request', tab: tab.id })}
             >
-              {label}
-              {which === 'rooms' && unread > 0 && (
-                <span class="badge" data-testid="rooms-unread">
-                  {' '}
-                  {unread} new
-                </span>
-              )}
-            </button>
-          ))}
-        </fieldset>
-        <fieldset class="tools" aria-label="Annotation tools">
-          {(
-            [
-              [
-                'highlight',
-                'Highlight',
-                'Highlight an element for everyone: choose this, then click the element',
-              ],
-              ['free', 'Circle', 'Draw free-hand for everyone: choose this, then drag over the page'],
-              [
-                'arrow',
-                'Arrow',
-                'Draw an arrow for everyone: choose this, then drag from its start to its tip',
-              ],
-            ] as const
-          ).map(([which, label, title]) => (
-            <button
-              type="button"
-              key={which}
-              data-testid={`tool-${which}`}
-              aria-pressed={tool === which}
-              title={title}
-              onClick={() => setTool(tool === which ? null : which)}
-            >
-              {label}
-            </button>
-          ))}
-          {!isOwner && (
-            <button
-              type="button"
-              data-testid="tool-laser"
-              aria-pressed={laser}
-              title="Point with a laser dot instead of your name"
-              onClick={() => setLaser(!laser)}
-            >
-              Laser
+              {state.requests.includes(me.id) ? 'Asked for control…' : 'Ask for control'}
             </button>
           )}
+          {!iHold && (hostRole || state.batonPolicy === 'collaboration') && (
+            <button
+              type="button"
+              data-testid="baton-take"
+              onClick={() => send({ type: 'baton.take', tab: tab.id })}
+            >
+              Take control
+            </button>
+          )}
+          {iHold && !isOwner && tab.owner && (
+            <button
+              type="button"
+              onClick={() => tab.owner && send({ type: 'baton.give', to: tab.owner, tab: tab.id })}
+            >
+              Give control back
+            </button>
+          )}
+          {hostRole && <ShareLink session={session} token={joined.token} />}
+          <fieldset class="panels" aria-label="Side panel">
+            {(
+              [
+                ['history', 'History'],
+                ['who', 'Who'],
+                ['rooms', 'Rooms'],
+              ] as const
+            ).map(([which, label]) => (
+              <button
+                type="button"
+                key={which}
+                data-testid={`${which}-toggle`}
+                aria-expanded={panel === which}
+                onClick={() => togglePanel(which)}
+              >
+                {label}
+                {which === 'rooms' && unread > 0 && (
+                  <span class="badge" data-testid="rooms-unread">
+                    {' '}
+                    {unread} new
+                  </span>
+                )}
+              </button>
+            ))}
+          </fieldset>
+          <fieldset class="tools" aria-label="Annotation tools">
+            {(
+              [
+                [
+                  'highlight',
+                  'Highlight',
+                  'Highlight an element for everyone: choose this, then click the element',
+                ],
+                ['free', 'Circle', 'Draw free-hand for everyone: choose this, then drag over the page'],
+                [
+                  'arrow',
+                  'Arrow',
+                  'Draw an arrow for everyone: choose this, then drag from its start to its tip',
+                ],
+              ] as const
+            ).map(([which, label, title]) => (
+              <button
+                type="button"
+                key={which}
+                data-testid={`tool-${which}`}
+                aria-pressed={tool === which}
+                title={title}
+                onClick={() => setTool(tool === which ? null : which)}
+              >
+                {label}
+              </button>
+            ))}
+            {!isOwner && (
+              <button
+                type="button"
+                data-testid="tool-laser"
+                aria-pressed={laser}
+                title="Point with a laser dot instead of your name"
+                onClick={() => setLaser(!laser)}
+              >
+                Laser
+              </button>
+            )}
+            <button
+              type="button"
+              data-testid="tool-clear"
+              title={
+                iHold || hostRole ? 'Clear all highlights and drawings' : 'Clear your highlight and drawings'
+              }
+              onClick={() => {
+                const all = iHold || hostRole;
+                send({ type: 'highlight.clear', tab: tab.id, all });
+                send({ type: 'stroke.clear', tab: tab.id, all });
+              }}
+            >
+              Clear
+            </button>
+          </fieldset>
           <button
             type="button"
-            data-testid="tool-clear"
+            data-testid="float"
+            aria-pressed={!!floating}
+            disabled={isOwner && !tab.url && !floating}
             title={
-              iHold || hostRole ? 'Clear all highlights and drawings' : 'Clear your highlight and drawings'
+              floating
+                ? 'Bring the page back into this window'
+                : 'Open the page in its own window; the chat stays here'
             }
+            onClick={() => (floating ? bringBack() : floatOut())}
+          >
+            {floating ? 'Bring back' : 'Float'}
+          </button>
+          <button
+            type="button"
+            data-testid="mute"
+            aria-pressed={muted}
+            title={muted ? 'Sounds are off' : 'Sounds are on'}
             onClick={() => {
-              const all = iHold || hostRole;
-              send({ type: 'highlight.clear', tab: tab.id, all });
-              send({ type: 'stroke.clear', tab: tab.id, all });
+              notifier.setMuted(!muted);
+              setMuted(!muted);
             }}
           >
-            Clear
+            {muted ? 'Sound off' : 'Sound on'}
           </button>
-        </fieldset>
-        <button
-          type="button"
-          data-testid="float"
-          aria-pressed={!!floating}
-          disabled={isOwner && !tab.url && !floating}
-          title={
-            floating
-              ? 'Bring the page back into this window'
-              : 'Open the page in its own window; the chat stays here'
-          }
-          onClick={() => (floating ? bringBack() : floatOut())}
-        >
-          {floating ? 'Bring back' : 'Float'}
-        </button>
-        <button
-          type="button"
-          data-testid="mute"
-          aria-pressed={muted}
-          title={muted ? 'Sounds are off' : 'Sounds are on'}
-          onClick={() => {
-            notifier.setMuted(!muted);
-            setMuted(!muted);
-          }}
-        >
-          {muted ? 'Sound off' : 'Sound on'}
-        </button>
 
-        <button type="button" data-testid="help" aria-label="Help" onClick={() => setShowHelp(true)}>
-          ?
-        </button>
+          <button type="button" data-testid="help" aria-label="Help" onClick={() => setShowHelp(true)}>
+            ?
+          </button>
+        </div>
         <button type="button" data-testid="exit" onClick={() => setLeaving('asking')}>
           {isOwner ? 'Stop sharing' : 'Leave'}
         </button>

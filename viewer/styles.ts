@@ -78,7 +78,7 @@ button:disabled{opacity:.5;cursor:default}
 .who ul{list-style:none;margin:0;padding:0}.who li{display:grid;grid-template-columns:auto 1fr;gap:4px 8px;align-items:center;padding:6px 4px;border-bottom:1px solid var(--line)}
 .who .avatar{width:28px;height:28px;border-radius:50%;display:grid;place-items:center;color:#fff;font-weight:700}.who-name{display:grid}.who-name small{color:var(--muted)}
 .who-actions{grid-column:1/-1;display:flex;flex-wrap:wrap;gap:4px}.panel .who-actions button{display:inline-block;width:auto;margin:0;padding:2px 8px;font-size:.8rem}.who-actions button.danger{background:var(--warn);border-color:var(--warn);color:#fff}
-.help{max-width:34rem;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
+.help{max-width:min(34rem,calc(100vw - 1rem));max-height:calc(100dvh - 1rem);overflow-y:auto;box-sizing:border-box;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
 .help .check{display:flex;gap:8px;align-items:flex-start;margin:0 0 1rem}.help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
 .rooms .hint{font-size:.85rem;color:var(--muted);margin:4px}.room-list{list-style:none;margin:0;padding:0}
@@ -87,5 +87,7 @@ button:disabled{opacity:.5;cursor:default}
 .room-new fieldset{border:1px solid var(--line);border-radius:8px;margin:8px 0;display:grid;gap:4px}.room-new legend{font-weight:600}.room-new .check{display:flex;gap:6px;align-items:center}
 .room-log{list-style:none;margin:8px 0;padding:0;max-height:50vh;overflow-y:auto}.room-log li{padding:2px 0}.room-log .who{font-weight:600}.room-log .empty{color:var(--muted)}
 .room-say{display:flex;gap:6px}.room-say input{flex:1;min-width:0;padding:6px 8px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
-@media (max-width:600px){.share input{width:8rem}.bar .address-form{flex-basis:100%}}
+.controls{display:contents}
+@media (max-width:600px){.share input{display:none}.bar .address-form{flex-basis:calc(100% - 8.5rem)}.bar{row-gap:4px}
+.controls{display:flex;gap:6px;align-items:center;flex:1 1 10rem;min-width:0;overflow-x:auto;scrollbar-width:thin;padding-bottom:2px;mask-image:linear-gradient(to right,#000 85%,transparent)}.controls>*,.controls button{flex:none;white-space:nowrap}}
 `;
