@@ -84,11 +84,14 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await page.type('[data-testid="chat-input"]', 'typed while offline');
     await page.keyboard.press('Enter');
     await page.waitForSelector('::-p-text(sending…)');
+    await page.waitForSelector('[data-testid="connection-banner"]::-p-text(sent when you are back)');
+    assert.deepEqual(await seriousA11yViolations(page), [], 'while reconnecting');
     await shot(page, '7-reconnecting');
     tandem = await start(port);
     await page.waitForSelector('[data-testid="connection"]::-p-text(live)', { timeout: 30_000 });
     await page.waitForSelector('[data-testid="chat-line"]::-p-text(typed while offline)');
     assert.equal(await page.$('::-p-text(sending…)'), null, 'nothing left pending');
+    assert.equal(await page.$('[data-testid="connection-banner"]'), null, 'the banner goes once live');
     await page.close();
   });
 

@@ -660,6 +660,13 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             <p>Waiting for {nameOf(state, tab.owner)} to open a page…</p>
           </div>
         )}
+        {(state.status === 'reconnecting' || state.status === 'offline') && (
+          <div class="banner bottom" data-testid="connection-banner">
+            {state.status === 'offline' ? 'You are offline' : 'The connection was lost'};{' '}
+            {state.retryIn ? `trying again in ${state.retryIn} s` : 'reconnecting…'}. Chat you type meanwhile
+            is sent when you are back.
+          </div>
+        )}
         {isOwner && holder && holder !== me.id && (
           <div class="banner" role="status">
             {nameOf(state, holder)} is in control of your page. Use “Take control” to take it back.

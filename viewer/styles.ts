@@ -1,7 +1,7 @@
 /** The viewer's stylesheet, injected once at start so the bundle is a single request. */
 export const css = `
-:root{--bg:#f4f6fa;--panel:#fff;--ink:#1c2333;--muted:#5b6478;--line:#dde2ec;--accent:#2f6fed;--accent-text:#1d4fc4;--accent-ink:#fff;--warn:#b54708;--warn-text:#b54708;--ok:#067647;--pending:#8a93a6}
-@media (prefers-color-scheme:dark){:root{--bg:#141822;--panel:#1e2330;--ink:#e6e9f2;--muted:#a3abbd;--line:#2e3546;--accent:#6d9bff;--accent-text:#9dbcff;--accent-ink:#0b1020;--warn-text:#fdb022;--ok:#47cd89;--pending:#7a8397}}
+:root{--bg:#f4f6fa;--panel:#fff;--ink:#1c2333;--muted:#5b6478;--line:#dde2ec;--accent:#2f6fed;--accent-text:#1d4fc4;--accent-ink:#fff;--warn:#b54708;--warn-text:#b54708;--ok:#067647}
+@media (prefers-color-scheme:dark){:root{--bg:#141822;--panel:#1e2330;--ink:#e6e9f2;--muted:#a3abbd;--line:#2e3546;--accent:#6d9bff;--accent-text:#9dbcff;--accent-ink:#0b1020;--warn-text:#fdb022;--ok:#47cd89}}
 #boot{display:none}
 button,input{font:inherit;color:inherit}
 button{cursor:pointer;border:1px solid var(--line);background:var(--panel);border-radius:8px;padding:6px 12px}
@@ -47,6 +47,7 @@ button:disabled{opacity:.5;cursor:default}
 .replayer-mouse-tail{display:none}
 .replayer-mouse:not([style*="left"]){display:none}
 .banner{position:absolute;left:50%;top:8px;transform:translateX(-50%);background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 12px;box-shadow:0 2px 12px #0003;display:flex;gap:8px;align-items:center;z-index:2;max-width:calc(100% - 16px)}
+.banner.bottom{top:auto;bottom:8px;border-color:var(--warn-text)}
 .people{display:flex;gap:6px;padding:6px 8px;border-top:1px solid var(--line);background:var(--panel);overflow-x:auto;list-style:none;margin:0}
 .people li{display:flex;align-items:center;gap:6px;padding:2px 8px 2px 2px;border-radius:99px;background:var(--bg);white-space:nowrap}
 .people li[data-connected="false"],.people li[data-idle="true"]{color:var(--muted)}.people li[data-connected="false"] .avatar{opacity:.5}
@@ -55,7 +56,7 @@ button:disabled{opacity:.5;cursor:default}
 .people .leader{font-size:.75rem;color:var(--accent-text);font-weight:700}
 .people button{padding:1px 8px;font-size:.8rem}.people button.danger{background:var(--warn);border-color:var(--warn);color:#fff}
 .chat{max-height:28vh;min-height:4.5rem;overflow-y:auto;padding:6px 10px;background:var(--panel);border-top:1px solid var(--line);margin:0;list-style:none}
-.chat li{padding:1px 0}.chat .who{font-weight:600;margin-right:.4em}.chat .pending{color:var(--pending)}
+.chat li{padding:1px 0}.chat .who{font-weight:600;margin-right:.4em}.chat .pending{color:var(--muted);font-style:italic}
 .chat .empty{color:var(--muted)}
 .chat .translate{margin-left:.5em;padding:0 6px;font-size:.75rem}.chat .translation{display:block;color:var(--muted);font-style:italic}
 .typing .draft{color:var(--ink);margin-right:.75em}.typing{margin:0;padding:0 10px;min-height:1.2em;font-size:.8rem;color:var(--muted);background:var(--panel)}
