@@ -124,3 +124,16 @@ export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
 }
+
+/** Two people's viewer pages, each in a browser context of its own (no shared cookies or storage). */
+export async function ownerAndFollower(browser: Browser): Promise<{ owner: Page; follower: Page }> {
+  const [owner, follower] = await Promise.all(
+    [0, 1].map(async () => {
+      const page = await (await browser.createBrowserContext()).newPage();
+      await page.setViewport({ width: 1100, height: 760 });
+      return page;
+    }),
+  );
+  if (!owner || !follower) throw new Error('no pages');
+  return { owner, follower };
+}
