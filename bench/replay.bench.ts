@@ -90,7 +90,7 @@ function oneHourSession(id: string, start: number, owner: string, follower: stri
     type: 'joined',
     participant: { id: owner, name: 'Olivia', role: 'owner', connected: true },
   });
-  const tab = { id: 't1', owner, url: null, title: '', highlights: [], visited: [] };
+  const tab = { id: 't1', owner, url: null, title: '', highlights: [], strokes: [], visited: [] };
   add(start + 101, owner, { type: 'tab', tab });
   add(start + 102, owner, { type: 'baton', tab: 't1', holder: owner, epoch: 1 });
   const owned = (at: number) => at + OWNER_CLOCK_SKEW_MS;

@@ -1,3 +1,4 @@
+import { type Sketch, strokeSvg, withSketch } from '../session/drawing.js';
 import { escapeHtml } from '../session/escape.js';
 import type { Mark } from '../session/protocol.js';
 
@@ -12,6 +13,8 @@ export const OVERLAY_TAG = 'tandem-overlay';
 export class Overlay {
   private readonly root: HTMLElement;
   private marks: Mark[] = [];
+  /** The stroke the owner is drawing here, shown before the room has it. */
+  private sketch: Sketch | null = null;
   private frame = 0;
   private drawn = '';
 
@@ -24,12 +27,22 @@ export class Overlay {
 
   show(marks: Mark[]): void {
     this.marks = marks;
+    this.redraw();
+  }
+
+  drawing(sketch: Sketch): void {
+    this.sketch = sketch;
+    this.redraw();
+  }
+
+  private redraw(): void {
+    const marks = this.all();
     cancelAnimationFrame(this.frame);
     // The page is left untouched until there is something to draw, and never while it is still
     // being parsed: an element added then would sit between the parser's head and body.
     if (marks.length === 0 && !this.root.isConnected) return;
     if (document.readyState === 'loading') {
-      document.addEventListener('DOMContentLoaded', () => this.show(this.marks), { once: true });
+      document.addEventListener('DOMContentLoaded', () => this.redraw(), { once: true });
       return;
     }
     if (!this.root.isConnected) (document.body ?? document.documentElement).append(this.root);
@@ -39,11 +52,22 @@ export class Overlay {
   /** Redrawn every frame while marks are shown, so they follow scrolling, resizing and layout. */
   private draw = (): void => {
     const parts: string[] = [];
-    for (const m of this.marks) {
+    const marks = this.all();
+    for (const m of marks) {
       const el = this.nodeById(m.node);
       if (!(el instanceof Element)) continue;
       const r = el.getBoundingClientRect();
-      if (m.kind === 'highlight') {
+      if (m.kind === 'stroke') {
+        parts.push(
+          strokeSvg(
+            m.shape,
+            m.points,
+            { left: r.left, top: r.top, scale: 1, position: 'fixed' },
+            m.colour,
+            m.label,
+          ),
+        );
+      } else if (m.kind === 'highlight') {
         parts.push(
           `<div style="all:initial;position:fixed;left:${r.left - 3}px;top:${r.top - 3}px;width:${r.width + 6}px;height:${r.height + 6}px;outline:3px solid ${m.colour};border-radius:4px;box-shadow:0 0 0 9999px #0000"></div>`,
         );
@@ -73,6 +97,12 @@ export class Overlay {
       this.root.innerHTML = html;
       this.drawn = html;
     }
-    if (this.marks.length > 0) this.frame = requestAnimationFrame(this.draw);
+    if (marks.length > 0) this.frame = requestAnimationFrame(this.draw);
   };
+
+  private all(): Mark[] {
+    const { shown, sketch } = withSketch(this.marks, this.sketch);
+    this.sketch = sketch;
+    return shown;
+  }
 }

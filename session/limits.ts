@@ -9,3 +9,10 @@ export const MAX_CONTROL_FRAME_BYTES = 64 * 1024;
 
 /** The close code a removed participant's sockets get: the viewer must not reconnect. */
 export const REMOVED_CLOSE_CODE = 4403;
+
+/** A free-hand stroke keeps at most this many points; a longer one is thinned, not cut off. */
+export const MAX_STROKE_POINTS = 400;
+/** Stroke points are page pixels from their anchor element's corner, at most this far either way. */
+export const MAX_STROKE_OFFSET = 20_000;
+/** Strokes kept per author on a page; a new one beyond this replaces that author's oldest. */
+export const MAX_STROKES_PER_AUTHOR = 20;

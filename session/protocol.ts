@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-import { MAX_CHAT_LENGTH, MAX_CHAT_RECIPIENTS } from './limits.js';
+import type { Point, Stroke, StrokeShape } from './drawing.js';
+import { MAX_CHAT_LENGTH, MAX_CHAT_RECIPIENTS, MAX_STROKE_OFFSET, MAX_STROKE_POINTS } from './limits.js';
 import type { Visit } from './visited.js';
 
 export { MAX_CHAT_LENGTH, MAX_CONTROL_FRAME_BYTES, MAX_FRAME_BYTES } from './limits.js';
@@ -14,6 +15,7 @@ const tab = z.string().min(1).max(64);
 const nodeId = z.number().int().min(0);
 const coordinate = z.number().finite().min(-1e7).max(1e7);
 const fraction = z.number().finite().min(0).max(1);
+const strokeOffset = z.number().finite().min(-MAX_STROKE_OFFSET).max(MAX_STROKE_OFFSET);
 /** The baton epoch the sender acted under; input from an earlier tenure is refused, not replayed. */
 const epoch = z.number().int().min(0).optional();
 
@@ -56,6 +58,25 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pointer.leave'), tab }),
   z.strictObject({ type: z.literal('highlight'), tab, node: nodeId }),
   z.strictObject({ type: z.literal('highlight.clear'), tab, all: z.boolean().optional() }),
+  // A free-hand stroke or an arrow, anchored to the element under its first point; points are page
+  // pixels from that element's corner. Sent again as it grows (same id), with `done` when finished.
+  z.strictObject({
+    type: z.literal('stroke'),
+    tab,
+    id: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31),
+    node: nodeId,
+    shape: z.enum(['free', 'arrow']),
+    points: z
+      .array(z.tuple([strokeOffset, strokeOffset]))
+      .min(1)
+      .max(MAX_STROKE_POINTS),
+    done: z.boolean(),
+  }),
+  z.strictObject({ type: z.literal('stroke.clear'), tab, all: z.boolean().optional() }),
   z.strictObject({ type: z.literal('baton.request'), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.give'), to: z.string().min(1).max(64), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.take'), tab: tab.optional() }),
@@ -128,6 +149,8 @@ export interface TabInfo {
   title: string;
   /** Element highlights on the current page, by author. */
   highlights: Array<{ author: string; node: number }>;
+  /** Free-hand strokes and arrows on the current page, oldest first. */
+  strokes: Stroke[];
   /** Pages visited in this tab, oldest first (the last 50). */
   visited: Visit[];
 }
@@ -153,6 +176,16 @@ export type RelayedMessage =
   | Relayed<{ type: 'pointer.leave'; tab: string }>
   | Relayed<{ type: 'highlight'; tab: string; node: number }>
   | Relayed<{ type: 'highlight.clear'; tab: string; all?: boolean }>
+  | Relayed<{
+      type: 'stroke';
+      tab: string;
+      id: number;
+      node: number;
+      shape: StrokeShape;
+      points: Point[];
+      done: boolean;
+    }>
+  | Relayed<{ type: 'stroke.clear'; tab: string; all?: boolean }>
   | Relayed<{ type: 'joined'; participant: ParticipantInfo }>
   | Relayed<{ type: 'left'; participant: string }>
   /** How many follow a large session without being listed one by one (see `welcome.audience`). */
@@ -211,28 +244,45 @@ export type BridgeFromPage =
   | { tandem: 'rec'; events: unknown[] }
   | { tandem: 'error'; message: string }
   | { tandem: 'picked'; node: number }
+  /** The owner draws on the live page with a drawing tool: the stroke so far, and when it is done. */
+  | { tandem: 'stroke'; id: number; node: number; shape: StrokeShape; points: Point[]; done: boolean }
   | { tandem: 'location'; url: string; title: string };
 
 /**
  * A pointer, a highlight or a click ripple to draw on the page, anchored to an element (see the
- * pointer message).
+ * pointer message), or a stroke (see the stroke message).
  */
-export interface Mark {
-  kind: 'pointer' | 'highlight' | 'ripple';
-  /** A pointer drawn as a laser dot. */
-  laser?: boolean;
-  node: number;
-  x: number;
-  y: number;
-  label: string;
-  colour: string;
-}
+export type Mark =
+  | {
+      kind: 'pointer' | 'highlight' | 'ripple';
+      /** A pointer drawn as a laser dot. */
+      laser?: boolean;
+      node: number;
+      x: number;
+      y: number;
+      label: string;
+      colour: string;
+    }
+  | {
+      kind: 'stroke';
+      /** The stroke's id: the copy being drawn in this window replaces the room's older one. */
+      id: number;
+      node: number;
+      shape: StrokeShape;
+      points: Point[];
+      label: string;
+      colour: string;
+    };
+
+/** What a click on the page does while a tool is chosen: pick an element, or draw from it. */
+export type Tool = 'highlight' | StrokeShape;
 
 export type BridgeToPage =
   | { tandem: 'control'; message: ControlMessage & { from: string } }
   /** Everything others point at or highlight, to draw over the live page. */
   | { tandem: 'marks'; marks: Mark[] }
-  /** With a tool active, the owner's next click on the page picks an element instead of clicking it. */
-  | { tandem: 'tool'; tool: 'highlight' | null }
+  /** With a tool active, the owner's next click or drag on the page picks or draws instead of acting. */
+  /** `colour`: the owner's own, for the stroke they are drawing. */
+  | { tandem: 'tool'; tool: Tool | null; colour: string }
   /** Sent after the viewer (re)connects: a fresh full snapshot replaces whatever was lost meanwhile. */
   | { tandem: 'snapshot' };

@@ -1,5 +1,6 @@
 import type { ArchivedEvent, BatonPolicy } from '../store/types.js';
 import type { Connection } from './connection.js';
+import { keepStroke, type Stroke } from './drawing.js';
 import { History, type HistoryEntry } from './history.js';
 import { REMOVED_CLOSE_CODE } from './limits.js';
 import { MaskCheck } from './mask-check.js';
@@ -52,6 +53,8 @@ const SOCIAL = new Set([
   'pointer.leave',
   'highlight',
   'highlight.clear',
+  'stroke',
+  'stroke.clear',
   'baton.request',
 ]);
 /** Of those, what is superseded soon anyway is dropped quietly when over budget. */
@@ -159,6 +162,7 @@ export class Room {
     url: null,
     title: '',
     highlights: [],
+    strokes: [],
     visited: [],
   };
   /** Serialised recorder messages since the last full snapshot: the late-join checkpoint. */
@@ -366,16 +370,31 @@ export class Room {
         ];
         return void this.relay(from, { type: 'highlight', tab: msg.tab, node: msg.node });
       case 'highlight.clear': {
-        const all = msg.all === true && (this.baton.holder === from || member.info.role === 'owner');
-        if (msg.all && !all)
-          return this.reject(
-            conn,
-            'not-baton-holder',
-            'only the person in control clears everyone’s',
-            msg.type,
-          );
+        const all = this.mayClearAll(member, conn, msg);
+        if (all === null) return;
         this.tab.highlights = all ? [] : this.tab.highlights.filter((h) => h.author !== from);
         return void this.relay(from, { type: 'highlight.clear', tab: msg.tab, ...(all ? { all } : {}) });
+      }
+      case 'stroke': {
+        // An arrow is its two ends, whatever else was sent.
+        const points = msg.shape === 'arrow' ? [msg.points[0], msg.points.at(-1)] : msg.points;
+        const stroke = {
+          author: from,
+          id: msg.id,
+          node: msg.node,
+          shape: msg.shape,
+          points: points as Stroke['points'],
+          done: msg.done,
+        };
+        this.tab.strokes = keepStroke(this.tab.strokes, stroke);
+        const { author: _author, ...fields } = stroke;
+        return void this.relay(from, { type: 'stroke', tab: msg.tab, ...fields });
+      }
+      case 'stroke.clear': {
+        const all = this.mayClearAll(member, conn, msg);
+        if (all === null) return;
+        this.tab.strokes = all ? [] : this.tab.strokes.filter((s) => s.author !== from);
+        return void this.relay(from, { type: 'stroke.clear', tab: msg.tab, ...(all ? { all } : {}) });
       }
       case 'report':
         this.log.warn(
@@ -454,12 +473,32 @@ export class Room {
       case 'location':
         if (this.tab.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner reports it', msg.type);
-        if (this.tab.url !== msg.url) this.tab.highlights = [];
+        if (this.tab.url !== msg.url) {
+          this.tab.highlights = [];
+          this.tab.strokes = [];
+        }
         this.tab.url = msg.url;
         this.tab.title = msg.title;
         this.tab.visited = addVisit(this.tab.visited, msg.url, msg.title, this.now());
         return void this.relay(from, { type: 'location', tab: msg.tab, url: msg.url, title: msg.title });
     }
+  }
+
+  /**
+   * Whether a clear takes everyone's annotations (the baton holder's or an owner's `all`) or only
+   * the sender's own; null when `all` was refused.
+   */
+  private mayClearAll(
+    member: Member,
+    conn: Connection,
+    msg: { type: 'highlight.clear' | 'stroke.clear'; all?: boolean },
+  ): boolean | null {
+    const all = msg.all === true && (this.baton.holder === member.info.id || member.info.role === 'owner');
+    if (msg.all && !all) {
+      this.reject(conn, 'not-baton-holder', 'only the person in control clears everyone’s', msg.type);
+      return null;
+    }
+    return all;
   }
 
   private control(member: Member, conn: Connection, msg: ControlMessage): void {
@@ -508,6 +547,7 @@ export class Room {
     }
     this.removed.add(participantId);
     this.tab.highlights = this.tab.highlights.filter((h) => h.author !== participantId);
+    this.tab.strokes = this.tab.strokes.filter((s) => s.author !== participantId);
     if (this.baton.holder === participantId) this.setBaton(host.info.id, this.tab.owner);
     this.relay(host.info.id, { type: 'removed', participant: participantId });
     if (target.info.connected) this.countPresence(target, -1);

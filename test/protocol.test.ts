@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { MAX_STROKE_OFFSET, MAX_STROKE_POINTS } from '../session/limits.js';
 import { type ClientMessage, clientMessage, isControl, MAX_CHAT_LENGTH } from '../session/protocol.js';
 
 const VALID: Record<ClientMessage['type'], unknown[]> = {
@@ -39,6 +40,25 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
   'highlight.clear': [
     { type: 'highlight.clear', tab: 't1' },
     { type: 'highlight.clear', tab: 't1', all: true },
+  ],
+  stroke: [
+    { type: 'stroke', tab: 't1', id: 7, node: 4, shape: 'free', points: [[0, 0]], done: false },
+    {
+      type: 'stroke',
+      tab: 't1',
+      id: 2 ** 31,
+      node: 4,
+      shape: 'arrow',
+      points: [
+        [-12.5, 3],
+        [400, -20_000],
+      ],
+      done: true,
+    },
+  ],
+  'stroke.clear': [
+    { type: 'stroke.clear', tab: 't1' },
+    { type: 'stroke.clear', tab: 't1', all: true },
   ],
   history: [
     { type: 'history', tab: 't1', action: 'back' },
@@ -167,6 +187,30 @@ describe('clientMessage schema', () => {
     rejects({ type: 'rec', tab: 't1', events: [{ type: 11, timestamp: 1 }] });
     rejects({ type: 'rec', tab: 't1', events: [{ type: 3 }] });
     rejects({ type: 'rec', tab: 't1', events: ['not an object'] });
+  });
+
+  it('bounds a stroke: points within the offset limit, at least one and at most the point limit', () => {
+    const stroke = (points: unknown) => ({
+      type: 'stroke',
+      tab: 't1',
+      id: 1,
+      node: 2,
+      shape: 'free',
+      points,
+      done: true,
+    });
+    rejects(stroke([]));
+    rejects(stroke(Array.from({ length: MAX_STROKE_POINTS + 1 }, (_, i) => [i, i])));
+    assert.ok(
+      clientMessage.safeParse(stroke(Array.from({ length: MAX_STROKE_POINTS }, (_, i) => [i, i]))).success,
+    );
+    rejects(stroke([[MAX_STROKE_OFFSET + 1, 0]]));
+    rejects(stroke([[0, Number.NaN]]));
+    rejects(stroke([[1, 2, 3]]));
+    rejects(stroke([{ x: 1, y: 2 }]));
+    rejects({ ...stroke([[1, 2]]), shape: 'circle' });
+    rejects({ ...stroke([[1, 2]]), id: -1 });
+    rejects({ ...stroke([[1, 2]]), done: undefined });
   });
 
   it('rejects a location that is not an http(s) URL', () => {

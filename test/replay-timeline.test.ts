@@ -84,7 +84,7 @@ describe('replay timeline: markers and state at a time', () => {
     });
     add(1_001, 'server', {
       type: 'tab',
-      tab: { id: 't1', owner: OWNER, url: null, title: '', highlights: [], visited: [] },
+      tab: { id: 't1', owner: OWNER, url: null, title: '', highlights: [], strokes: [], visited: [] },
     });
     add(1_002, OWNER, { type: 'baton', tab: 't1', holder: OWNER, epoch: 1 });
     add(1_500, OWNER, {

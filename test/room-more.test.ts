@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Connection } from '../session/connection.js';
-import { REMOVED_CLOSE_CODE } from '../session/limits.js';
+import { MAX_STROKES_PER_AUTHOR, REMOVED_CLOSE_CODE } from '../session/limits.js';
 import type { ServerMessage } from '../session/protocol.js';
 import { parseNavigableUrl, Room, type RoomJournal } from '../session/room.js';
 
@@ -198,6 +198,131 @@ describe('Room: pointers and highlights', () => {
     r.connect({ id: 'late', name: 'Late', role: 'follower' }, late);
     const welcome = late.take().find((m) => m.type === 'welcome') as { tabs: Array<{ highlights: unknown }> };
     assert.deepEqual(welcome.tabs[0]?.highlights, []);
+  });
+});
+
+describe('Room: strokes and arrows', () => {
+  const lateWelcome = (r: Room) => {
+    const late = new Fake();
+    r.connect({ id: `late${Math.random()}`, name: 'Late', role: 'follower' }, late);
+    return late.take().find((m) => m.type === 'welcome') as unknown as {
+      tabs: Array<{ strokes: Array<Record<string, unknown>> }>;
+    };
+  };
+  const stroke = (
+    id: number,
+    points: Array<[number, number]>,
+    done = true,
+    shape: 'free' | 'arrow' = 'free',
+  ) => ({ type: 'stroke', tab: 't1', id, node: 12, shape, points, done }) as const;
+
+  it('relays a growing stroke to everyone and keeps its latest version for late joiners', () => {
+    const { r, follower, other } = room();
+    r.receive('oth', other, stroke(1, [[0, 0]], false));
+    r.receive(
+      'oth',
+      other,
+      stroke(1, [
+        [0, 0],
+        [30, -4],
+        [60, 12],
+      ]),
+    );
+    const [first, second] = follower.take();
+    assert.equal(first?.type, 'stroke');
+    assert.equal(first?.from, 'oth');
+    assert.deepEqual(second?.points, [
+      [0, 0],
+      [30, -4],
+      [60, 12],
+    ]);
+    assert.equal(second?.done, true);
+    assert.equal(other.take().length, 2, 'the author gets the echo too');
+    assert.deepEqual(lateWelcome(r).tabs[0]?.strokes, [
+      {
+        author: 'oth',
+        id: 1,
+        node: 12,
+        shape: 'free',
+        points: [
+          [0, 0],
+          [30, -4],
+          [60, 12],
+        ],
+        done: true,
+      },
+    ]);
+  });
+
+  it('keeps an arrow as its two ends', () => {
+    const { r, other } = room();
+    r.receive(
+      'oth',
+      other,
+      stroke(
+        3,
+        [
+          [1, 1],
+          [5, 5],
+          [9, 2],
+        ],
+        true,
+        'arrow',
+      ),
+    );
+    assert.deepEqual(other.take()[0]?.points, [
+      [1, 1],
+      [9, 2],
+    ]);
+    assert.deepEqual(lateWelcome(r).tabs[0]?.strokes[0]?.points, [
+      [1, 1],
+      [9, 2],
+    ]);
+  });
+
+  it('keeps at most the limit per author, dropping their oldest', () => {
+    const { r, other, follower } = room();
+    r.receive('fol', follower, stroke(999, [[0, 0]]));
+    for (let id = 0; id <= MAX_STROKES_PER_AUTHOR; id++) r.receive('oth', other, stroke(id, [[id, id]]));
+    const kept = lateWelcome(r).tabs[0]?.strokes ?? [];
+    const theirs = kept.filter((s) => s.author === 'oth').map((s) => s.id);
+    assert.equal(theirs.length, MAX_STROKES_PER_AUTHOR);
+    assert.equal(theirs[0], 1, 'the first one went');
+    assert.ok(
+      kept.some((s) => s.author === 'fol'),
+      'someone else’s stays',
+    );
+  });
+
+  it('clears the author’s own, everyone’s only for the baton holder, and all on a new page', () => {
+    const { r, owner, follower, other } = room();
+    r.receive('oth', other, stroke(1, [[0, 0]]));
+    r.receive('fol', follower, stroke(2, [[0, 0]]));
+    other.take();
+    r.receive('oth', other, { type: 'stroke.clear', tab: 't1', all: true });
+    assert.equal(other.take()[0]?.code, 'not-baton-holder');
+    r.receive('oth', other, { type: 'stroke.clear', tab: 't1' });
+    assert.deepEqual(
+      lateWelcome(r).tabs[0]?.strokes.map((s) => s.author),
+      ['fol'],
+    );
+    r.receive('oth', other, stroke(4, [[0, 0]]));
+    r.receive('fol', follower, { type: 'stroke.clear', tab: 't1', all: true });
+    const cleared = owner.take().at(-1);
+    assert.deepEqual({ type: cleared?.type, all: cleared?.all }, { type: 'stroke.clear', all: true });
+    assert.deepEqual(lateWelcome(r).tabs[0]?.strokes, []);
+    r.receive('oth', other, stroke(5, [[0, 0]]));
+    r.receive('own', owner, { type: 'location', tab: 't1', url: 'https://shop.example/next', title: 'Next' });
+    assert.deepEqual(lateWelcome(r).tabs[0]?.strokes, [], 'node ids start over on a new page');
+  });
+
+  it('archives strokes like every relayed message', () => {
+    const appended: string[] = [];
+    const journal: RoomJournal = { append: (e) => appended.push(e.type), after: (deliver) => deliver() };
+    const { r, other } = room(0, journal);
+    r.receive('oth', other, stroke(1, [[0, 0]]));
+    r.receive('oth', other, { type: 'stroke.clear', tab: 't1' });
+    assert.deepEqual(appended.slice(-2), ['stroke', 'stroke.clear']);
   });
 });
 

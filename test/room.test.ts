@@ -138,7 +138,7 @@ describe('Room', () => {
       );
       const welcome = received[0] as Of<'welcome'>;
       assert.deepEqual(welcome.tabs, [
-        { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], visited: [] },
+        { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], strokes: [], visited: [] },
       ]);
       assert.deepEqual(welcome.baton, { holder: 'alice', epoch: 1 });
       assert.equal(welcome.seq, 3, 'joined, tab and baton were ordered before the welcome');
@@ -183,7 +183,17 @@ describe('Room', () => {
           { id: 'bob', name: 'Bob', role: 'follower', connected: true },
         ],
         audience: 0,
-        tabs: [{ id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], visited: [] }],
+        tabs: [
+          {
+            id: MAIN_TAB,
+            owner: 'alice',
+            url: START_URL,
+            title: '',
+            highlights: [],
+            strokes: [],
+            visited: [],
+          },
+        ],
         baton: { holder: 'alice', epoch: 1 },
         batonPolicy: 'support',
         liveTyping: false,
@@ -421,6 +431,7 @@ describe('Room', () => {
         url: 'https://next.example/p',
         title: 'Next',
         highlights: [],
+        strokes: [],
         visited: [
           {
             url: 'https://next.example/p',

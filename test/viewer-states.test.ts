@@ -2,21 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { parseConfig } from '../server/config.js';
 import { startTandem, type Tandem } from '../server/tandem.js';
-import { launchBrowser, seriousA11yViolations } from './helpers/browser.js';
+import { launchBrowser, seriousA11yViolations, shot } from './helpers/browser.js';
 import { runCli } from './helpers/process.js';
 import { createSession, joinAs } from './helpers/tandem.js';
 import { WsClient } from './helpers/ws-client.js';
-
-const SHOTS = new URL('../../test-output/', import.meta.url);
-const shot = async (page: Page, name: string) => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
-};
 
 describe('viewer states: landing, phone width, reconnecting with queued chat', function () {
   this.timeout(90_000);
@@ -91,30 +84,75 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await page.type('[data-testid="chat-input"]', 'typed while offline');
     await page.keyboard.press('Enter');
     await page.waitForSelector('::-p-text(sending…)');
+    await page.waitForSelector('[data-testid="connection-banner"]::-p-text(sent when you are back)');
+    assert.deepEqual(await seriousA11yViolations(page), [], 'while reconnecting');
     await shot(page, '7-reconnecting');
     tandem = await start(port);
     await page.waitForSelector('[data-testid="connection"]::-p-text(live)', { timeout: 30_000 });
     await page.waitForSelector('[data-testid="chat-line"]::-p-text(typed while offline)');
     assert.equal(await page.$('::-p-text(sending…)'), null, 'nothing left pending');
+    assert.equal(await page.$('[data-testid="connection-banner"]'), null, 'the banner goes once live');
     await page.close();
   });
 
-  it('flags a new chat line in the title while the viewer is in the background, and clears it on return', async () => {
+  it('flags a new chat line in the title and speaks it while in the background; focus returns to the chat', async () => {
     const session = await createSession(tandem.url);
     const page = await browser.newPage();
     await page.goto(`${session.hostUrl}&name=Olivia`);
     await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
     const title = await page.title();
+    await page.click('[data-testid="help"]');
+    await page.click('[data-testid="speak"]');
+    await page.waitForSelector('[data-testid="speak"]:checked');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="help-dialog"]', { hidden: true });
+    // What is said is recorded instead of sounding: a headless browser has no voice to listen to.
+    await page.evaluate(() => {
+      const said: string[] = [];
+      (window as unknown as { said: string[] }).said = said;
+      speechSynthesis.speak = (u: SpeechSynthesisUtterance) => void said.push(u.text);
+    });
+    await page.focus('[data-testid="address-bar"]');
     const other = await browser.newPage();
     await other.bringToFront();
     const felix = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
     const ws = await WsClient.connect(tandem.url, session.id, felix.token);
     ws.send({ type: 'chat', text: 'are you there?' });
     await page.waitForFunction(() => document.title.startsWith('(1) '));
+    await page.waitForFunction(() =>
+      (window as unknown as { said: string[] }).said.includes('Incoming chat from Felix'),
+    );
     await page.bringToFront();
     await page.waitForFunction((t) => document.title === t, {}, title);
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'chat-input');
     ws.close();
     await other.close();
+    await page.close();
+  });
+
+  it('follows the system’s dark theme, readable (no serious accessibility violations)', async () => {
+    const session = await createSession(tandem.url, { startUrl: 'https://shop.example/' });
+    const page = await browser.newPage();
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    await page.goto(`${session.hostUrl}&name=Olivia`);
+    await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const felix = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
+    const ws = await WsClient.connect(tandem.url, session.id, felix.token);
+    const welcome = (await ws.next((m) => m.type === 'welcome')) as unknown as {
+      participants: Array<{ id: string; name: string }>;
+    };
+    const olivia = welcome.participants.find((p) => p.name === 'Olivia')?.id ?? '';
+    ws.send({ type: 'chat', text: 'Hello from the dark side' });
+    ws.send({ type: 'chat', text: 'Can we talk privately?', to: [olivia] });
+    await page.waitForSelector('[data-testid="chat-line"]::-p-text(Hello from the dark side)');
+    await page.waitForSelector('[data-testid="rooms-unread"]::-p-text(1 new)');
+    await page.click('[data-testid="rooms-toggle"]');
+    await page.waitForSelector('[data-testid="room-item"]::-p-text(Can we talk privately?)');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(background, 'rgb(255, 255, 255)', 'a dark page');
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await shot(page, '20-dark-theme');
+    ws.close();
     await page.close();
   });
 

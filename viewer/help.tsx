@@ -1,7 +1,19 @@
 import { useEffect, useRef } from 'preact/hooks';
 
-/** What each control does, for someone who has never used Tandem; closes with Escape. */
-export function Help({ isOwner, close }: { isOwner: boolean; close: () => void }) {
+/**
+ * What each control does, for someone who has never used Tandem, and the spoken-alerts setting;
+ * closes with Escape.
+ */
+export function Help({
+  isOwner,
+  close,
+  speech,
+}: {
+  isOwner: boolean;
+  close: () => void;
+  /** Reading alerts aloud, where the browser can speak; null where it cannot. */
+  speech: { on: boolean; set: (on: boolean) => void } | null;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     dialog.current?.showModal();
@@ -22,18 +34,34 @@ export function Help({ isOwner, close }: { isOwner: boolean; close: () => void }
           in forms. Use <em>Ask for control</em> to lead; the host can give it and take it back at any time.
         </li>
         <li>
-          <em>Highlight</em>, then a click on the page, outlines that spot for everyone. <em>Clear</em>{' '}
-          removes it. Moving your mouse over the page shows others where you point.
+          <em>Highlight</em>, then a click on the page, outlines that spot for everyone. <em>Circle</em> and{' '}
+          <em>Arrow</em>, then a drag over the page, draw for everyone. <em>Clear</em> removes them. Moving
+          your mouse over the page shows others where you point.
+        </li>
+        <li>
+          <em>Float</em> opens the page in a window of its own while the chat stays here; close that window or
+          use <em>Bring back</em> to return it.
         </li>
         <li>
           Chat lines appear for everyone once they are delivered. Lines typed while offline are sent on
-          reconnect.
+          reconnect. <em>Rooms</em> holds private sidebars with some of the others.
         </li>
         <li>
           <em>{isOwner ? 'Stop sharing' : 'Leave'}</em> ends your part in the session; nothing more is shared
           from or to this window.
         </li>
       </ul>
+      {speech && (
+        <label class="check">
+          <input
+            type="checkbox"
+            data-testid="speak"
+            checked={speech.on}
+            onChange={(e) => speech.set(e.currentTarget.checked)}
+          />
+          Read alerts aloud (a new message, a request for control) while this window is in the background
+        </label>
+      )}
       <form method="dialog">
         <button type="submit" class="primary">
           Got it

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { BridgeFromPage, BridgeToPage, ClientMessage, Mark } from '../session/protocol.js';
+import type { BridgeFromPage, BridgeToPage, ClientMessage, Mark, Tool } from '../session/protocol.js';
 import { openUrl } from './api.js';
+import type { DrawnStroke } from './mirror.js';
 import type { Stream } from './stream.js';
 
 interface Props {
@@ -12,13 +13,19 @@ interface Props {
   stream: Stream;
   send: (msg: ClientMessage) => boolean;
   marks: Mark[];
-  tool: 'highlight' | null;
+  tool: Tool | null;
+  /** This person's colour, for the stroke they draw on the page. */
+  colour: string;
   onPick: (node: number) => void;
+  onStroke: (stroke: DrawnStroke) => void;
+  /** The window the page was floated into; while there is one, no frame runs it here. */
+  popup: Window | null;
 }
 
 /**
- * The tab owner's frame: the real page, loaded through the proxy. The runtime inside it streams the
- * recording here, and this component relays it on the socket and hands remote input back in.
+ * The tab owner's page: the real page, loaded through the proxy in a frame, or floated into a window
+ * of its own. The runtime inside it streams the recording here, and this component relays it on the
+ * socket and hands remote input back in.
  */
 export function LiveFrame({
   session,
@@ -30,41 +37,60 @@ export function LiveFrame({
   send,
   marks,
   tool,
+  colour,
   onPick,
+  onStroke,
+  popup,
 }: Props) {
   const frame = useRef<HTMLIFrameElement>(null);
-  const frameOrigin = useRef<string | null>(null);
-  const latest = useRef({ marks, tool });
-  latest.current = { marks, tool };
+  const pageOrigin = useRef<string | null>(null);
+  const latest = useRef({ marks, tool, colour });
+  latest.current = { marks, tool, colour };
   const [src, setSrc] = useState(initialUrl ? openUrl(session, initialUrl) : null);
+  const page = () => popup ?? frame.current?.contentWindow ?? null;
+  const toPage = (m: BridgeToPage) => {
+    const w = page();
+    if (w && pageOrigin.current) w.postMessage(m, pageOrigin.current);
+  };
+  /** A page that (re)loads starts without marks or a tool: give it both whenever it reports in. */
+  const catchUp = () => {
+    toPage({ tandem: 'marks', marks: latest.current.marks });
+    toPage({ tandem: 'tool', tool: latest.current.tool, colour: latest.current.colour });
+  };
 
   useEffect(() => {
     const fromPage = (e: MessageEvent<BridgeFromPage>) => {
-      if (!frame.current || e.source !== frame.current.contentWindow) return;
+      if (!e.source || e.source !== page()) return;
       const host = new URL(e.origin).hostname;
       if (!host.endsWith(`.${contentDomain}`)) return;
-      frameOrigin.current = e.origin;
+      const first = pageOrigin.current !== e.origin;
+      pageOrigin.current = e.origin;
+      if (first) catchUp();
       if (e.data?.tandem === 'rec') send({ type: 'rec', tab, events: e.data.events as never });
       else if (e.data?.tandem === 'picked') onPick(e.data.node);
-      else if (e.data?.tandem === 'error')
+      else if (e.data?.tandem === 'stroke') {
+        const { tandem: _tandem, ...stroke } = e.data;
+        onStroke(stroke);
+      } else if (e.data?.tandem === 'error')
         send({ type: 'report', kind: 'recorder-error', message: e.data.message });
-      else if (e.data?.tandem === 'location')
+      else if (e.data?.tandem === 'location') {
         send({ type: 'location', tab, url: e.data.url, title: e.data.title });
+        catchUp();
+      }
     };
     addEventListener('message', fromPage);
     return () => removeEventListener('message', fromPage);
-  }, [contentDomain, send, tab, onPick]);
+  }, [contentDomain, send, tab, onPick, onStroke, popup]);
 
   useEffect(
     () =>
       stream.subscribe((msg) => {
-        const toPage = (m: BridgeToPage) => {
-          if (frame.current?.contentWindow && frameOrigin.current) {
-            frame.current.contentWindow.postMessage(m, frameOrigin.current);
-          }
-        };
         if (msg.type === 'welcome' || msg.type === 'snapshot.request') toPage({ tandem: 'snapshot' });
-        else if (msg.type === 'nav') setSrc(openUrl(session, msg.url));
+        else if (msg.type === 'nav') {
+          const to = openUrl(session, msg.url);
+          if (popup) popup.location.href = new URL(to, location.href).href;
+          else setSrc(to);
+        }
         // Back, forward and reload act on the page's own history, whoever asked (the owner included).
         else if (msg.type === 'history') toPage({ tandem: 'control', message: msg });
         else if (
@@ -74,18 +100,21 @@ export function LiveFrame({
           toPage({ tandem: 'control', message: msg });
         }
       }),
-    [stream, session, me],
+    [stream, session, me, popup],
   );
 
-  // Marks and the tool are (re)sent whenever they change and whenever the page reports in, since a
-  // newly loaded page starts without them.
-  const toPage = (m: BridgeToPage) => {
-    if (frame.current?.contentWindow && frameOrigin.current)
-      frame.current.contentWindow.postMessage(m, frameOrigin.current);
-  };
   useEffect(() => toPage({ tandem: 'marks', marks }), [marks]);
-  useEffect(() => toPage({ tandem: 'tool', tool }), [tool]);
+  useEffect(() => toPage({ tandem: 'tool', tool, colour }), [tool, colour]);
+  // A drag on the page that is released over the viewer: the page never hears the pointer-up, so it
+  // is given its tool again, which ends the stroke it is drawing.
+  useEffect(() => {
+    if (tool !== 'free' && tool !== 'arrow') return;
+    const released = () => toPage({ tandem: 'tool', tool, colour });
+    addEventListener('pointerup', released);
+    return () => removeEventListener('pointerup', released);
+  }, [tool, colour]);
 
+  if (popup) return null;
   if (!src) {
     return (
       <div class="placeholder">

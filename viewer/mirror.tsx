@@ -1,8 +1,12 @@
 import { Replayer } from '@rrweb/replay';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { newStrokeId, type Sketch, StrokePen, strokeSvg, withSketch } from '../session/drawing.js';
 import { escapeHtml } from '../session/escape.js';
-import type { ClientMessage, ControlMessage, Mark, ServerMessage } from '../session/protocol.js';
+import type { ClientMessage, ControlMessage, Mark, ServerMessage, Tool } from '../session/protocol.js';
 import type { Stream } from './stream.js';
+
+/** A stroke drawn here, as it grows and when it is done (the stroke message without its tab). */
+export type DrawnStroke = Omit<Extract<ClientMessage, { type: 'stroke' }>, 'type' | 'tab'>;
 
 interface Props {
   tab: string;
@@ -12,10 +16,25 @@ interface Props {
   stream: Stream;
   send: (msg: ClientMessage) => boolean;
   marks: Mark[];
-  tool: 'highlight' | null;
+  tool: Tool | null;
   /** This person's pointer shows to the others as a laser dot. */
   laser: boolean;
   onPick: (node: number) => void;
+  onStroke: (stroke: DrawnStroke) => void;
+  /** This person's colour, for the stroke they are drawing. */
+  colour: string;
+}
+
+/** The mirrored element under a point of the viewer, with the point in the mirror's coordinates. */
+function underViewerPoint(r: Replayer | null, clientX: number, clientY: number) {
+  const doc = r?.iframe.contentDocument;
+  if (!r || !doc) return null;
+  const rect = r.iframe.getBoundingClientRect();
+  const scale = rect.width / (r.iframe.offsetWidth || 1);
+  const x = (clientX - rect.left) / scale;
+  const y = (clientY - rect.top) / scale;
+  const el = doc.elementFromPoint(x, y);
+  return el ? { el, x, y } : null;
 }
 
 /** Casts every event as soon as it arrives: the owner's page is live, not a recording to pace. */
@@ -34,7 +53,19 @@ const USER_SCROLL_WINDOW_MS = 600;
  * frame with no page scripts. When this participant holds the baton, their input on the mirror is
  * sent to the server instead of acting locally.
  */
-export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, laser, onPick }: Props) {
+export function Mirror({
+  tab,
+  holdsBaton,
+  epoch,
+  stream,
+  send,
+  marks,
+  tool,
+  laser,
+  onPick,
+  onStroke,
+  colour,
+}: Props) {
   const box = useRef<HTMLDivElement>(null);
   const replayer = useRef<Replayer | null>(null);
   const holds = useRef(holdsBaton);
@@ -47,7 +78,9 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, lase
 
   useEffect(() => {
     const root = box.current;
-    if (!root) return;
+    // The mirror may be shown in a window of its own: its observers belong to that window.
+    const view = root?.ownerDocument.defaultView;
+    if (!root || !view) return;
 
     const fit = () => {
       const r = replayer.current;
@@ -57,7 +90,7 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, lase
       const scale = Math.min(1, root.clientWidth / w, root.clientHeight / h);
       r.wrapper.style.transform = `scale(${scale})`;
     };
-    const observer = new ResizeObserver(fit);
+    const observer = new view.ResizeObserver(fit);
     observer.observe(root);
 
     let lastPointer = 0;
@@ -81,23 +114,11 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, lase
       });
     };
     const leave = () => send({ type: 'pointer.leave', tab });
-    /** The mirrored element under a point of the viewer, with the point in the mirror's coordinates. */
-    const underViewerPoint = (clientX: number, clientY: number) => {
-      const r = replayer.current;
-      const doc = r?.iframe.contentDocument;
-      if (!r || !doc) return null;
-      const rect = r.iframe.getBoundingClientRect();
-      const scale = rect.width / (r.iframe.offsetWidth || 1);
-      const x = (clientX - rect.left) / scale;
-      const y = (clientY - rect.top) / scale;
-      const el = doc.elementFromPoint(x, y);
-      return el ? { el, x, y } : null;
-    };
     const outside = new AbortController();
     root.addEventListener(
       'mousemove',
       (e) => {
-        const hit = underViewerPoint(e.clientX, e.clientY);
+        const hit = underViewerPoint(replayer.current, e.clientX, e.clientY);
         if (hit) pointAt(hit.el, hit.x, hit.y);
       },
       { signal: outside.signal, passive: true },
@@ -106,8 +127,8 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, lase
     root.addEventListener(
       'click',
       (e) => {
-        if (!latest.current.tool) return;
-        const hit = underViewerPoint(e.clientX, e.clientY);
+        if (latest.current.tool !== 'highlight') return;
+        const hit = underViewerPoint(replayer.current, e.clientX, e.clientY);
         const node = hit ? (replayer.current?.getMirror().getId(hit.el as unknown as Node) ?? -1) : -1;
         if (node >= 0) latest.current.onPick(node);
       },
@@ -162,7 +183,7 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, lase
           if (latest.current.tool) {
             e.preventDefault();
             const picked = idOf(target);
-            if (picked >= 0) latest.current.onPick(picked);
+            if (picked >= 0 && latest.current.tool === 'highlight') latest.current.onPick(picked);
             return;
           }
           if (!holds.current) {
@@ -317,9 +338,38 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, lase
     else r.disableInteract();
   }, [holdsBaton]);
 
+  // The stroke being drawn here shows at once; the room's copy replaces it when it comes back.
+  const [sketch, setSketch] = useState<Sketch | null>(null);
+  const drawing = useRef<{ pen: StrokePen; id: number; node: number; el: Element } | null>(null);
+  /** Where a viewer point falls relative to the anchor's corner, in the mirrored page's pixels. */
+  const offsetFrom = (el: Element, clientX: number, clientY: number) => {
+    const r = replayer.current;
+    if (!r) return null;
+    const frame = r.iframe.getBoundingClientRect();
+    const scale = frame.width / (r.iframe.offsetWidth || 1);
+    const b = el.getBoundingClientRect();
+    return { x: (clientX - frame.left) / scale - b.left, y: (clientY - frame.top) / scale - b.top };
+  };
+  const extend = (e: PointerEvent, done: boolean) => {
+    const d = drawing.current;
+    const at = d && offsetFrom(d.el, e.clientX, e.clientY);
+    if (!d || !at) return;
+    const due = d.pen.add(at.x, at.y);
+    const points = [...d.pen.points];
+    setSketch({
+      mark: { kind: 'stroke', id: d.id, node: d.node, shape: d.pen.shape, points, label: '', colour },
+      done,
+    });
+    if (due || done) onStroke({ id: d.id, node: d.node, shape: d.pen.shape, points, done });
+    if (done) drawing.current = null;
+  };
+
   // Marks are drawn over the mirror in the viewer's own layer, following the mirrored elements'
   // boxes (scaled like the mirror) every frame while there are any.
   useEffect(() => {
+    const view = layer.current?.ownerDocument.defaultView ?? window;
+    const { shown, sketch: kept } = withSketch(marks, sketch);
+    if (kept !== sketch) setSketch(kept);
     let frame = 0;
     const draw = () => {
       const r = replayer.current;
@@ -327,45 +377,69 @@ export function Mirror({ tab, holdsBaton, epoch, stream, send, marks, tool, lase
       if (!el) return;
       const scale = r ? r.wrapper.getBoundingClientRect().width / (r.iframe.offsetWidth || 1) : 1;
       const parts: string[] = [];
-      for (const m of marks) {
+      for (const m of shown) {
         const node = r?.getMirror().getNode(m.node);
         if (!node || !('getBoundingClientRect' in node)) continue;
         const b = (node as Element).getBoundingClientRect();
         const x = b.left * scale;
         const y = b.top * scale;
+        if (m.kind === 'stroke') {
+          parts.push(
+            strokeSvg(m.shape, m.points, { left: x, top: y, scale, position: 'absolute' }, m.colour, m.label),
+          );
+          continue;
+        }
+        const px = x + m.x * b.width * scale;
+        const py = y + m.y * b.height * scale;
         if (m.kind === 'highlight') {
           parts.push(
             `<div class="mark-box" style="left:${x - 3}px;top:${y - 3}px;width:${b.width * scale + 6}px;height:${b.height * scale + 6}px;outline-color:${m.colour}"></div>`,
           );
         } else if (m.laser) {
-          const px = x + m.x * b.width * scale;
-          const py = y + m.y * b.height * scale;
           parts.push(`<div class="mark-laser" style="left:${px}px;top:${py}px"></div>`);
         } else if (m.kind === 'ripple') {
-          const px = x + m.x * b.width * scale;
-          const py = y + m.y * b.height * scale;
           parts.push(
             `<div class="mark-ripple" style="left:${px}px;top:${py}px;border-color:${m.colour}"></div>`,
           );
         } else {
-          const px = x + m.x * b.width * scale;
-          const py = y + m.y * b.height * scale;
           parts.push(
             `<div class="mark-dot" style="left:${px}px;top:${py}px;background:${m.colour}"></div><div class="mark-label" style="left:${px + 10}px;top:${py + 8}px;background:${m.colour}">${escapeHtml(m.label)}</div>`,
           );
         }
       }
       el.innerHTML = parts.join('');
-      if (marks.length > 0) frame = requestAnimationFrame(draw);
+      if (shown.length > 0) frame = view.requestAnimationFrame(draw);
     };
     draw();
-    return () => cancelAnimationFrame(frame);
-  }, [marks]);
+    return () => view.cancelAnimationFrame(frame);
+  }, [marks, sketch]);
 
+  const drawingTool = tool === 'free' || tool === 'arrow' ? tool : null;
   return (
     <div class={`mirror${tool ? ' picking' : ''}`}>
       <div class="mirror-page" ref={box} />
       <div class="marks" ref={layer} aria-hidden="true" data-testid="marks" />
+      {drawingTool && (
+        <div
+          class="draw-layer"
+          data-testid="draw-layer"
+          onPointerDown={(e) => {
+            const hit = underViewerPoint(replayer.current, e.clientX, e.clientY);
+            const node = hit ? (replayer.current?.getMirror().getId(hit.el as unknown as Node) ?? -1) : -1;
+            if (!hit || node < 0) return;
+            e.currentTarget.setPointerCapture(e.pointerId);
+            drawing.current = {
+              pen: new StrokePen(drawingTool, Date.now),
+              id: newStrokeId(),
+              node,
+              el: hit.el,
+            };
+            extend(e, false);
+          }}
+          onPointerMove={(e) => extend(e, false)}
+          onPointerUp={(e) => extend(e, true)}
+        />
+      )}
     </div>
   );
 }

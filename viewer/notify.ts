@@ -1,10 +1,11 @@
 /**
  * Getting a person's attention while the viewer is in the background: a count and a flashing title,
- * and a short tone. The tone obeys the browser's autoplay rules: the
- * audio context is created on the person's first interaction with the viewer and simply stays silent
- * before that.
+ * a short tone and, for those who turn it on, the alert spoken by the browser's speech synthesis.
+ * The tone obeys the browser's autoplay rules: the audio context is created on the person's first
+ * interaction with the viewer and simply stays silent before that.
  */
 const MUTE_KEY = 'tandem:muted';
+const SPEAK_KEY = 'tandem:speak';
 
 export class Notifier {
   private unseen = 0;
@@ -33,13 +34,29 @@ export class Notifier {
     localStorage.setItem(MUTE_KEY, muted ? '1' : '0');
   }
 
-  /** Something wants attention; nothing happens while the person is looking at the viewer. */
-  alert(summary: string): void {
+  /** Whether this browser can speak at all (speech synthesis is missing in some). */
+  get canSpeak(): boolean {
+    return typeof speechSynthesis === 'object';
+  }
+
+  get speaking(): boolean {
+    return this.canSpeak && localStorage.getItem(SPEAK_KEY) === '1';
+  }
+
+  setSpeaking(on: boolean): void {
+    localStorage.setItem(SPEAK_KEY, on ? '1' : '0');
+  }
+
+  /**
+   * Something wants attention; nothing happens while the person is looking at the viewer. `summary`
+   * goes into the title, `spoken` (short, with no one's message text) is what is read aloud.
+   */
+  alert(summary: string, spoken: string): void {
     if (!this.inBackground()) return;
     this.unseen++;
     this.startFlashing(summary);
-    if (this.muted) return;
-    this.tone();
+    if (this.speaking) speechSynthesis.speak(new SpeechSynthesisUtterance(spoken));
+    if (!this.muted) this.tone();
   }
 
   private inBackground(): boolean {

@@ -1,18 +1,23 @@
+import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { ClientMessage, Mark } from '../session/protocol.js';
+import type { ClientMessage, Mark, Tool } from '../session/protocol.js';
 import { type Joined, joinSession, translate } from './api.js';
 import { BrandMark } from './brand.js';
 import { Chat } from './chat.js';
 import type { ViewerConfig } from './config.js';
 import { Connection } from './connection.js';
+import { CLOSED_CHECK_MS, type Floating, floatMirror, floatPage } from './float.js';
 import { FormFooter } from './form-footer.js';
 import { Help } from './help.js';
 import { HistoryPanel } from './history-panel.js';
 import { LiveFrame } from './live-frame.js';
 import { loadMacros, type Macro, saveMacros } from './macros.js';
 import { MacrosMenu } from './macros-menu.js';
+import type { DrawnStroke } from './mirror.js';
 import { Notifier } from './notify.js';
 import { colourFor, People } from './people.js';
+import { sidebarKey, sidebarsOf } from './rooms.js';
+import { RoomsPanel } from './rooms-panel.js';
 import { ShareLink } from './share.js';
 import type { Outgoing } from './state.js';
 import { initialState, nameOf, reduce } from './state.js';
@@ -29,10 +34,10 @@ function remembered(session: string): Joined | null {
   }
 }
 
-/** Joins the session (asking for a name unless the link carries one), then shows the room. */
 /** How long a click ripple shows. */
 const RIPPLE_MS = 900;
 
+/** Joins the session (asking for a name unless the link carries one), then shows the room. */
 export function SessionView({ config, session }: { config: ViewerConfig; session: string }) {
   const params = new URLSearchParams(location.search);
   const key = params.get('key') ?? '';
@@ -104,8 +109,11 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
 
 type MirrorComponent = typeof import('./mirror.js').Mirror;
 
-/** rrweb's replayer is the largest part of the viewer and only followers need it: load it on demand. */
-function LazyMirror(props: Parameters<MirrorComponent>[0]) {
+/**
+ * rrweb's replayer is the largest part of the viewer and only followers need it: load it on demand.
+ * `into`: an element of the window the mirror floats in, rendered there instead of here.
+ */
+function LazyMirror({ into, ...props }: Parameters<MirrorComponent>[0] & { into: HTMLElement | null }) {
   const [Mirror, setMirror] = useState<MirrorComponent | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -114,6 +122,13 @@ function LazyMirror(props: Parameters<MirrorComponent>[0]) {
       () => setFailed(true),
     );
   }, []);
+  useEffect(() => {
+    if (into && Mirror) render(<Mirror {...props} />, into);
+  });
+  useEffect(() => {
+    if (into) return () => render(null, into);
+  }, [into]);
+  if (into) return null;
   if (failed) {
     return (
       <div class="placeholder" role="alert">
@@ -136,6 +151,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const stream = useMemo(() => new Stream(), []);
   const notifier = useMemo(() => new Notifier(), []);
   const [muted, setMuted] = useState(() => notifier.muted);
+  const [speaking, setSpeaking] = useState(() => notifier.speaking);
   const meRef = useRef<string | null>(null);
   const namesRef = useRef(new Map<string, string>());
   const conn = useRef<Connection | null>(null);
@@ -144,10 +160,16 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
   const [address, setAddress] = useState('');
   const [editing, setEditing] = useState(false);
   const [leaving, setLeaving] = useState<'asking' | 'left' | null>(null);
-  const [tool, setTool] = useState<'highlight' | null>(null);
+  const [tool, setTool] = useState<Tool | null>(null);
   const [laser, setLaser] = useState(false);
-  const [showHistory, setShowHistory] = useState(false);
-  const [showWho, setShowWho] = useState(false);
+  const [panel, setPanel] = useState<'history' | 'who' | 'rooms' | null>(null);
+  const togglePanel = (which: 'history' | 'who' | 'rooms') => setPanel(panel === which ? null : which);
+  /** The sidebar shown in the Rooms panel, the last seq read in each, and those started here. */
+  const [openRoom, setOpenRoom] = useState<string | null>(null);
+  const [seen, setSeen] = useState<Record<string, number>>({});
+  const [started, setStarted] = useState<string[][]>([]);
+  /** The window the page area floats in, and for a follower the element the mirror renders into. */
+  const [floating, setFloating] = useState<Floating | null>(null);
   // Idleness changes with time alone: a slow tick re-renders the people who show it.
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -173,9 +195,10 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           namesRef.current.set(msg.participant.id, msg.participant.name);
         }
         const who = 'from' in msg ? (namesRef.current.get(msg.from) ?? 'Someone') : '';
-        if (msg.type === 'chat' && msg.from !== meRef.current) notifier.alert(`${who}: ${msg.text}`);
+        if (msg.type === 'chat' && msg.from !== meRef.current)
+          notifier.alert(`${who}: ${msg.text}`, `Incoming chat from ${who}`);
         if (msg.type === 'baton.request' && msg.from !== meRef.current)
-          notifier.alert(`${who} asks to take control`);
+          notifier.alert(`${who} asks to take control`, `${who} asks to take control`);
       },
       status: (status, retryIn) => {
         dispatch({ kind: 'status', status, retryIn });
@@ -250,6 +273,10 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         colour: colourFor(h.author),
       });
     }
+    for (const s of state.tab?.strokes ?? []) {
+      const { author, done: _done, ...stroke } = s;
+      out.push({ kind: 'stroke', ...stroke, label: nameOf(state, author), colour: colourFor(author) });
+    }
     for (const r of state.ripples) {
       out.push({
         kind: 'ripple',
@@ -263,7 +290,14 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     return out;
     // Only what marks are made of: pointers arrive many times a second, and other changes (chat,
     // typing) should not re-send the marks to the page.
-  }, [state.pointers, state.tab?.highlights, state.ripples, state.participants, state.me?.id]);
+  }, [
+    state.pointers,
+    state.tab?.highlights,
+    state.tab?.strokes,
+    state.ripples,
+    state.participants,
+    state.me?.id,
+  ]);
 
   // Ripples show for a moment after the last click; older ones go with it.
   useEffect(() => {
@@ -280,6 +314,57 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     },
     [send, tabId],
   );
+  const draw = useCallback(
+    (stroke: DrawnStroke) => {
+      if (tabId) send({ type: 'stroke', tab: tabId, ...stroke });
+      if (stroke.done) setTool(null);
+    },
+    [send, tabId],
+  );
+
+  const sidebars = useMemo(
+    () => (state.me ? sidebarsOf(state.chat, state.me.id, seen, started) : []),
+    [state.chat, state.me, seen, started],
+  );
+  const unread = sidebars.reduce((n, s) => n + s.unread, 0);
+  // What the open sidebar shows is read.
+  const shownRoom = panel === 'rooms' ? sidebars.find((s) => s.key === openRoom) : undefined;
+  const lastShown = shownRoom?.lines.at(-1)?.seq ?? 0;
+  useEffect(() => {
+    if (shownRoom && lastShown > (seen[shownRoom.key] ?? 0)) setSeen({ ...seen, [shownRoom.key]: lastShown });
+  }, [shownRoom?.key, lastShown]);
+
+  // A floating window closed by the person brings the page area back.
+  useEffect(() => {
+    if (!floating) return;
+    const check = setInterval(() => {
+      if (floating.win.closed) setFloating(null);
+    }, CLOSED_CHECK_MS);
+    const closeWithViewer = () => floating.win.close();
+    addEventListener('pagehide', closeWithViewer);
+    return () => {
+      clearInterval(check);
+      removeEventListener('pagehide', closeWithViewer);
+    };
+  }, [floating]);
+  // What floats is the live page or the mirror: when this person stops or starts being the tab's
+  // owner, the floating window holds the wrong one.
+  useEffect(() => {
+    floating?.win.close();
+    setFloating(null);
+  }, [isOwner]);
+  // Escape puts a chosen tool down, so the page can be used again without reaching for the button.
+  useEffect(() => {
+    if (!tool) return;
+    const putDown = (e: KeyboardEvent) => e.key === 'Escape' && setTool(null);
+    addEventListener('keydown', putDown);
+    return () => removeEventListener('keydown', putDown);
+  }, [tool]);
+  const bringBack = () => {
+    floating?.win.close();
+    setFloating(null);
+    chatInput.current?.focus();
+  };
 
   const [macros, setMacros] = useState(() => loadMacros(localStorage));
   const changeMacros = (next: Macro[]) => {
@@ -308,7 +393,15 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     return () => removeEventListener('keydown', onKey);
   }, [macros]);
 
+  const floatOut = () => {
+    const opened = isOwner ? (tab?.url ? floatPage(session, tab.url) : null) : floatMirror(session);
+    if (!opened)
+      return dispatch({ kind: 'notice', text: 'The window could not open: allow pop-ups for this site.' });
+    setFloating(opened);
+  };
+
   const leave = () => {
+    floating?.win.close();
     conn.current?.stop();
     sessionStorage.removeItem(storageKey(session));
     setLeaving('left');
@@ -386,101 +479,144 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             inputMode="url"
           />
         </form>
-        {!iHold && !hostRole && state.batonPolicy === 'support' && (
-          <button
-            type="button"
-            data-testid="baton-request"
-            disabled={state.requests.includes(me.id)}
-            onClick={() => tab && send({ type: 'baton.request', tab: tab.id })}
-          >
-            {state.requests.includes(me.id) ? 'Asked for control…' : 'Ask for control'}
-          </button>
-        )}
-        {!iHold && (hostRole || state.batonPolicy === 'collaboration') && (
-          <button
-            type="button"
-            data-testid="baton-take"
-            onClick={() => send({ type: 'baton.take', tab: tab.id })}
-          >
-            Take control
-          </button>
-        )}
-        {iHold && !isOwner && tab.owner && (
-          <button
-            type="button"
-            onClick={() => tab.owner && send({ type: 'baton.give', to: tab.owner, tab: tab.id })}
-          >
-            Give control back
-          </button>
-        )}
-        {hostRole && <ShareLink session={session} token={joined.token} />}
-        <button
-          type="button"
-          data-testid="history-toggle"
-          aria-expanded={showHistory}
-          onClick={() => {
-            setShowHistory(!showHistory);
-            setShowWho(false);
-          }}
-        >
-          History
-        </button>
-        <button
-          type="button"
-          data-testid="who-toggle"
-          aria-expanded={showWho}
-          onClick={() => {
-            setShowWho(!showWho);
-            setShowHistory(false);
-          }}
-        >
-          Who
-        </button>
-        <fieldset class="tools" aria-label="Annotation tools">
-          <button
-            type="button"
-            data-testid="tool-highlight"
-            aria-pressed={tool === 'highlight'}
-            title="Highlight an element for everyone: choose this, then click the element"
-            onClick={() => setTool(tool === 'highlight' ? null : 'highlight')}
-          >
-            Highlight
-          </button>
-          {!isOwner && (
+        <div class="controls">
+          {!iHold && !hostRole && state.batonPolicy === 'support' && (
             <button
               type="button"
-              data-testid="tool-laser"
-              aria-pressed={laser}
-              title="Point with a laser dot instead of your name"
-              onClick={() => setLaser(!laser)}
+              data-testid="baton-request"
+              disabled={state.requests.includes(me.id)}
+              onClick={() => tab && send({ type: 'baton.request', tab: tab.id })}
             >
-              Laser
+              {state.requests.includes(me.id) ? 'Asked for control…' : 'Ask for control'}
             </button>
           )}
+          {!iHold && (hostRole || state.batonPolicy === 'collaboration') && (
+            <button
+              type="button"
+              data-testid="baton-take"
+              onClick={() => send({ type: 'baton.take', tab: tab.id })}
+            >
+              Take control
+            </button>
+          )}
+          {iHold && !isOwner && tab.owner && (
+            <button
+              type="button"
+              onClick={() => tab.owner && send({ type: 'baton.give', to: tab.owner, tab: tab.id })}
+            >
+              Give control back
+            </button>
+          )}
+          {hostRole && <ShareLink session={session} token={joined.token} />}
+          <fieldset class="panels" aria-label="Side panel">
+            {(
+              [
+                ['history', 'History'],
+                ['who', 'Who'],
+                ['rooms', 'Rooms'],
+              ] as const
+            ).map(([which, label]) => (
+              <button
+                type="button"
+                key={which}
+                data-testid={`${which}-toggle`}
+                aria-expanded={panel === which}
+                onClick={() => togglePanel(which)}
+              >
+                {label}
+                {which === 'rooms' && unread > 0 && (
+                  <span class="badge" data-testid="rooms-unread">
+                    {' '}
+                    {unread} new
+                  </span>
+                )}
+              </button>
+            ))}
+          </fieldset>
+          <fieldset class="tools" aria-label="Annotation tools">
+            {(
+              [
+                [
+                  'highlight',
+                  'Highlight',
+                  'Highlight an element for everyone: choose this, then click the element',
+                ],
+                ['free', 'Circle', 'Draw free-hand for everyone: choose this, then drag over the page'],
+                [
+                  'arrow',
+                  'Arrow',
+                  'Draw an arrow for everyone: choose this, then drag from its start to its tip',
+                ],
+              ] as const
+            ).map(([which, label, title]) => (
+              <button
+                type="button"
+                key={which}
+                data-testid={`tool-${which}`}
+                aria-pressed={tool === which}
+                title={title}
+                onClick={() => setTool(tool === which ? null : which)}
+              >
+                {label}
+              </button>
+            ))}
+            {!isOwner && (
+              <button
+                type="button"
+                data-testid="tool-laser"
+                aria-pressed={laser}
+                title="Point with a laser dot instead of your name"
+                onClick={() => setLaser(!laser)}
+              >
+                Laser
+              </button>
+            )}
+            <button
+              type="button"
+              data-testid="tool-clear"
+              title={
+                iHold || hostRole ? 'Clear all highlights and drawings' : 'Clear your highlight and drawings'
+              }
+              onClick={() => {
+                const all = iHold || hostRole;
+                send({ type: 'highlight.clear', tab: tab.id, all });
+                send({ type: 'stroke.clear', tab: tab.id, all });
+              }}
+            >
+              Clear
+            </button>
+          </fieldset>
           <button
             type="button"
-            data-testid="tool-clear"
-            title={iHold || hostRole ? 'Clear all highlights' : 'Clear your highlight'}
-            onClick={() => send({ type: 'highlight.clear', tab: tab.id, all: iHold || hostRole })}
+            data-testid="float"
+            aria-pressed={!!floating}
+            disabled={isOwner && !tab.url && !floating}
+            title={
+              floating
+                ? 'Bring the page back into this window'
+                : 'Open the page in its own window; the chat stays here'
+            }
+            onClick={() => (floating ? bringBack() : floatOut())}
           >
-            Clear
+            {floating ? 'Bring back' : 'Float'}
           </button>
-        </fieldset>
-        <button
-          type="button"
-          data-testid="mute"
-          aria-pressed={muted}
-          title={muted ? 'Sounds are off' : 'Sounds are on'}
-          onClick={() => {
-            notifier.setMuted(!muted);
-            setMuted(!muted);
-          }}
-        >
-          {muted ? 'Sound off' : 'Sound on'}
-        </button>
-        <button type="button" data-testid="help" aria-label="Help" onClick={() => setShowHelp(true)}>
-          ?
-        </button>
+          <button
+            type="button"
+            data-testid="mute"
+            aria-pressed={muted}
+            title={muted ? 'Sounds are off' : 'Sounds are on'}
+            onClick={() => {
+              notifier.setMuted(!muted);
+              setMuted(!muted);
+            }}
+          >
+            {muted ? 'Sound off' : 'Sound on'}
+          </button>
+
+          <button type="button" data-testid="help" aria-label="Help" onClick={() => setShowHelp(true)}>
+            ?
+          </button>
+        </div>
         <button type="button" data-testid="exit" onClick={() => setLeaving('asking')}>
           {isOwner ? 'Stop sharing' : 'Leave'}
         </button>
@@ -491,6 +627,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
       <section class="stage" aria-label="Shared page">
         {isOwner ? (
           <LiveFrame
+            key={floating ? 'floating' : 'here'}
             session={session}
             me={me.id}
             tab={tab.id}
@@ -500,10 +637,14 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             send={send}
             marks={marks}
             tool={tool}
+            colour={colourFor(me.id)}
             onPick={pick}
+            onStroke={draw}
+            popup={floating?.win ?? null}
           />
         ) : (
           <LazyMirror
+            into={floating?.root ?? null}
             tab={tab.id}
             holdsBaton={iHold}
             epoch={state.baton.epoch}
@@ -513,11 +654,30 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             tool={tool}
             laser={laser}
             onPick={pick}
+            onStroke={draw}
+            colour={colourFor(me.id)}
           />
         )}
-        {!isOwner && !tab.url && (
+        {floating && (
+          <div class="placeholder floating" data-testid="float-placeholder">
+            <div>
+              <p>The page is open in its own window. The chat stays here.</p>
+              <button type="button" class="primary" data-testid="float-back" onClick={bringBack}>
+                Bring back
+              </button>
+            </div>
+          </div>
+        )}
+        {!floating && !isOwner && !tab.url && (
           <div class="placeholder">
             <p>Waiting for {nameOf(state, tab.owner)} to open a page…</p>
+          </div>
+        )}
+        {(state.status === 'reconnecting' || state.status === 'offline') && (
+          <div class="banner bottom" data-testid="connection-banner">
+            {state.status === 'offline' ? 'You are offline' : 'The connection was lost'};{' '}
+            {state.retryIn ? `trying again in ${state.retryIn} s` : 'reconnecting…'}. Chat you type meanwhile
+            is sent when you are back.
           </div>
         )}
         {isOwner && holder && holder !== me.id && (
@@ -550,8 +710,24 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
                 </button>
               </div>
             ))}
-        {showHelp && <Help isOwner={isOwner} close={() => setShowHelp(false)} />}
-        {showWho && (
+        {showHelp && (
+          <Help
+            isOwner={isOwner}
+            close={() => setShowHelp(false)}
+            speech={
+              notifier.canSpeak
+                ? {
+                    on: speaking,
+                    set: (on) => {
+                      notifier.setSpeaking(on);
+                      setSpeaking(on);
+                    },
+                  }
+                : null
+            }
+          />
+        )}
+        {panel === 'who' && (
           <WhoPanel
             state={state}
             canGive={iHold || hostRole}
@@ -564,16 +740,30 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
               setHidden(next);
             }}
             remove={hostRole ? (participant) => send({ type: 'participant.remove', participant }) : null}
-            close={() => setShowWho(false)}
+            close={() => setPanel(null)}
             now={now}
           />
         )}
-        {showHistory && (
+        {panel === 'history' && (
           <HistoryPanel
             tab={tab}
             canLead={iHold}
             lead={(url) => send({ type: 'nav', tab: tab.id, url, epoch: state.baton.epoch })}
-            close={() => setShowHistory(false)}
+            close={() => setPanel(null)}
+          />
+        )}
+        {panel === 'rooms' && (
+          <RoomsPanel
+            state={state}
+            sidebars={sidebars}
+            open={openRoom}
+            setOpen={setOpenRoom}
+            start={(members) => {
+              setStarted([...started, members]);
+              setOpenRoom(sidebarKey(members));
+            }}
+            say={say}
+            close={() => setPanel(null)}
           />
         )}
         {leaving === 'asking' && (

@@ -1,3 +1,4 @@
+import { keepStroke } from '../session/drawing.js';
 import type { BatonState, ParticipantInfo, ServerMessage, TabInfo } from '../session/protocol.js';
 import { addVisit } from '../session/visited.js';
 import type { Status } from './connection.js';
@@ -142,14 +143,21 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         },
       };
     case 'highlight.clear':
+      return state.tab
+        ? { ...state, tab: { ...state.tab, highlights: cleared(state.tab.highlights, msg) } }
+        : state;
+    case 'stroke': {
       if (!state.tab) return state;
+      const { seq: _seq, at: _at, from, type: _type, tab: _tab, ...fields } = msg;
       return {
         ...state,
-        tab: {
-          ...state.tab,
-          highlights: msg.all ? [] : state.tab.highlights.filter((h) => h.author !== msg.from),
-        },
+        tab: { ...state.tab, strokes: keepStroke(state.tab.strokes, { author: from, ...fields }) },
       };
+    }
+    case 'stroke.clear':
+      return state.tab
+        ? { ...state, tab: { ...state.tab, strokes: cleared(state.tab.strokes, msg) } }
+        : state;
     case 'click':
       // Others see where the person in control clicked; their own click needs no ripple.
       if (msg.from === state.me?.id) return state;
@@ -205,6 +213,11 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         requests: state.requests.filter((r) => r !== msg.participant),
         typing: state.typing.filter((t) => t !== msg.participant),
         pointers,
+        tab: state.tab && {
+          ...state.tab,
+          highlights: state.tab.highlights.filter((h) => h.author !== msg.participant),
+          strokes: state.tab.strokes.filter((s) => s.author !== msg.participant),
+        },
       };
     }
     case 'baton':
@@ -231,6 +244,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
           url: msg.url,
           title: msg.title,
           highlights: samePage ? state.tab.highlights : [],
+          strokes: samePage ? state.tab.strokes : [],
           visited: addVisit(state.tab.visited, msg.url, msg.title, msg.at),
         },
         pointers: samePage ? state.pointers : {},
@@ -241,6 +255,11 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
     default:
       return state;
   }
+}
+
+/** Annotations after a clear: everyone's, or only the sender's. */
+function cleared<T extends { author: string }>(list: T[], msg: { from: string; all?: boolean }): T[] {
+  return msg.all ? [] : list.filter((a) => a.author !== msg.from);
 }
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {

@@ -1,7 +1,7 @@
 /** The viewer's stylesheet, injected once at start so the bundle is a single request. */
 export const css = `
-:root{--bg:#f4f6fa;--panel:#fff;--ink:#1c2333;--muted:#5b6478;--line:#dde2ec;--accent:#2f6fed;--accent-text:#1d4fc4;--accent-ink:#fff;--warn:#b54708;--ok:#067647;--pending:#8a93a6}
-@media (prefers-color-scheme:dark){:root{--bg:#141822;--panel:#1e2330;--ink:#e6e9f2;--muted:#a3abbd;--line:#2e3546;--accent:#6d9bff;--accent-text:#9dbcff;--accent-ink:#0b1020;--pending:#7a8397}}
+:root{--bg:#f4f6fa;--panel:#fff;--ink:#1c2333;--muted:#5b6478;--line:#dde2ec;--accent:#2f6fed;--accent-text:#1d4fc4;--accent-ink:#fff;--warn:#b54708;--warn-text:#b54708;--ok:#067647}
+@media (prefers-color-scheme:dark){:root{--bg:#141822;--panel:#1e2330;--ink:#e6e9f2;--muted:#a3abbd;--line:#2e3546;--accent:#6d9bff;--accent-text:#9dbcff;--accent-ink:#0b1020;--warn-text:#fdb022;--ok:#47cd89}}
 #boot{display:none}
 button,input{font:inherit;color:inherit}
 button{cursor:pointer;border:1px solid var(--line);background:var(--panel);border-radius:8px;padding:6px 12px}
@@ -14,7 +14,7 @@ button:disabled{opacity:.5;cursor:default}
 .landing label{display:grid;gap:.25rem;font-weight:600}
 .landing label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
 .landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
-.error{color:var(--warn)}
+.error{color:var(--warn-text)}
 .brand{display:inline-flex;align-items:center;gap:6px;font-weight:700}.brand img{border-radius:4px;object-fit:contain}
 .landing .aside{margin:1.25rem 0 0;font-size:.9rem}.landing a{color:var(--accent-text)}
 .viewer{display:grid;grid-template-rows:auto 1fr auto auto auto;grid-template-columns:minmax(0,1fr);height:100vh;height:100dvh}
@@ -25,7 +25,7 @@ button:disabled{opacity:.5;cursor:default}
 .bar .address[readonly]{color:var(--muted)}
 .nav-buttons{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.nav-buttons button{padding:4px 9px;min-width:2.2rem}
 .conn{font-size:.8rem;padding:2px 8px;border-radius:99px;background:var(--bg);border:1px solid var(--line)}
-.conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn)}
+.conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn-text)}
 .stage{position:relative;overflow:hidden;background:var(--bg)}
 .stage iframe.live{width:100%;height:100%;border:0;background:#fff;display:block}
 .stage .placeholder{position:absolute;inset:0;display:grid;place-items:center;text-align:center;color:var(--muted);padding:1rem}
@@ -38,13 +38,16 @@ button:disabled{opacity:.5;cursor:default}
 @keyframes ripple{from{transform:scale(.3);opacity:.9}to{transform:scale(1.4);opacity:0}}
 .mark-label{position:absolute;font-size:12px;color:#fff;padding:1px 6px;border-radius:8px;white-space:nowrap}
 .mirror.picking .mirror-page{cursor:crosshair}
-.tools{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.tools button[aria-pressed="true"]{background:var(--accent);color:var(--accent-ink)}
+.tools,.panels{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.panels button[aria-expanded="true"]{background:var(--accent);color:var(--accent-ink)}
+.draw-layer{position:absolute;inset:0;z-index:2;cursor:crosshair;touch-action:none}
+.stage .placeholder.floating{background:var(--bg);z-index:2}.placeholder.floating div{display:grid;gap:.75rem;justify-items:center}.tools button[aria-pressed="true"]{background:var(--accent);color:var(--accent-ink)}
 .mirror-page .replayer-wrapper{position:absolute;top:0;left:0;transform-origin:0 0}
 .mirror-page .replayer-wrapper iframe{border:0;background:#fff;display:block}
 .replayer-mouse{position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;background:#f04438aa;border:2px solid #fff;pointer-events:none;transition:left .05s linear,top .05s linear}
 .replayer-mouse-tail{display:none}
 .replayer-mouse:not([style*="left"]){display:none}
 .banner{position:absolute;left:50%;top:8px;transform:translateX(-50%);background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:8px 12px;box-shadow:0 2px 12px #0003;display:flex;gap:8px;align-items:center;z-index:2;max-width:calc(100% - 16px)}
+.banner.bottom{top:auto;bottom:8px;border-color:var(--warn-text)}
 .people{display:flex;gap:6px;padding:6px 8px;border-top:1px solid var(--line);background:var(--panel);overflow-x:auto;list-style:none;margin:0}
 .people li{display:flex;align-items:center;gap:6px;padding:2px 8px 2px 2px;border-radius:99px;background:var(--bg);white-space:nowrap}
 .people li[data-connected="false"],.people li[data-idle="true"]{color:var(--muted)}.people li[data-connected="false"] .avatar{opacity:.5}
@@ -53,7 +56,7 @@ button:disabled{opacity:.5;cursor:default}
 .people .leader{font-size:.75rem;color:var(--accent-text);font-weight:700}
 .people button{padding:1px 8px;font-size:.8rem}.people button.danger{background:var(--warn);border-color:var(--warn);color:#fff}
 .chat{max-height:28vh;min-height:4.5rem;overflow-y:auto;padding:6px 10px;background:var(--panel);border-top:1px solid var(--line);margin:0;list-style:none}
-.chat li{padding:1px 0}.chat .who{font-weight:600;margin-right:.4em}.chat .pending{color:var(--pending)}
+.chat li{padding:1px 0}.chat .who{font-weight:600;margin-right:.4em}.chat .pending{color:var(--muted);font-style:italic}
 .chat .empty{color:var(--muted)}
 .chat .translate{margin-left:.5em;padding:0 6px;font-size:.75rem}.chat .translation{display:block;color:var(--muted);font-style:italic}
 .typing .draft{color:var(--ink);margin-right:.75em}.typing{margin:0;padding:0 10px;min-height:1.2em;font-size:.8rem;color:var(--muted);background:var(--panel)}
@@ -76,8 +79,16 @@ button:disabled{opacity:.5;cursor:default}
 .who ul{list-style:none;margin:0;padding:0}.who li{display:grid;grid-template-columns:auto 1fr;gap:4px 8px;align-items:center;padding:6px 4px;border-bottom:1px solid var(--line)}
 .who .avatar{width:28px;height:28px;border-radius:50%;display:grid;place-items:center;color:#fff;font-weight:700}.who-name{display:grid}.who-name small{color:var(--muted)}
 .who-actions{grid-column:1/-1;display:flex;flex-wrap:wrap;gap:4px}.panel .who-actions button{display:inline-block;width:auto;margin:0;padding:2px 8px;font-size:.8rem}.who-actions button.danger{background:var(--warn);border-color:var(--warn);color:#fff}
-.help{max-width:34rem;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
-.help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
+.help{max-width:min(34rem,calc(100vw - 1rem));max-height:calc(100dvh - 1rem);overflow-y:auto;box-sizing:border-box;border:1px solid var(--line);border-radius:12px;background:var(--panel);color:var(--ink);padding:1rem 1.25rem}
+.help .check{display:flex;gap:8px;align-items:flex-start;margin:0 0 1rem}.help::backdrop{background:#0006}.help h2{margin-top:0;font-size:1.15rem}.help li{margin:.4rem 0}
 .notice{position:absolute;bottom:8px;left:50%;transform:translateX(-50%);background:var(--ink);color:var(--bg);padding:6px 12px;border-radius:8px;z-index:3}
-@media (max-width:600px){.share input{width:8rem}.bar .address-form{flex-basis:100%}}
+.rooms .hint{font-size:.85rem;color:var(--muted);margin:4px}.room-list{list-style:none;margin:0;padding:0}
+.room-list button{display:grid;grid-template-columns:1fr auto;width:100%;text-align:left;margin:4px 0;gap:2px 8px}.room-list .url{grid-column:1}
+.panels .badge{font-size:.75rem;font-weight:700}.room-list .unread{grid-column:2;grid-row:1/3;align-self:center;padding:0 6px;text-align:center;border-radius:99px;background:var(--accent);color:var(--accent-ink);font-size:.8rem;font-weight:700}
+.room-new fieldset{border:1px solid var(--line);border-radius:8px;margin:8px 0;display:grid;gap:4px}.room-new legend{font-weight:600}.room-new .check{display:flex;gap:6px;align-items:center}
+.room-log{list-style:none;margin:8px 0;padding:0;max-height:50vh;overflow-y:auto}.room-log li{padding:2px 0}.room-log .who{font-weight:600}.room-log .empty{color:var(--muted)}
+.room-say{display:flex;gap:6px}.room-say input{flex:1;min-width:0;padding:6px 8px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.controls{display:contents}
+@media (max-width:600px){.share input{display:none}.bar .address-form{flex-basis:calc(100% - 8.5rem)}.bar{row-gap:4px}
+.controls{display:flex;gap:6px;align-items:center;flex:1 1 10rem;min-width:0;overflow-x:auto;scrollbar-width:thin;padding-bottom:2px;mask-image:linear-gradient(to right,#000 85%,transparent)}.controls>*,.controls button{flex:none;white-space:nowrap}}
 `;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { startFixtureSite } from '../../fixtures/site.js';
 import { createSession, joinAs, startTestTandem } from './tandem.js';
@@ -137,4 +138,25 @@ export async function handBaton(owner: Page, follower: Page, name: string): Prom
   await owner.waitForSelector(`::-p-text(${name} asks to take control)`);
   await owner.click(`[data-testid="baton-give"][aria-label="Give control to ${name}"]`);
   await follower.waitForSelector(`[data-testid="participant"][data-leader="true"]::-p-text(${name})`);
+}
+
+const SHOTS = new URL('../../../test-output/', import.meta.url);
+
+/** A screenshot of a state, written to test-output/ on every run so a person can look at it. */
+export async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
+}
+
+/** Two people's viewer pages, each in a browser context of its own (no shared cookies or storage). */
+export async function ownerAndFollower(browser: Browser): Promise<{ owner: Page; follower: Page }> {
+  const [owner, follower] = await Promise.all(
+    [0, 1].map(async () => {
+      const page = await (await browser.createBrowserContext()).newPage();
+      await page.setViewport({ width: 1100, height: 760 });
+      return page;
+    }),
+  );
+  if (!owner || !follower) throw new Error('no pages');
+  return { owner, follower };
 }
