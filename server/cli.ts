@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Archive } from '../archive/archive.js';
 import { Auditors } from '../archive/auditors.js';
+import { isImageUrl } from '../desk/settings.js';
 import { diskBlobs } from '../store/blobs.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Brand } from '../store/types.js';
@@ -105,16 +106,6 @@ export async function runCommand(
 export function parseBrand(name: string, colour: string, logo: string | null): Brand | string {
   if (!name.trim() || name.length > 60) return 'the name is 1 to 60 characters';
   if (!/^#[0-9a-f]{6}$/i.test(colour)) return 'the colour is written #rrggbb';
-  if (logo !== null) {
-    const data = /^data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(logo);
-    let https = false;
-    try {
-      https = new URL(logo).protocol === 'https:';
-    } catch {
-      https = false;
-    }
-    if (!(data || https) || logo.length > 100_000)
-      return 'the logo is an https: URL or a data:image URL under 100 KB';
-  }
+  if (logo !== null && !isImageUrl(logo)) return 'the logo is an https: URL or a data:image URL under 100 KB';
   return { name: name.trim(), colour: colour.toLowerCase(), logo };
 }
