@@ -9,41 +9,20 @@ import type {
   RequestStatus,
   Scenario,
 } from '../store/desk-queue-types.js';
-import type { BatonPolicy, ParticipantRow, SessionRow } from '../store/types.js';
+import type { ParticipantRow, SessionRow } from '../store/types.js';
+import type { DeskUserView } from './accounts.js';
 import { type Dispatch, HuntGroup, type Offer } from './hunt-group.js';
+import { originAllowed } from './origins.js';
 import { chooseScheduledAgent } from './schedule.js';
+import type { DeskSettings } from './settings.js';
 
-/** The settings the queue reads; desk-core's `DeskSettings` has these among others. */
-export interface QueueSettings {
-  allowedOrigins: readonly string[];
-  seatCap: number;
-  monitorNotice: boolean;
-  waitTargetSeconds: number;
-  offerTimeoutSeconds: number;
-  scenarios: Record<
-    Scenario,
-    { leadsFirst: 'agent' | 'visitor'; batonPolicy: BatonPolicy; liveTyping: boolean }
-  >;
-}
-
-export interface StaffProfile {
-  id: string;
-  name: string;
-  role: 'admin' | 'supervisor' | 'agent';
-  skills: readonly string[];
-  maxSessions: number;
-  /** An admin who also takes offers. */
-  agent?: boolean;
-}
-
-/** What the queue needs from the accounts side (desk-core's `DeskAccounts`). */
+/** What the queue needs from the accounts side: `DeskAccounts` and the tenant's name. */
 export interface DeskDirectory {
-  tenantByPublicKey(key: string): Promise<{ id: string; name: string } | null | undefined>;
+  tenantByPublicKey(key: string): Promise<{ id: string; name: string } | undefined>;
   tenantName(tenantId: string): Promise<string>;
-  settingsOf(tenantId: string): Promise<{ version: number; settings: QueueSettings }>;
-  users(tenantId: string): Promise<readonly StaffProfile[]>;
-  recordAlert(tenantId: string, kind: string, detail: string): Promise<unknown>;
-  originAllowed(settings: QueueSettings, url: string): boolean;
+  settingsOf(tenantId: string): Promise<{ version: number; settings: DeskSettings }>;
+  users(tenantId: string): Promise<readonly DeskUserView[]>;
+  recordAlert(tenantId: string, kind: string, detail: unknown): Promise<void>;
 }
 
 /** Frames the desk sends to one agent; board and visitor updates are pulled on `changed`. */
@@ -80,7 +59,7 @@ export interface Board {
   alerts: Array<{ kind: 'agent-in-several-sessions' | 'wait-over-target'; detail: string }>;
 }
 
-export class DeskError extends Error {
+export class QueueError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -120,7 +99,7 @@ interface TenantDesk {
   id: string;
   name: string;
   group: HuntGroup;
-  settings: QueueSettings;
+  settings: DeskSettings;
   settingsVersion: number;
   names: Map<string, string>;
   /** When each agent's current state began. */
@@ -164,15 +143,15 @@ export class Desk {
 
   async tenantOfKey(publicKey: string): Promise<{ id: string; name: string }> {
     const tenant = await this.o.directory.tenantByPublicKey(publicKey);
-    if (!tenant) throw new DeskError(404, 'unknown-key', 'no company uses this help link');
+    if (!tenant) throw new QueueError(404, 'unknown-key', 'no company uses this help link');
     return tenant;
   }
 
   /** Whether a page may ask for help: its origin must be one the tenant allows now. */
   async checkOrigin(tenantId: string, from: string): Promise<void> {
     const { settings } = await this.o.directory.settingsOf(tenantId);
-    if (!this.o.directory.originAllowed(settings, from))
-      throw new DeskError(403, 'origin-refused', 'help is not offered on this page');
+    if (!originAllowed(settings, from))
+      throw new QueueError(403, 'origin-refused', 'help is not offered on this page');
   }
 
   async availability(
@@ -221,7 +200,7 @@ export class Desk {
     const tenantId = this.o.store.requestTenant(requestId);
     const row = tenantId ? this.o.store.getRequest(tenantId, requestId) : undefined;
     if (!row || !matchesHash(requestKey, row.keyHash))
-      throw new DeskError(404, 'unknown-request', 'no such request, or the key does not match');
+      throw new QueueError(404, 'unknown-request', 'no such request, or the key does not match');
     await this.checkOrigin(row.tenantId, row.fromUrl);
     return row;
   }
@@ -238,7 +217,7 @@ export class Desk {
   ): Promise<RequestView> {
     const t = await this.tenant(row.tenantId);
     if (!t.group.isQueued(row.id))
-      throw new DeskError(409, 'not-waiting', `the request is ${row.status}, not waiting`);
+      throw new QueueError(409, 'not-waiting', `the request is ${row.status}, not waiting`);
     const now = this.now();
     if (choice === 'wait') {
       this.o.store.updateRequest(t.id, row.id, { status: 'waiting' }, now);
@@ -246,7 +225,7 @@ export class Desk {
       this.o.store.updateRequest(t.id, row.id, { status: 'abandoned', abandonReason: 'later' }, now);
       this.apply(t, t.group.remove(row.id, now));
     } else {
-      if (at === null || at <= now) throw new DeskError(400, 'bad-time', 'choose a time in the future');
+      if (at === null || at <= now) throw new QueueError(400, 'bad-time', 'choose a time in the future');
       await this.schedule(t, row, at);
     }
     this.o.listener.changed(t.id);
@@ -301,7 +280,7 @@ export class Desk {
     const now = this.now();
     const row = this.o.store.getRequest(tenantId, requestId);
     if (!row || !t.group.accept(requestId, userId, now))
-      throw new DeskError(409, 'offer-gone', 'this offer is no longer yours to accept');
+      throw new QueueError(409, 'offer-gone', 'this offer is no longer yours to accept');
     const scenario = t.settings.scenarios[row.scenario];
     const created = await this.o.sessions.create(
       tenantId,
@@ -358,7 +337,7 @@ export class Desk {
   async decline(tenantId: string, userId: string, requestId: string): Promise<void> {
     const t = await this.tenant(tenantId);
     if (t.group.offerFor(requestId)?.agentId !== userId)
-      throw new DeskError(409, 'offer-gone', 'this offer is no longer yours');
+      throw new QueueError(409, 'offer-gone', 'this offer is no longer yours');
     this.apply(t, t.group.decline(requestId, userId, this.now()));
   }
 
@@ -396,7 +375,7 @@ export class Desk {
     const t = await this.tenant(tenantId);
     const s = t.sessions.get(sessionId);
     if (!s?.agents.has(userId))
-      throw new DeskError(404, 'unknown-session', 'no open session of yours by this id');
+      throw new QueueError(404, 'unknown-session', 'no open session of yours by this id');
     this.finish(t, sessionId, 'agent-ended');
   }
 
@@ -411,11 +390,11 @@ export class Desk {
     const t = await this.tenant(tenantId);
     const s = t.sessions.get(sessionId);
     if (!s?.agents.has(userId))
-      throw new DeskError(404, 'unknown-session', 'no open session of yours by this id');
+      throw new QueueError(404, 'unknown-session', 'no open session of yours by this id');
     const users = await this.o.directory.users(tenantId);
     const target = users.find((u) => u.id === targetId && takesOffers(u));
     if (!target || s.agents.has(targetId))
-      throw new DeskError(404, 'unknown-user', 'no other agent by this id');
+      throw new QueueError(404, 'unknown-user', 'no other agent by this id');
     const now = this.now();
     const leadRole = t.settings.scenarios[s.row.scenario].leadsFirst === 'agent' ? 'owner' : 'follower';
     if (mode === 'transfer') {
@@ -512,7 +491,7 @@ export class Desk {
   ): Promise<{ viewerUrl: string; monitorNotice: boolean }> {
     const t = await this.tenant(tenantId);
     const s = t.sessions.get(sessionId);
-    if (!s) throw new DeskError(404, 'unknown-session', 'no open session by this id');
+    if (!s) throw new QueueError(404, 'unknown-session', 'no open session by this id');
     if (!s.monitors.has(userId)) {
       this.o.store.addStaff(tenantId, {
         sessionId,
@@ -534,7 +513,7 @@ export class Desk {
   async barge(tenantId: string, userId: string, sessionId: string): Promise<void> {
     const t = await this.tenant(tenantId);
     if (!t.sessions.get(sessionId)?.monitors.has(userId))
-      throw new DeskError(404, 'not-watching', 'watch the session first');
+      throw new QueueError(404, 'not-watching', 'watch the session first');
     this.o.store.barge(tenantId, sessionId, userId, this.now());
     const room = this.o.rooms.get(sessionId);
     for (const pid of this.live.get(sessionId)?.seats.get(monitorSeat(userId)) ?? []) room?.reveal(pid);
@@ -668,7 +647,7 @@ export class Desk {
   /** An agent's skills and session limit as the admin last set them. */
   private async refreshProfile(t: TenantDesk, userId: string): Promise<void> {
     const u = (await this.o.directory.users(t.id)).find((x) => x.id === userId);
-    if (!u || !takesOffers(u)) throw new DeskError(403, 'not-an-agent', 'only agents take visitors');
+    if (!u || !takesOffers(u)) throw new QueueError(403, 'not-an-agent', 'only agents take visitors');
     t.names.set(u.id, u.name);
     this.apply(
       t,
@@ -753,7 +732,7 @@ export class Desk {
       row.skill,
       at,
     );
-    if (!agentId) throw new DeskError(409, 'no-slot', 'no agent is free at that time; choose another');
+    if (!agentId) throw new QueueError(409, 'no-slot', 'no agent is free at that time; choose another');
     const scenario = t.settings.scenarios[row.scenario];
     const created = await this.o.sessions.create(
       t.id,
@@ -774,7 +753,7 @@ export class Desk {
   private async view(t: TenantDesk, requestId: string): Promise<RequestView> {
     const row = this.o.store.getRequest(t.id, requestId);
     const base = { monitorNotice: t.settings.monitorNotice };
-    if (!row) throw new DeskError(404, 'unknown-request', 'no such request');
+    if (!row) throw new QueueError(404, 'unknown-request', 'no such request');
     if (t.group.isQueued(requestId)) {
       const wait = t.group.expectedWaitMs(requestId);
       return {
@@ -875,12 +854,12 @@ export class Desk {
   }
 }
 
-function huntSettings(s: QueueSettings) {
+function huntSettings(s: DeskSettings) {
   return { offerTimeoutMs: s.offerTimeoutSeconds * 1000, seatCap: s.seatCap };
 }
 
-function takesOffers(u: StaffProfile): boolean {
-  return u.role === 'agent' || u.agent === true;
+function takesOffers(u: DeskUserView): boolean {
+  return u.role === 'agent' && !u.disabled;
 }
 
 function merge(a: Dispatch, b: Dispatch): Dispatch {
