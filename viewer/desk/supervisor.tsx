@@ -91,11 +91,11 @@ export function SupervisorMonitor() {
                   <tr key={a.id} data-testid="board-agent" data-agent={a.name}>
                     <th scope="row">{a.name}</th>
                     <td>
-                      <span class={`state-badge state-${a.state}`} data-testid="agent-state">
+                      <span class={`state-badge nowrap state-${a.state}`} data-testid="agent-state">
                         {STATE_LABELS[a.state]}
                       </span>
                     </td>
-                    <td>{formatDuration(now - a.since)}</td>
+                    <td class="nowrap">{formatDuration(now - a.since)}</td>
                     <td>
                       {a.sessions.length === 0 && <span class="empty">none</span>}
                       {a.sessions.map((s, i) => (
@@ -106,7 +106,7 @@ export function SupervisorMonitor() {
                             disabled={action.busy}
                             onClick={() => open(s, watchSession)}
                             data-testid="watch"
-                            aria-label={`Watch ${a.name}’s session ${i + 1} silently`}
+                            aria-label={`Watch silently: ${a.name}, session ${i + 1}`}
                           >
                             Watch silently
                           </button>
@@ -115,7 +115,7 @@ export function SupervisorMonitor() {
                             disabled={action.busy}
                             onClick={() => open(s, bargeIn)}
                             data-testid="barge"
-                            aria-label={`Barge in on ${a.name}’s session ${i + 1}`}
+                            aria-label={`Barge in: ${a.name}, session ${i + 1}`}
                           >
                             Barge in
                           </button>
