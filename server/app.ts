@@ -11,6 +11,7 @@ import { TranslationError, type Translator, translateLine } from '../session/tra
 import type { Brand } from '../store/types.js';
 import { type Manifest, PUBLIC_DIR } from './assets.js';
 import type { Config } from './config.js';
+import { deskPages } from './desk-pages.js';
 import { HttpError, parseBody } from './http-error.js';
 import { notFoundPage, shellPage } from './pages.js';
 
@@ -145,6 +146,7 @@ export function createApp(o: AppOptions): express.Express {
   });
 
   app.use(o.archive.pages);
+  app.use(deskPages(o.manifest));
   app.use('/api/archive', o.archive.api);
   app.use('/api/desk', o.deskAccounts);
 

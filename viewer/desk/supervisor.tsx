@@ -1,0 +1,166 @@
+import { useState } from 'preact/hooks';
+import { type Alert, type Board, bargeIn, getBoard, watchSession } from './api.js';
+import { ErrorLine } from './field.js';
+import { formatDuration, STATE_LABELS } from './format.js';
+import { useLive, useNow } from './live.js';
+import { useAction } from './use-action.js';
+
+/** `/desk/supervisor`: every agent's state and sessions, the queue and alerts, live. */
+export function SupervisorMonitor() {
+  const now = useNow();
+  const [board, setBoard] = useState<Board | null>(null);
+  const action = useAction();
+  const mode = useLive(
+    '',
+    (frame) => {
+      if (frame.type === 'board') setBoard((frame as unknown as { board: Board }).board);
+    },
+    async () => setBoard(await getBoard()),
+  );
+
+  /** Opens the session's viewer in a new window as a hidden monitor, or after barging in as a visible one. */
+  const open = (sessionId: string, how: typeof watchSession) => {
+    const win = window.open('', '_blank');
+    void action
+      .run(async () => {
+        const { viewerUrl } = await how(sessionId);
+        if (win) win.location.href = viewerUrl;
+        else location.assign(viewerUrl);
+      })
+      .then((ok) => {
+        if (!ok) win?.close();
+      });
+  };
+
+  if (!board) {
+    return (
+      <p role="status" aria-busy="true">
+        Loading the board…
+      </p>
+    );
+  }
+  const longest = board.queue.reduce((m, q) => Math.min(m, q.waitingSince), now);
+  return (
+    <>
+      <p class="empty" data-testid="live-mode">
+        {mode === 'live' ? 'Live' : 'Updating every 5 seconds'}
+      </p>
+      <section class="card" aria-labelledby="queue-title">
+        <h2 id="queue-title">Queue</h2>
+        <p>
+          <span class="stat">
+            <strong data-testid="queue-length">{board.queue.length}</strong> waiting
+          </span>
+          <span class="stat">
+            <strong data-testid="longest-wait">
+              {board.queue.length ? formatDuration(now - longest) : '—'}
+            </strong>
+            longest wait
+          </span>
+        </p>
+        {board.queue.length > 0 && (
+          <ul>
+            {board.queue.map((q) => (
+              <li key={q.id}>
+                Waiting {formatDuration(now - q.waitingSince)}
+                {q.skill && ` · ${q.skill}`}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="agents-title">
+        <h2 id="agents-title">Agents</h2>
+        <ErrorLine error={action.error} />
+        {board.agents.length === 0 ? (
+          <p class="empty">No agents yet. An administrator adds them under Users.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="list" data-testid="board-agents">
+              <thead>
+                <tr>
+                  <th scope="col">Agent</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Time in state</th>
+                  <th scope="col">Sessions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {board.agents.map((a) => (
+                  <tr key={a.id} data-testid="board-agent" data-agent={a.name}>
+                    <th scope="row">{a.name}</th>
+                    <td>
+                      <span class={`state-badge nowrap state-${a.state}`} data-testid="agent-state">
+                        {STATE_LABELS[a.state]}
+                      </span>
+                    </td>
+                    <td class="nowrap">{formatDuration(now - a.since)}</td>
+                    <td>
+                      {a.sessions.length === 0 && <span class="empty">none</span>}
+                      {a.sessions.map((s, i) => (
+                        <div class="actions" key={s}>
+                          <span>Session {i + 1}</span>
+                          <button
+                            type="button"
+                            disabled={action.busy}
+                            onClick={() => open(s, watchSession)}
+                            data-testid="watch"
+                            aria-label={`Watch silently: ${a.name}, session ${i + 1}`}
+                          >
+                            Watch silently
+                          </button>
+                          <button
+                            type="button"
+                            disabled={action.busy}
+                            onClick={() => open(s, bargeIn)}
+                            data-testid="barge"
+                            aria-label={`Barge in: ${a.name}, session ${i + 1}`}
+                          >
+                            Barge in
+                          </button>
+                        </div>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p class="empty">
+          While watching, whisper to the agent from the session’s chat: choose the agent in its “To” list; the
+          visitor does not see it.
+        </p>
+      </section>
+
+      <section class="card" aria-labelledby="alerts-title">
+        <h2 id="alerts-title">Alerts</h2>
+        <AlertList alerts={board.alerts} />
+      </section>
+    </>
+  );
+}
+
+const ALERT_TEXT: Record<string, string> = {
+  origin: 'A page not on the allowed list tried to open the desk',
+  'multiple-sessions': 'An agent is in more than one session',
+  'wait-over-target': 'A visitor waited longer than the target',
+};
+
+/** Alerts as sentences, newest first; their details as the server recorded them. */
+export function AlertList({ alerts }: { alerts: Alert[] }) {
+  if (alerts.length === 0) return <p class="empty">No alerts.</p>;
+  return (
+    <ul data-testid="alerts">
+      {[...alerts]
+        .sort((a, b) => b.at - a.at)
+        .map((a, i) => (
+          <li key={`${a.at}-${i}`} data-kind={a.kind}>
+            <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleString()}</time> —{' '}
+            {ALERT_TEXT[a.kind] ?? a.kind} <code>{JSON.stringify(a.detail)}</code>
+          </li>
+        ))}
+    </ul>
+  );
+}
