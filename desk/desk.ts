@@ -23,18 +23,30 @@ export interface DeskDirectory {
   settingsOf(tenantId: string): Promise<{ version: number; settings: DeskSettings }>;
   users(tenantId: string): Promise<readonly DeskUserView[]>;
   recordAlert(tenantId: string, kind: string, detail: unknown): Promise<void>;
+  alerts(
+    tenantId: string,
+    limit: number,
+  ): Promise<ReadonlyArray<{ at: number; kind: string; detail: unknown }>>;
 }
 
 /** Frames the desk sends to one agent; board and visitor updates are pulled on `changed`. */
 export type AgentFrame =
   | {
       type: 'offer';
-      request: { id: string; name: string; question: string; from: string; waitingSince: number };
+      request: {
+        id: string;
+        name: string | null;
+        question: string | null;
+        from: string;
+        waitingSince: number;
+      };
       expiresAt: number;
     }
   | { type: 'offer-withdrawn'; id: string }
   | { type: 'state'; state: AgentStateName; since: number; reason: string }
-  | { type: 'invite'; sessionId: string; mode: 'transfer' | 'conference'; from: string; viewerUrl: string };
+  | { type: 'invite'; sessionId: string; mode: 'transfer' | 'conference'; from: string; viewerUrl: string }
+  /** A session was booked with them: their calendar changed. */
+  | { type: 'calendar' };
 
 export interface DeskListener {
   toAgent(tenantId: string, userId: string, frame: AgentFrame): void;
@@ -51,12 +63,23 @@ export interface RequestView {
   monitorNotice: boolean;
 }
 
+export interface CalendarEntry {
+  id: string;
+  name: string | null;
+  question: string | null;
+  from: string;
+  scheduledAt: number;
+  /** The agent's way into the booked session. */
+  viewerUrl: string;
+}
+
 export interface Board {
   agents: Array<{ id: string; name: string; state: AgentStateName; since: number; sessions: string[] }>;
-  queue: Array<{ id: string; waitingSince: number; skill: string | null; name: string }>;
+  queue: Array<{ id: string; waitingSince: number; skill: string | null; name: string | null }>;
   longestWaitSeconds: number;
   sessions: Array<{ id: string; channel: string; agentId: string; startedAt: number; monitors: string[] }>;
-  alerts: Array<{ kind: 'agent-in-several-sessions' | 'wait-over-target'; detail: string }>;
+  /** The latest alerts recorded for the tenant (refused origins, agents in several sessions, long waits). */
+  alerts: ReadonlyArray<{ at: number; kind: string; detail: unknown }>;
 }
 
 export class QueueError extends Error {
@@ -82,8 +105,20 @@ export interface DeskOptions {
   now?: () => number;
 }
 
+/** A page asked for help from an origin the tenant does not allow (now): its admins are told. */
+export class OriginRefused extends QueueError {
+  constructor(
+    readonly tenantId: string,
+    readonly page: string,
+  ) {
+    super(403, 'origin-refused', 'help is not offered on this page');
+  }
+}
+
 /** Close code of sockets in a desk session that has ended. */
 export const ENDED_CLOSE_CODE = 4410;
+/** How many of the latest alerts the board shows. */
+const BOARD_ALERTS = 20;
 /** How often waits are checked against the tenant's target. */
 const WAIT_CHECK_MS = 5000;
 
@@ -148,10 +183,13 @@ export class Desk {
   }
 
   /** Whether a page may ask for help: its origin must be one the tenant allows now. */
-  async checkOrigin(tenantId: string, from: string): Promise<void> {
+  async originAllows(tenantId: string, from: string): Promise<boolean> {
     const { settings } = await this.o.directory.settingsOf(tenantId);
-    if (!originAllowed(settings, from))
-      throw new QueueError(403, 'origin-refused', 'help is not offered on this page');
+    return originAllowed(settings, from);
+  }
+
+  private async checkOrigin(tenantId: string, from: string): Promise<void> {
+    if (!(await this.originAllows(tenantId, from))) throw new OriginRefused(tenantId, from);
   }
 
   async availability(
@@ -164,7 +202,13 @@ export class Desk {
 
   async createRequest(
     tenantId: string,
-    input: { from: string; name: string; question: string; skill: string | null; scenario: Scenario },
+    input: {
+      from: string;
+      name: string | null;
+      question: string | null;
+      skill: string | null;
+      scenario: Scenario;
+    },
     visitorId: string | null,
   ): Promise<{ id: string; requestKey: string } & RequestView> {
     await this.checkOrigin(tenantId, input.from);
@@ -230,6 +274,11 @@ export class Desk {
     }
     this.o.listener.changed(t.id);
     return this.view(t, row.id);
+  }
+
+  /** The question typed while waiting; an offer made after it carries it. */
+  async setQuestion(row: DeskRequestRow, question: string): Promise<void> {
+    this.o.store.updateRequest(row.tenantId, row.id, { question }, this.now());
   }
 
   async abandon(row: DeskRequestRow): Promise<void> {
@@ -318,11 +367,7 @@ export class Desk {
     this.track(t, deskSession, [userId]);
     const sessions = t.group.agent(userId)?.sessions ?? 0;
     if (sessions > 1)
-      await this.alert(
-        t,
-        'agent-in-several-sessions',
-        `${t.names.get(userId) ?? userId} is in ${sessions} sessions`,
-      );
+      await this.alert(t, 'multiple-sessions', `${t.names.get(userId) ?? userId} is in ${sessions} sessions`);
     this.apply(t, { offers: [], withdrawn: [] });
     return {
       sessionId: created.id,
@@ -341,30 +386,20 @@ export class Desk {
     this.apply(t, t.group.decline(requestId, userId, this.now()));
   }
 
-  async calendar(
-    tenantId: string,
-    userId: string,
-  ): Promise<
-    Array<{
-      requestId: string;
-      name: string;
-      question: string;
-      from: string;
-      scheduledAt: number;
-      viewerUrl: string;
-    }>
-  > {
+  async calendar(tenantId: string, userId: string): Promise<CalendarEntry[]> {
     const t = await this.tenant(tenantId);
-    const leads = (r: DeskRequestRow) => t.settings.scenarios[r.scenario].leadsFirst === 'agent';
     return this.o.store.calendar(tenantId, userId, this.now() - 60 * 60_000).map((r) => ({
-      requestId: r.id,
+      id: r.id,
       name: r.name,
       question: r.question,
       from: r.fromUrl,
       scheduledAt: r.scheduledAt ?? 0,
       viewerUrl: this.viewerUrl(
         r.sessionId ?? '',
-        { role: leads(r) ? 'owner' : 'follower', seat: agentSeat(userId) },
+        {
+          role: t.settings.scenarios[r.scenario].leadsFirst === 'agent' ? 'owner' : 'follower',
+          seat: agentSeat(userId),
+        },
         t.names.get(userId) ?? 'Agent',
       ),
     }));
@@ -442,20 +477,7 @@ export class Desk {
     for (const [id, s] of t.sessions)
       for (const a of s.agents) sessionsOf.set(a, [...(sessionsOf.get(a) ?? []), id]);
     const queue = t.group.waiting();
-    const alerts: Board['alerts'] = [];
-    for (const [agent, ids] of sessionsOf)
-      if (ids.length > 1)
-        alerts.push({
-          kind: 'agent-in-several-sessions',
-          detail: `${t.names.get(agent) ?? agent} is in ${ids.length} sessions`,
-        });
-    const target = t.settings.waitTargetSeconds * 1000;
-    const over = queue.filter((r) => now - r.waitingSince > target).length;
-    if (over > 0)
-      alerts.push({
-        kind: 'wait-over-target',
-        detail: `${over} waiting longer than ${t.settings.waitTargetSeconds} s`,
-      });
+    const alerts = await this.o.directory.alerts(tenantId, BOARD_ALERTS);
     return {
       agents: t.group.allAgents().map((a) => ({
         id: a.id,
@@ -468,7 +490,7 @@ export class Desk {
         id: r.id,
         waitingSince: r.waitingSince,
         skill: r.skill,
-        name: this.o.store.getRequest(t.id, r.id)?.name ?? '',
+        name: this.o.store.getRequest(t.id, r.id)?.name ?? null,
       })),
       longestWaitSeconds: queue[0] ? Math.floor((now - queue[0].waitingSince) / 1000) : 0,
       sessions: [...t.sessions].map(([id, s]) => ({
@@ -510,13 +532,20 @@ export class Desk {
   }
 
   /** The monitor becomes visible to everyone in the session. */
-  async barge(tenantId: string, userId: string, sessionId: string): Promise<void> {
+  async barge(
+    tenantId: string,
+    userId: string,
+    name: string,
+    sessionId: string,
+  ): Promise<{ viewerUrl: string }> {
     const t = await this.tenant(tenantId);
     if (!t.sessions.get(sessionId)?.monitors.has(userId))
       throw new QueueError(404, 'not-watching', 'watch the session first');
     this.o.store.barge(tenantId, sessionId, userId, this.now());
     const room = this.o.rooms.get(sessionId);
     for (const pid of this.live.get(sessionId)?.seats.get(monitorSeat(userId)) ?? []) room?.reveal(pid);
+    this.o.listener.changed(tenantId);
+    return { viewerUrl: this.viewerUrl(sessionId, { role: 'follower', seat: monitorSeat(userId) }, name) };
   }
 
   // ---- the session's participants ------------------------------------------------------------
@@ -748,6 +777,7 @@ export class Desk {
       now,
     );
     this.apply(t, t.group.remove(row.id, now));
+    this.o.listener.toAgent(t.id, agentId, { type: 'calendar' });
   }
 
   private async view(t: TenantDesk, requestId: string): Promise<RequestView> {
@@ -765,7 +795,11 @@ export class Desk {
     }
     const leads = t.settings.scenarios[row.scenario].leadsFirst === 'visitor';
     const joinUrl = row.sessionId
-      ? this.viewerUrl(row.sessionId, { role: leads ? 'owner' : 'follower', seat: VISITOR_SEAT }, row.name)
+      ? this.viewerUrl(
+          row.sessionId,
+          { role: leads ? 'owner' : 'follower', seat: VISITOR_SEAT },
+          row.name ?? 'Visitor',
+        )
       : undefined;
     return {
       ...base,
@@ -788,8 +822,8 @@ export class Desk {
       type: 'offer',
       request: {
         id: o.requestId,
-        name: r?.name ?? '',
-        question: r?.question ?? '',
+        name: r?.name ?? null,
+        question: r?.question ?? null,
         from: r?.fromUrl ?? '',
         waitingSince: r?.createdAt ?? 0,
       },

@@ -23,8 +23,8 @@ export interface DeskRequestRow {
   keyHash: string;
   /** The returning visitor's first-party cookie id. */
   visitorId: string | null;
-  name: string;
-  question: string;
+  name: string | null;
+  question: string | null;
   /** The page the visitor asked from: checked against the tenant's origins, the session's start page. */
   fromUrl: string;
   skill: string | null;

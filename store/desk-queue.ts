@@ -13,8 +13,8 @@ interface RequestRecord {
   tenant_id: string;
   key_hash: string;
   visitor_id: string | null;
-  name: string;
-  question: string;
+  name: string | null;
+  question: string | null;
   from_url: string;
   skill: string | null;
   scenario: DeskRequestRow['scenario'];
