@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { SqliteStore } from '../store/sqlite.js';
 import { type DeskClient, type DeskTenant, deskTenant, visitor } from './helpers/desk.js';
 import { joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
 import { type Received, WsClient } from './helpers/ws-client.js';
@@ -177,7 +178,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
       204,
     );
     assert.equal((await statusOf(base, a)).body.status, 'abandoned');
-    const row = tandem.store.db
+    const row = (tandem.store as SqliteStore).db
       .prepare('SELECT abandon_reason FROM desk_requests WHERE id = ?')
       .get(a.id) as {
       abandon_reason: string;
