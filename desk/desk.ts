@@ -299,10 +299,15 @@ export class Desk {
     const t = await this.tenant(tenantId);
     await this.refreshProfile(t, userId);
     const now = this.now();
-    this.o.store.recordState(tenantId, userId, state, now);
+    this.changeState(t, userId, state, now);
+    return { state, since: now };
+  }
+
+  /** Every change of state is recorded with its time. */
+  private changeState(t: TenantDesk, userId: string, state: AgentStateName, now: number): void {
+    this.o.store.recordState(t.id, userId, state, now);
     t.since.set(userId, now);
     this.apply(t, t.group.setState(userId, state, now));
-    return { state, since: now };
   }
 
   async stateOf(tenantId: string, userId: string): Promise<{ state: AgentStateName; since: number | null }> {
@@ -852,9 +857,7 @@ export class Desk {
     const { lapsed, ...d } = t.group.expire(now);
     this.apply(t, d);
     for (const agentId of lapsed) {
-      this.o.store.recordState(t.id, agentId, 'not-ready', now);
-      t.since.set(agentId, now);
-      this.apply(t, t.group.setState(agentId, 'not-ready', now));
+      this.changeState(t, agentId, 'not-ready', now);
       this.o.listener.toAgent(t.id, agentId, {
         type: 'state',
         state: 'not-ready',

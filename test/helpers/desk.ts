@@ -1,3 +1,4 @@
+import { joinAs, startTestTandem, type TestTandem } from './tandem.js';
 import { WsClient } from './ws-client.js';
 
 export const PASSWORD = 'a long enough password';
@@ -141,4 +142,30 @@ export async function visitor<T = Record<string, unknown>>(
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+/** Joins the session a viewer link opens, as the API client the viewer is, and connects its socket. */
+export async function enterSession(base: string, viewerUrl: string) {
+  const url = new URL(viewerUrl);
+  const session = url.pathname.split('/').pop() as string;
+  const joined = await joinAs(
+    base,
+    session,
+    url.searchParams.get('name') ?? 'x',
+    url.searchParams.get('key') ?? '',
+  );
+  const ws = await WsClient.connect(base, session, joined.token);
+  const welcome = await ws.next((m) => m.type === 'welcome');
+  return { session, ...joined, ws, welcome };
+}
+
+/** A Tandem for the enclosing `describe`, with a short grace before a left desk session ends. */
+export function deskTandem(leaveGraceMs: number): { tandem: TestTandem; base: string } {
+  const ctx = {} as { tandem: TestTandem; base: string };
+  before(async () => {
+    ctx.tandem = await startTestTandem({}, { deskLeaveGraceMs: leaveGraceMs });
+    ctx.base = ctx.tandem.url;
+  });
+  after(() => ctx.tandem.stop());
+  return ctx;
 }
