@@ -64,10 +64,10 @@ export async function run(): Promise<Record<string, number>> {
         seen = live.received.indexOf(offer) + 1;
         const requestId = (offer.request as { id: string }).id;
         assigned.set(requestId, agent.userId);
-        const placed = await agent.ok<{ sessionId: string }>('POST', `/api/desk/offers/${requestId}/accept`);
+        const placed = await agent.ok<{ sessionId: string }>('POST', `/offers/${requestId}/accept`);
         await new Promise((r) => setTimeout(r, holdMs(n, k++)));
         ends.push(async () => {
-          await agent.ok('POST', `/api/desk/sessions/${placed.sessionId}/end`, undefined, 204);
+          await agent.ok('POST', `/sessions/${placed.sessionId}/end`, undefined, 204);
           idleOrder.push(agent.userId);
         });
         wakeEnds?.();
@@ -88,7 +88,7 @@ export async function run(): Promise<Record<string, number>> {
     };
 
     for (const agent of t.agents) {
-      await agent.ok('PUT', '/api/desk/me/state', { state: 'ready' });
+      await agent.ok('PUT', '/me/state', { state: 'ready' });
       idleOrder.push(agent.userId);
     }
     // Each loop ends when its socket is closed after the last session.

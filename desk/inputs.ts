@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { settingsSchema } from './settings.js';
 
-const email = z
+export const emailInput = z
   .string()
   .trim()
   .toLowerCase()
@@ -30,20 +30,20 @@ const totpCode = z
 export const signUpInput = z.strictObject({
   company: z.string().trim().min(1, 'the company name is needed').max(80),
   name: personName,
-  email,
+  email: emailInput,
   password,
 });
 export type SignUpInput = z.infer<typeof signUpInput>;
 
 export const loginInput = z.strictObject({
-  email,
+  email: emailInput,
   password: z.string().min(1, 'enter your password').max(200),
   totp: totpCode.optional(),
 });
 
 export const newUserInput = z.strictObject({
   name: personName,
-  email,
+  email: emailInput,
   password,
   role,
   skills: skills.default([]),
@@ -53,7 +53,7 @@ export type NewUserInput = z.infer<typeof newUserInput>;
 
 export const userChangeInput = z.strictObject({
   name: personName.optional(),
-  email: email.optional(),
+  email: emailInput.optional(),
   password: password.optional(),
   role: role.optional(),
   skills: skills.optional(),

@@ -21,15 +21,15 @@ interface Created {
 }
 
 const ask = (base: string, t: DeskTenant, body: Record<string, unknown> = {}) =>
-  visitor<Created>(base, 'POST', '/api/desk/requests', { key: t.publicKey, from: `${SHOP}/cart`, ...body });
+  visitor<Created>(base, 'POST', '/requests', { key: t.publicKey, from: `${SHOP}/cart`, ...body });
 
 const statusOf = (base: string, r: Created) =>
-  visitor<Record<string, unknown>>(base, 'GET', `/api/desk/requests/${r.id}?requestKey=${r.requestKey}`);
+  visitor<Record<string, unknown>>(base, 'GET', `/requests/${r.id}?requestKey=${r.requestKey}`);
 
 const offerIn = (ws: WsClient, requestId: string) =>
   ws.next((m) => m.type === 'offer' && (m.request as { id: string }).id === requestId);
 
-const ready = (a: DeskClient) => a.ok('PUT', '/api/desk/me/state', { state: 'ready' });
+const ready = (a: DeskClient) => a.ok('PUT', '/me/state', { state: 'ready' });
 
 describe('desk queue: hunt group, placing, ending, overflow, origins', function () {
   this.timeout(60_000);
@@ -67,14 +67,14 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     assert.equal(offer.request.from, `${SHOP}/cart`);
 
     // Bea passes: the request goes to whoever is free, never back to her.
-    await bea.ok('POST', `/api/desk/offers/${first.id}/decline`, undefined, 204);
-    assert.equal((await bea.call('POST', `/api/desk/offers/${first.id}/accept`)).status, 409);
-    await cy.ok('POST', `/api/desk/offers/${second.id}/decline`, undefined, 204);
+    await bea.ok('POST', `/offers/${first.id}/decline`, undefined, 204);
+    assert.equal((await bea.call('POST', `/offers/${first.id}/accept`)).status, 409);
+    await cy.ok('POST', `/offers/${second.id}/decline`, undefined, 204);
     // Bea (idle longest, free) now holds the second; the first waits for an agent who has not passed.
     await offerIn(live[1] as WsClient, second.id);
     const placed = await bea.ok<{ sessionId: string; viewerUrl: string }>(
       'POST',
-      `/api/desk/offers/${second.id}/accept`,
+      `/offers/${second.id}/accept`,
     );
     const visitorView = (await statusOf(ctx.base, second)).body;
     assert.equal(visitorView.status, 'placed');
@@ -95,7 +95,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     await assert.rejects(WsClient.connect(ctx.base, placed.sessionId, visitorSide.token), /410/);
     const board = await t.supervisor.ok<{ agents: Array<{ name: string; sessions: string[] }> }>(
       'GET',
-      '/api/desk/board',
+      '/board',
     );
     assert.deepEqual(board.agents.find((a) => a.name === 'Bea')?.sessions, []);
     for (const ws of live) ws.close();
@@ -110,7 +110,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     const danLive = await dan.live();
     const a = (await ask(ctx.base, t)).body;
     assert.equal(a.status, 'overflow');
-    const waited = await visitor(ctx.base, 'POST', `/api/desk/requests/${a.id}/choice`, {
+    const waited = await visitor(ctx.base, 'POST', `/requests/${a.id}/choice`, {
       requestKey: a.requestKey,
       choice: 'wait',
     });
@@ -118,7 +118,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     assert.equal(waited.body.position, 1);
 
     const b = (await ask(ctx.base, t)).body;
-    const later = await visitor(ctx.base, 'POST', `/api/desk/requests/${b.id}/choice`, {
+    const later = await visitor(ctx.base, 'POST', `/requests/${b.id}/choice`, {
       requestKey: b.requestKey,
       choice: 'later',
     });
@@ -126,7 +126,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
 
     const c = (await ask(ctx.base, t, { skill: 'billing', name: 'Eve' })).body;
     const at = Date.now() + 2 * 86_400_000;
-    const booked = await visitor(ctx.base, 'POST', `/api/desk/requests/${c.id}/choice`, {
+    const booked = await visitor(ctx.base, 'POST', `/requests/${c.id}/choice`, {
       requestKey: c.requestKey,
       choice: 'schedule',
       at,
@@ -137,7 +137,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     await danLive.next((m) => m.type === 'calendar');
     const calendar = await dan.ok<
       Array<{ id: string; scheduledAt: number; name: string; viewerUrl: string }>
-    >('GET', '/api/desk/calendar');
+    >('GET', '/calendar');
     assert.deepEqual(
       calendar.map((e) => [e.id, e.scheduledAt, e.name]),
       [[c.id, at, 'Eve']],
@@ -146,11 +146,11 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     const agentSide = await enterSession(ctx.base, calendar[0]?.viewerUrl as string);
     const visitorSide = await enterSession(ctx.base, booked.body.joinUrl as string);
     assert.equal(agentSide.session, visitorSide.session);
-    const board = await t.supervisor.ok<{ agents: Array<{ sessions: string[] }> }>('GET', '/api/desk/board');
+    const board = await t.supervisor.ok<{ agents: Array<{ sessions: string[] }> }>('GET', '/board');
     assert.deepEqual(board.agents[0]?.sessions, [agentSide.session]);
     // A second booking at the same time finds nobody free.
     const d = (await ask(ctx.base, t, { skill: 'billing' })).body;
-    const clash = await visitor(ctx.base, 'POST', `/api/desk/requests/${d.id}/choice`, {
+    const clash = await visitor(ctx.base, 'POST', `/requests/${d.id}/choice`, {
       requestKey: d.requestKey,
       choice: 'schedule',
       at: at + 60_000,
@@ -158,7 +158,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     assert.equal(clash.status, 409);
 
     assert.equal(
-      (await visitor(ctx.base, 'DELETE', `/api/desk/requests/${a.id}?requestKey=${a.requestKey}`)).status,
+      (await visitor(ctx.base, 'DELETE', `/requests/${a.id}?requestKey=${a.requestKey}`)).status,
       204,
     );
     assert.equal((await statusOf(ctx.base, a)).body.status, 'abandoned');
@@ -168,7 +168,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
       abandon_reason: string;
     };
     assert.equal(row.abandon_reason, 'left', 'abandoned requests are recorded');
-    assert.equal((await visitor(ctx.base, 'GET', `/api/desk/requests/${a.id}?requestKey=wrong`)).status, 404);
+    assert.equal((await visitor(ctx.base, 'GET', `/requests/${a.id}?requestKey=wrong`)).status, 404);
     for (const s of [agentSide, visitorSide]) s.ws.close();
     danLive.close();
   });
@@ -184,24 +184,16 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     const page = await fetch(`${ctx.base}/help/${t.publicKey}?from=${encodeURIComponent(bad)}`);
     assert.equal(page.status, 403);
     assert.match(await page.text(), /does not offer live help on the page you came from/);
-    const alerts = await t.admin.ok<{ alerts: Array<{ kind: string; detail: { origin: string } }> }>(
-      'GET',
-      '/api/desk/alerts',
-    );
-    const origin = alerts.alerts.filter((a) => a.kind === 'origin');
+    const alerts = await t.admin.ok<Array<{ kind: string; detail: { origin: string } }>>('GET', '/alerts');
+    const origin = alerts.filter((a) => a.kind === 'origin');
     assert.equal(origin.length, 1, 'rate-limited per tenant and origin');
     assert.equal(origin[0]?.detail.origin, 'https://elsewhere.example');
 
     // Allowed when asked, refused once the admin drops the origin: checked again on every call.
     const r = (await ask(ctx.base, t)).body;
     assert.equal((await statusOf(ctx.base, r)).status, 200);
-    const current = await t.admin.ok<{ settings: Record<string, unknown> }>('GET', '/api/desk/settings');
-    await t.admin.ok(
-      'PUT',
-      '/api/desk/settings',
-      { settings: { ...current.settings, allowedOrigins: [] } },
-      201,
-    );
+    const current = await t.admin.ok<{ settings: Record<string, unknown> }>('GET', '/settings');
+    await t.admin.ok('PUT', '/settings', { settings: { ...current.settings, allowedOrigins: [] } }, 201);
     assert.equal((await statusOf(ctx.base, r)).status, 403);
 
     const avail = await fetch(`${ctx.base}/api/desk/availability?key=${t.publicKey}`, {
@@ -212,7 +204,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
       null,
       'no CORS for an origin no longer allowed',
     );
-    await t.admin.ok('PUT', '/api/desk/settings', { settings: { ...current.settings } }, 201);
+    await t.admin.ok('PUT', '/settings', { settings: { ...current.settings } }, 201);
     const again = await fetch(`${ctx.base}/api/desk/availability?key=${t.publicKey}`, {
       headers: { origin: SHOP },
     });
@@ -270,7 +262,7 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
     assert.equal(state.state, 'not-ready');
     assert.equal(state.reason, 'missed-offer');
     await offerIn(joLive, r.id);
-    assert.equal((await ike.ok<{ state: string }>('GET', '/api/desk/me/state')).state, 'not-ready');
+    assert.equal((await ike.ok<{ state: string }>('GET', '/me/state')).state, 'not-ready');
     ikeLive.close();
     joLive.close();
   });
@@ -278,22 +270,19 @@ describe('desk queue: hunt group, placing, ending, overflow, origins', function 
 
 /** A visitor asks, the given agent (the only one Ready) accepts, and both enter the session. */
 async function placed(base: string, t: DeskTenant, agent: DeskClient) {
-  await agent.ok('PUT', '/api/desk/me/state', { state: 'ready' });
+  await agent.ok('PUT', '/me/state', { state: 'ready' });
   const r = (
-    await visitor<Created>(base, 'POST', '/api/desk/requests', {
+    await visitor<Created>(base, 'POST', '/requests', {
       key: t.publicKey,
       from: `${SHOP}/`,
       name: 'Vic',
     })
   ).body;
-  const accepted = await agent.ok<{ sessionId: string; viewerUrl: string }>(
-    'POST',
-    `/api/desk/offers/${r.id}/accept`,
-  );
+  const accepted = await agent.ok<{ sessionId: string; viewerUrl: string }>('POST', `/offers/${r.id}/accept`);
   const status = await visitor<{ joinUrl: string }>(
     base,
     'GET',
-    `/api/desk/requests/${r.id}?requestKey=${r.requestKey}`,
+    `/requests/${r.id}?requestKey=${r.requestKey}`,
   );
   const agentSide = await enterSession(base, accepted.viewerUrl);
   const visitorSide = await enterSession(base, status.body.joinUrl);
@@ -312,7 +301,7 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     const s = await placed(ctx.base, t, t.agents[0] as DeskClient);
     const watch = await t.supervisor.ok<{ viewerUrl: string; monitorNotice: boolean }>(
       'POST',
-      `/api/desk/sessions/${s.sessionId}/watch`,
+      `/sessions/${s.sessionId}/watch`,
     );
     assert.equal(watch.monitorNotice, true);
     const monitor = await enterSession(ctx.base, watch.viewerUrl);
@@ -330,7 +319,7 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     await s.agentSide.ws.next((m) => m.type === 'chat' && m.text === 'still there?');
     assert.ok(!s.visitorSide.ws.received.some((m) => m.text === 'offer the refund' || m.participant));
 
-    await t.supervisor.ok('POST', `/api/desk/sessions/${s.sessionId}/barge`);
+    await t.supervisor.ok('POST', `/sessions/${s.sessionId}/barge`);
     const joined = await s.visitorSide.ws.next((m) => m.type === 'joined');
     assert.equal((joined.participant as { id: string }).id, monitor.participantId);
     monitor.ws.send({ type: 'chat', text: 'I am the supervisor' });
@@ -347,29 +336,19 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     const maxLive = await max.live();
     const nedLive = await ned.live();
     const s = await placed(ctx.base, t, lee);
-    await lee.ok(
-      'POST',
-      `/api/desk/sessions/${s.sessionId}/invite`,
-      { userId: max.userId, mode: 'conference' },
-      201,
-    );
+    await lee.ok('POST', `/sessions/${s.sessionId}/invite`, { userId: max.userId, mode: 'conference' }, 201);
     const invite = await maxLive.next((m) => m.type === 'invite');
     assert.equal(invite.mode, 'conference');
     const maxSide = await enterSession(ctx.base, invite.viewerUrl as string);
     assert.equal(maxSide.role, 'follower');
-    await lee.ok(
-      'POST',
-      `/api/desk/sessions/${s.sessionId}/invite`,
-      { userId: ned.userId, mode: 'transfer' },
-      201,
-    );
+    await lee.ok('POST', `/sessions/${s.sessionId}/invite`, { userId: ned.userId, mode: 'transfer' }, 201);
     const transfer = await nedLive.next((m) => m.type === 'invite');
     const nedSide = await enterSession(ctx.base, transfer.viewerUrl as string);
     assert.equal(nedSide.role, 'owner', 'the agent taking over leads like the first one did');
     // Lee handed over: Lee leaving does not end it; the invite is Ned's now.
     assert.equal(
       (
-        await lee.call('POST', `/api/desk/sessions/${s.sessionId}/invite`, {
+        await lee.call('POST', `/sessions/${s.sessionId}/invite`, {
           userId: max.userId,
           mode: 'conference',
         })
@@ -381,7 +360,7 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     assert.equal(s.visitorSide.ws.closed, null);
     const board = await t.supervisor.ok<{ agents: Array<{ name: string; sessions: string[] }> }>(
       'GET',
-      '/api/desk/board',
+      '/board',
     );
     assert.deepEqual(board.agents.map((a) => [a.name, a.sessions.length]).sort(), [
       ['Lee', 0],
@@ -400,53 +379,40 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     const a = await deskTenant(ctx.base, 'Hale', { origins: [SHOP], agents: [{ name: 'Oda' }] });
     const b = await deskTenant(ctx.base, 'Isle', { origins: [SHOP], agents: [{ name: 'Pat' }] });
     const s = await placed(ctx.base, a, a.agents[0] as DeskClient);
-    const r = (
-      await visitor<Created>(ctx.base, 'POST', '/api/desk/requests', { key: a.publicKey, from: `${SHOP}/` })
-    ).body;
+    const r = (await visitor<Created>(ctx.base, 'POST', '/requests', { key: a.publicKey, from: `${SHOP}/` }))
+      .body;
     const pat = b.agents[0] as DeskClient;
     const other = b.supervisor;
     const oda = a.agents[0] as DeskClient;
     const tries: Array<[DeskClient, string, string, unknown, number]> = [
-      [pat, 'POST', `/api/desk/offers/${r.id}/accept`, undefined, 409],
-      [pat, 'POST', `/api/desk/offers/${r.id}/decline`, undefined, 409],
-      [
-        pat,
-        'POST',
-        `/api/desk/sessions/${s.sessionId}/invite`,
-        { userId: oda.userId, mode: 'conference' },
-        404,
-      ],
-      [pat, 'POST', `/api/desk/sessions/${s.sessionId}/end`, undefined, 404],
-      [other, 'POST', `/api/desk/sessions/${s.sessionId}/watch`, undefined, 404],
-      [other, 'POST', `/api/desk/sessions/${s.sessionId}/barge`, undefined, 404],
-      [
-        oda,
-        'POST',
-        `/api/desk/sessions/${s.sessionId}/invite`,
-        { userId: pat.userId, mode: 'conference' },
-        404,
-      ],
+      [pat, 'POST', `/offers/${r.id}/accept`, undefined, 409],
+      [pat, 'POST', `/offers/${r.id}/decline`, undefined, 409],
+      [pat, 'POST', `/sessions/${s.sessionId}/invite`, { userId: oda.userId, mode: 'conference' }, 404],
+      [pat, 'POST', `/sessions/${s.sessionId}/end`, undefined, 404],
+      [other, 'POST', `/sessions/${s.sessionId}/watch`, undefined, 404],
+      [other, 'POST', `/sessions/${s.sessionId}/barge`, undefined, 404],
+      [oda, 'POST', `/sessions/${s.sessionId}/invite`, { userId: pat.userId, mode: 'conference' }, 404],
     ];
     for (const [who, method, path, body, status] of tries) {
       assert.equal((await who.call(method, path, body)).status, status, `${method} ${path}`);
     }
     const board = await other.ok<{ agents: Array<{ name: string }>; queue: unknown[]; sessions: unknown[] }>(
       'GET',
-      '/api/desk/board',
+      '/board',
     );
     assert.deepEqual(
       board.agents.map((x) => x.name),
       ['Pat'],
     );
     assert.deepEqual([board.queue, board.sessions], [[], []]);
-    assert.deepEqual(await pat.ok('GET', '/api/desk/calendar'), []);
-    assert.deepEqual(await pat.ok('GET', '/api/desk/offers'), []);
+    assert.deepEqual(await pat.ok('GET', '/calendar'), []);
+    assert.deepEqual(await pat.ok('GET', '/offers'), []);
     // Roles: an agent sees no board, a supervisor takes no offers.
-    assert.equal((await oda.call('GET', '/api/desk/board')).status, 403);
-    assert.equal((await a.supervisor.call('PUT', '/api/desk/me/state', { state: 'ready' })).status, 403);
+    assert.equal((await oda.call('GET', '/board')).status, 403);
+    assert.equal((await a.supervisor.call('PUT', '/me/state', { state: 'ready' })).status, 403);
     // Without the CSRF header a change is refused.
     oda.csrf = '';
-    assert.equal((await oda.call('PUT', '/api/desk/me/state', { state: 'away' })).status, 403);
+    assert.equal((await oda.call('PUT', '/me/state', { state: 'away' })).status, 403);
     s.agentSide.ws.close();
     s.visitorSide.ws.close();
   });
@@ -464,29 +430,29 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     const board = await t.supervisor.live();
     await board.next((m) => m.type === 'board');
     const quin = t.agents[0] as DeskClient;
-    await quin.ok('PUT', '/api/desk/me/state', { state: 'away' });
+    await quin.ok('PUT', '/me/state', { state: 'away' });
     await board.next(
       (m) =>
         m.type === 'board' && (m.board as { agents: Array<{ state: string }> }).agents[0]?.state === 'away',
     );
     const first = (
-      await visitor<Created>(ctx.base, 'POST', '/api/desk/requests', { key: t.publicKey, from: `${SHOP}/` })
+      await visitor<Created>(ctx.base, 'POST', '/requests', { key: t.publicKey, from: `${SHOP}/` })
     ).body;
     const second = (
-      await visitor<Created>(ctx.base, 'POST', '/api/desk/requests', { key: t.publicKey, from: `${SHOP}/` })
+      await visitor<Created>(ctx.base, 'POST', '/requests', { key: t.publicKey, from: `${SHOP}/` })
     ).body;
     const wait = await WsClient.open(`${url}?request=${second.id}&requestKey=${second.requestKey}`, {
       origin: ctx.base,
     });
     await wait.next((m) => m.type === 'request' && m.position === 2);
-    await visitor(ctx.base, 'DELETE', `/api/desk/requests/${first.id}?requestKey=${first.requestKey}`);
+    await visitor(ctx.base, 'DELETE', `/requests/${first.id}?requestKey=${first.requestKey}`);
     await wait.next((m) => m.type === 'request' && m.position === 1);
     const quinLive = await quin.live();
-    await quin.ok('PUT', '/api/desk/me/state', { state: 'ready' });
+    await quin.ok('PUT', '/me/state', { state: 'ready' });
     const offer = await quinLive.next((m) => m.type === 'offer');
     assert.equal((offer.request as { id: string }).id, second.id);
     await wait.next((m) => m.type === 'request' && m.status === 'offered');
-    await quin.ok('POST', `/api/desk/offers/${second.id}/accept`);
+    await quin.ok('POST', `/offers/${second.id}/accept`);
     const done = await wait.next((m) => m.type === 'request' && m.status === 'placed');
     assert.match(String(done.joinUrl), /\/s\//);
     assert.ok(!board.received.some((m) => m.type === 'offer'), 'offers go to the agent only');

@@ -1,9 +1,15 @@
+import assert from 'node:assert/strict';
 import { joinAs, startTestTandem, type TestTandem } from './tandem.js';
 import { WsClient } from './ws-client.js';
 
-export const PASSWORD = 'a long enough password';
+export interface DeskAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: unknown;
+}
 
-/** One signed-in desk user over real HTTP: keeps the `tandem_desk` cookie and sends the CSRF header. */
+/** A desk API client holding one browser's sign-in cookie and its CSRF value. */
 export class DeskClient {
   cookie = '';
   csrf = '';
@@ -11,45 +17,45 @@ export class DeskClient {
 
   constructor(readonly base: string) {}
 
-  async call<T = Record<string, unknown>>(
+  async call(
     method: string,
     path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const headers: Record<string, string> = { 'x-tandem-csrf': this.csrf };
-    if (this.cookie) headers.cookie = this.cookie;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.base}${path}`, {
+    json?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<DeskAnswer> {
+    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    if (this.cookie) h.cookie = this.cookie;
+    if (this.csrf && method !== 'GET' && !('x-tandem-csrf' in headers)) h['x-tandem-csrf'] = this.csrf;
+    if (json !== undefined) h['content-type'] = 'application/json';
+    const res = await fetch(`${this.base}/api/desk${path}`, {
       method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: h,
+      body: json === undefined ? undefined : JSON.stringify(json),
     });
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('tandem_desk='));
-    if (cookie) this.cookie = cookie.split(';')[0] as string;
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie?.startsWith('tandem_desk=')) this.cookie = setCookie.split(';')[0] as string;
+    const body =
+      text && res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : null;
+    const csrf = (body as { csrf?: unknown } | null)?.csrf;
+    if (typeof csrf === 'string') this.csrf = csrf;
+    return { status: res.status, headers: res.headers, text, body };
+  }
+
+  async expect(status: number, method: string, path: string, json?: unknown): Promise<DeskAnswer> {
+    const a = await this.call(method, path, json);
+    assert.equal(a.status, status, `${method} ${path}: ${a.text}`);
+    return a;
   }
 
   /** Asserts the status and answers the body. */
   async ok<T = Record<string, unknown>>(
     method: string,
     path: string,
-    body?: unknown,
+    json?: unknown,
     status = 200,
   ): Promise<T> {
-    const r = await this.call<T>(method, path, body);
-    if (r.status !== status) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  }
-
-  async login(email: string): Promise<this> {
-    const r = await this.ok<{ csrf: string; user: { id: string } }>('POST', '/api/desk/login', {
-      email,
-      password: PASSWORD,
-    });
-    this.csrf = r.csrf;
-    this.userId = r.user.id;
-    return this;
+    return (await this.expect(status, method, path, json)).body as T;
   }
 
   /** The desk's live channel as this user. */
@@ -61,8 +67,48 @@ export class DeskClient {
   }
 }
 
+export interface SignedUp {
+  client: DeskClient;
+  tenantId: string;
+  publicKey: string;
+  user: { id: string; name: string; email: string; role: string };
+}
+
+/** Signs a company up and answers its admin's client, signed in. */
+export async function signUpCompany(
+  base: string,
+  company: string,
+  email: string,
+  password = 'correct horse battery',
+): Promise<SignedUp> {
+  const client = new DeskClient(base);
+  const a = await client.expect(201, 'POST', '/signup', {
+    company,
+    name: `${company} admin`,
+    email,
+    password,
+  });
+  const b = a.body as Omit<SignedUp, 'client'>;
+  return { client, tenantId: b.tenantId, publicKey: b.publicKey, user: b.user };
+}
+
+/** Signs an existing user in on a fresh client. */
+export async function signIn(
+  base: string,
+  email: string,
+  password: string,
+  totp?: string,
+): Promise<DeskClient> {
+  const client = new DeskClient(base);
+  const a = await client.expect(200, 'POST', '/login', { email, password, ...(totp ? { totp } : {}) });
+  client.userId = (a.body as { user: { id: string } }).user.id;
+  return client;
+}
+
+export const PASSWORD = 'a long enough password';
+
 /** Signs a user in without the HTTP login (whose per-address limit a benchmark's 50 agents exceed). */
-export type SignIn = (email: string) => Promise<{ token: string; csrf: string; userId: string }>;
+export type SignInDirectly = (email: string) => Promise<{ token: string; csrf: string; userId: string }>;
 
 export interface DeskTenant {
   tenantId: string;
@@ -83,40 +129,26 @@ export async function deskTenant(
     origins: string[];
     agents: Array<{ name: string; skills?: string[]; maxSessions?: number }>;
     settings?: Record<string, unknown>;
-    signIn?: SignIn;
+    signIn?: SignInDirectly;
   },
 ): Promise<DeskTenant> {
   const slug = `${company.toLowerCase().replace(/[^a-z0-9]/g, '')}${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new DeskClient(base);
-  const signed = await admin.ok<{ tenantId: string; publicKey: string; csrf: string; user: { id: string } }>(
-    'POST',
-    '/api/desk/signup',
-    { company, name: `${company} admin`, email: `admin@${slug}.example`, password: PASSWORD },
-    201,
-  );
-  admin.csrf = signed.csrf;
+  const signed = await signUpCompany(base, company, `admin@${slug}.example`, PASSWORD);
+  const admin = signed.client;
   admin.userId = signed.user.id;
-  const current = await admin.ok<{ version: number; settings: Record<string, unknown> }>(
-    'GET',
-    '/api/desk/settings',
-  );
+  const current = await admin.ok<{ settings: Record<string, unknown> }>('GET', '/settings');
   await admin.ok(
     'PUT',
-    '/api/desk/settings',
+    '/settings',
     { settings: { ...current.settings, allowedOrigins: options.origins, ...options.settings } },
     201,
   );
   const person = async (name: string, role: string, skills: string[] = [], maxSessions = 1) => {
     const email = `${name.toLowerCase()}@${slug}.example`;
-    await admin.ok(
-      'POST',
-      '/api/desk/users',
-      { name, email, password: PASSWORD, role, skills, maxSessions },
-      201,
-    );
-    const client = new DeskClient(base);
-    if (!options.signIn) return client.login(email);
+    await admin.ok('POST', '/users', { name, email, password: PASSWORD, role, skills, maxSessions }, 201);
+    if (!options.signIn) return signIn(base, email, PASSWORD);
     const s = await options.signIn(email);
+    const client = new DeskClient(base);
     client.cookie = `tandem_desk=${s.token}`;
     client.csrf = s.csrf;
     client.userId = s.userId;
@@ -128,20 +160,15 @@ export async function deskTenant(
   return { tenantId: signed.tenantId, publicKey: signed.publicKey, admin, agents, supervisor };
 }
 
-/** A visitor's call: no sign-in, only the request's key. */
+/** A visitor's call to the desk API: no sign-in, only the request's key. */
 export async function visitor<T = Record<string, unknown>>(
   base: string,
   method: string,
   path: string,
-  body?: unknown,
+  json?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+  const a = await new DeskClient(base).call(method, path, json);
+  return { status: a.status, body: a.body as T };
 }
 
 /** Joins the session a viewer link opens, as the API client the viewer is, and connects its socket. */
