@@ -9,6 +9,7 @@ import { Archive } from '../archive/archive.js';
 import { Auditors } from '../archive/auditors.js';
 import { Capture } from '../archive/capture.js';
 import { Journal } from '../archive/journal.js';
+import { DeskAccounts } from '../desk/accounts.js';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { ContentHosts } from '../proxy/content-hosts.js';
 import { createContentHandler } from '../proxy/content-server.js';
@@ -26,12 +27,14 @@ import { SessionError, Sessions } from '../session/sessions.js';
 import { attachSocket } from '../session/socket.js';
 import { newTickets } from '../session/tickets.js';
 import { diskBlobs } from '../store/blobs.js';
+import { sqliteDeskAccounts } from '../store/desk-accounts.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { ArchiveStore, Store } from '../store/types.js';
 import { createApp, DEMO_TENANT } from './app.js';
 import { archiveRoutes } from './archive-routes.js';
 import { PUBLIC_DIR, readManifest } from './assets.js';
 import type { Config } from './config.js';
+import { deskAccountRoutes } from './desk-account-routes.js';
 import { loadSecret } from './secret.js';
 import { httpTranslator } from './translator-http.js';
 
@@ -41,6 +44,7 @@ export interface Tandem {
   store: Store & ArchiveStore;
   archive: Archive;
   auditors: Auditors;
+  deskAccounts: DeskAccounts;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -79,6 +83,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     { remove: (participantId) => store.removeParticipant(participantId, Date.now()) },
   );
   const auditors = new Auditors(store, secret);
+  const deskAccounts = new DeskAccounts(sqliteDeskAccounts(store.db), secret);
   const sessions = new Sessions(store, secret);
   const tickets = newTickets();
   const entries = new OneTimeCodes<Entry>(ENTRY_CODE_LIFETIME_MS);
@@ -117,6 +122,10 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       archive,
       auditors,
       script: manifest.replay,
+      secureCookies: publicUrl.protocol === 'https:',
+    }),
+    deskAccounts: deskAccountRoutes({
+      accounts: deskAccounts,
       secureCookies: publicUrl.protocol === 'https:',
     }),
   });
@@ -222,6 +231,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     store,
     archive,
     auditors,
+    deskAccounts,
     log,
     async stop() {
       clearInterval(sweeper);

@@ -18,6 +18,8 @@ export interface DeskUser {
   skills: string[];
   maxSessions: number;
   totp: boolean;
+  disabled: boolean;
+  createdAt: number;
 }
 
 export interface Me {
@@ -42,7 +44,7 @@ export interface Settings {
   offerTimeoutSeconds: number;
   scenarios: Record<ScenarioKind, Scenario>;
   avatarsByPage: Array<{ pathPrefix: string; avatar: string }>;
-  brand: { name: string; color: string; logoUrl: string } | null;
+  brand: { name: string; colour: string; logo: string | null } | null;
 }
 
 export interface SettingsVersion {
@@ -54,12 +56,15 @@ export interface SettingsVersion {
 
 export interface AuditEntry {
   at: number;
-  user: string;
+  userId: string | null;
+  /** The user's name now; null for the system or a user since removed. */
+  userName: string | null;
   action: string;
   detail: unknown;
 }
 
 export interface Alert {
+  id?: number;
   at: number;
   kind: string;
   detail: unknown;
@@ -111,6 +116,9 @@ export interface NewUser {
   maxSessions: number;
 }
 
+/** What an admin may change of a user; `totp: false` removes a lost authenticator. */
+export type UserChange = Partial<NewUser> & { disabled?: boolean; totp?: false };
+
 let csrf = '';
 
 /** A call that changes something: it carries the CSRF token of the signed-in user. */
@@ -132,25 +140,27 @@ export const login = (email: string, password: string, totp?: string) =>
     ...(totp ? { totp } : {}),
   }).then(remember);
 export const signup = (company: string, name: string, email: string, password: string) =>
-  call<{ tenantId: string; publicKey: string; user: DeskUser }>('POST', '/api/desk/signup', {
+  call<{ tenantId: string; publicKey: string; user: DeskUser; csrf: string }>('POST', '/api/desk/signup', {
     company,
     name,
     email,
     password,
-  });
+  }).then(remember);
 export const logout = () => change<void>('POST', '/api/desk/logout');
 export const startTotp = () => change<{ secret: string; otpauthUrl: string }>('POST', '/api/desk/me/totp');
 export const confirmTotp = (code: string) => change<void>('POST', '/api/desk/me/totp/confirm', { code });
 
 export const getSettings = () => call<SettingsVersion>('GET', '/api/desk/settings');
-export const putSettings = (settings: Settings) =>
-  change<SettingsVersion>('PUT', '/api/desk/settings', { settings });
-export const getUsers = () => call<DeskUser[]>('GET', '/api/desk/users');
+/** `basedOn` is the version edited: the server refuses (409 `stale`) when someone saved since. */
+export const putSettings = (settings: Settings, basedOn: number) =>
+  change<SettingsVersion>('PUT', '/api/desk/settings', { settings, basedOn });
+export const getUsers = () => call<{ users: DeskUser[] }>('GET', '/api/desk/users').then((r) => r.users);
 export const addUser = (user: NewUser) => change<DeskUser>('POST', '/api/desk/users', user);
-export const patchUser = (userId: string, patch: Partial<NewUser>) =>
+export const patchUser = (userId: string, patch: UserChange) =>
   change<DeskUser>('PATCH', `/api/desk/users/${id(userId)}`, patch);
-export const getAudit = () => call<AuditEntry[]>('GET', '/api/desk/audit');
-export const getAlerts = () => call<Alert[]>('GET', '/api/desk/alerts');
+export const getAudit = () =>
+  call<{ entries: AuditEntry[] }>('GET', '/api/desk/audit').then((r) => r.entries);
+export const getAlerts = () => call<{ alerts: Alert[] }>('GET', '/api/desk/alerts').then((r) => r.alerts);
 
 export const getMyState = () => call<{ state: AgentState; since: number }>('GET', '/api/desk/me/state');
 export const setState = (state: AgentState) =>

@@ -146,6 +146,7 @@ const ALERT_TEXT: Record<string, string> = {
   origin: 'A page not on the allowed list tried to open the desk',
   'multiple-sessions': 'An agent is in more than one session',
   'wait-over-target': 'A visitor waited longer than the target',
+  lockout: 'A sign-in was locked after repeated wrong passwords',
 };
 
 /** Alerts as sentences, newest first; their details as the server recorded them. */
