@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type Alert, type Board, bargeIn, getBoard, watchSession } from './api.js';
-import { ErrorLine } from './field.js';
+import { ErrorLine, TableWrap } from './field.js';
 import { formatDuration, STATE_LABELS } from './format.js';
 import { useLive, useNow } from './live.js';
 import { useAction } from './use-action.js';
@@ -76,7 +76,7 @@ export function SupervisorMonitor() {
         {board.agents.length === 0 ? (
           <p class="empty">No agents yet. An administrator adds them under Users.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Agents">
             <table class="list" data-testid="board-agents">
               <thead>
                 <tr>
@@ -126,7 +126,7 @@ export function SupervisorMonitor() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <p class="empty">
           While watching, whisper to the agent from the session’s chat: choose the agent in its “To” list; the

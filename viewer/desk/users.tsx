@@ -9,7 +9,7 @@ import {
   type Role,
   type UserChange,
 } from './api.js';
-import { ErrorLine, Field } from './field.js';
+import { ErrorLine, Field, TableWrap } from './field.js';
 import { parseList } from './format.js';
 import { useAction } from './use-action.js';
 
@@ -50,7 +50,7 @@ export function Users() {
     <>
       <ErrorLine error={load.error ?? change.error} />
       {users && (
-        <div class="table-wrap">
+        <TableWrap label="Users">
           <table class="list" data-testid="users">
             <thead>
               <tr>
@@ -111,7 +111,7 @@ export function Users() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <form class="card" onSubmit={submit} data-testid="add-user">
         <h2>Add a person</h2>
