@@ -35,6 +35,8 @@ export interface AppOptions {
   archive: { pages: express.Router; api: express.Router };
   /** The help desk's accounts and administration API. */
   deskAccounts: express.Router;
+  /** The help desk's queue API and the visitor's page `/help/<key>`. */
+  deskQueue: { api: express.Router; pages: express.Router };
 }
 
 const createBody = z
@@ -149,6 +151,8 @@ export function createApp(o: AppOptions): express.Express {
   app.use(deskPages(o.manifest));
   app.use('/api/archive', o.archive.api);
   app.use('/api/desk', o.deskAccounts);
+  app.use('/api/desk', o.deskQueue.api);
+  app.use(o.deskQueue.pages);
 
   const api = express.Router();
   api.use(express.json({ limit: '32kb', strict: true }));

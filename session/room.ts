@@ -45,7 +45,12 @@ const CHECKPOINT_SNAPSHOT_BYTES = 4 * 1024 * 1024;
 interface Member {
   info: ParticipantInfo;
   connections: Set<Connection>;
+  /** A monitor watching silently: not announced, not listed, and limited to private lines. */
+  hidden: boolean;
 }
+
+/** What a hidden monitor may send: whispers, and what keeps their own connection going. */
+const HIDDEN_MAY_SEND: ReadonlySet<string> = new Set(['chat', 'resume', 'report']);
 
 type Distributive<T> = T extends unknown ? Omit<T, keyof Ordered> : never;
 type Unordered = Distributive<RelayedMessage>;
@@ -97,6 +102,8 @@ export interface ParticipantRecord {
   id: string;
   name: string;
   role: ParticipantRole;
+  /** Joins as a hidden monitor (the desk's silent watch). */
+  hidden?: boolean;
 }
 
 /**
@@ -181,14 +188,18 @@ export class Room {
     let member = this.members.get(p.id);
     const first = !member || member.connections.size === 0;
     if (!member) {
-      member = { info: { id: p.id, name: p.name, role: p.role, connected: true }, connections: new Set() };
+      member = {
+        info: { id: p.id, name: p.name, role: p.role, connected: true },
+        connections: new Set(),
+        hidden: p.hidden === true,
+      };
       this.members.set(p.id, member);
     }
     member.connections.add(conn);
     member.info.connected = true;
     // Everyone else hears of the change first; the newcomer's welcome then already contains it, so
     // the welcome is always the first thing a connection receives.
-    if (first) {
+    if (first && !member.hidden) {
       this.relay(p.id, { type: 'joined', participant: { ...member.info } }, { except: conn });
       if (this.tab.owner === null && p.role === 'owner') this.assignTabOwner(p.id, conn);
     }
@@ -200,12 +211,25 @@ export class Room {
     const member = this.members.get(participantId);
     if (!member?.connections.delete(conn) || member.connections.size > 0) return;
     member.info.connected = false;
+    if (member.hidden) return;
     this.relay(participantId, { type: 'left', participant: participantId });
     if (this.tab.owner === participantId) {
       const next = [...this.members.values()].find((m) => m.info.connected && m.info.role === 'owner');
       this.assignTabOwner(next ? next.info.id : null);
     }
     if (this.baton.holder === participantId) this.setBaton(participantId, this.tab.owner);
+  }
+
+  isConnected(participantId: string): boolean {
+    return this.members.get(participantId)?.info.connected === true;
+  }
+
+  /** A hidden monitor barges in: from now on everyone sees them and they may do what a follower does. */
+  reveal(participantId: string): void {
+    const member = this.members.get(participantId);
+    if (!member?.hidden) return;
+    member.hidden = false;
+    if (member.info.connected) this.relay(participantId, { type: 'joined', participant: { ...member.info } });
   }
 
   get connectedCount(): number {
@@ -228,6 +252,8 @@ export class Room {
     if ('tab' in msg && msg.tab !== undefined && msg.tab !== this.tab.id) {
       return this.reject(conn, 'unknown-tab', `there is no tab "${msg.tab}" in this session`, msg.type);
     }
+    if (member.hidden && (!HIDDEN_MAY_SEND.has(msg.type) || (msg.type === 'chat' && !msg.to)))
+      return this.reject(conn, 'watching', 'you are watching silently; whisper or barge in', msg.type);
     if (isControl(msg)) return this.control(member, conn, msg);
     switch (msg.type) {
       case 'chat': {
@@ -463,9 +489,11 @@ export class Room {
   private sendCheckpoint(member: Member, conn: Connection): void {
     this.reply(conn, {
       type: 'welcome',
-      you: { ...member.info },
+      you: { ...member.info, ...(member.hidden ? { hidden: true as const } : {}) },
       session: this.id,
-      participants: [...this.members.values()].map((m) => ({ ...m.info })),
+      participants: [...this.members.values()]
+        .filter((m) => !m.hidden || m === member)
+        .map((m) => ({ ...m.info })),
       tabs: [{ ...this.tab }],
       baton: { ...this.baton },
       batonPolicy: this.batonPolicy,
