@@ -80,7 +80,10 @@ export interface BoardAgent {
 
 export interface Board {
   agents: BoardAgent[];
-  queue: Array<{ id: string; waitingSince: number; skill: string | null }>;
+  queue: Array<{ id: string; waitingSince: number; skill: string | null; name: string | null }>;
+  longestWaitSeconds: number;
+  /** `monitors`: the users watching; `channel`: the session's name, from the tenant and a time. */
+  sessions: Array<{ id: string; channel: string; agentId: string; startedAt: number; monitors: string[] }>;
   alerts: Alert[];
 }
 
@@ -89,22 +92,41 @@ export interface Offer {
   expiresAt: number;
 }
 
+/** Another agent brings this one into a session (transfer hands it over, conference adds them). */
+export interface Invite {
+  sessionId: string;
+  mode: 'transfer' | 'conference';
+  from: string;
+  viewerUrl: string;
+}
+
+/** The agent's state; `since` is null until they first chose one. */
+export interface StateView {
+  state: AgentState;
+  since: number | null;
+}
+
 export interface CalendarEntry {
   id: string;
   scheduledAt: number;
   name: string | null;
   question: string | null;
   from: string;
+  /** The agent's way into the booked session. */
+  viewerUrl: string;
 }
 
 export type RequestStatus = 'waiting' | 'offered' | 'placed' | 'overflow' | 'scheduled' | 'abandoned';
 
+/** `position` and `expectedWaitSeconds` are null when not in line, or when no agent could serve now. */
 export interface RequestView {
   status: RequestStatus;
-  position: number;
-  expectedWaitSeconds: number;
+  position: number | null;
+  expectedWaitSeconds: number | null;
   joinUrl?: string;
   scheduledAt?: number;
+  /** The company tells visitors that sessions may be monitored. */
+  monitorNotice: boolean;
 }
 
 export interface NewUser {
@@ -162,9 +184,10 @@ export const getAudit = () =>
   call<{ entries: AuditEntry[] }>('GET', '/api/desk/audit').then((r) => r.entries);
 export const getAlerts = () => call<{ alerts: Alert[] }>('GET', '/api/desk/alerts').then((r) => r.alerts);
 
-export const getMyState = () => call<{ state: AgentState; since: number }>('GET', '/api/desk/me/state');
-export const setState = (state: AgentState) =>
-  change<{ state: AgentState; since: number }>('PUT', '/api/desk/me/state', { state });
+export const getMyState = () => call<StateView>('GET', '/api/desk/me/state');
+/** The offers open for this agent, as the live channel sends them (its fallback). */
+export const getOffers = () => call<Array<{ type: 'offer' } & Offer>>('GET', '/api/desk/offers');
+export const setState = (state: AgentState) => change<StateView>('PUT', '/api/desk/me/state', { state });
 export const acceptOffer = (requestId: string) =>
   change<{ sessionId: string; viewerUrl: string }>('POST', `/api/desk/offers/${id(requestId)}/accept`);
 export const declineOffer = (requestId: string) =>
