@@ -32,9 +32,18 @@ describe('desk wording and parsing', () => {
   });
 
   it('tells the visitor their place, and that they are next at the front', () => {
-    const waiting = { status: 'waiting' as const, position: 3, expectedWaitSeconds: 200 };
+    const waiting = {
+      status: 'waiting' as const,
+      position: 3,
+      expectedWaitSeconds: 200,
+      monitorNotice: false,
+    };
     assert.equal(describeRequest(waiting), 'You are number 3 in line. Expected wait: about 3 minutes.');
     assert.match(describeRequest({ ...waiting, position: 1 }), /^You are next\./);
+    assert.equal(
+      describeRequest({ ...waiting, expectedWaitSeconds: null }),
+      'You are number 3 in line. No agent is free yet; the first one who is will take your request.',
+    );
     assert.match(describeRequest({ ...waiting, status: 'overflow' }), /No agent can take/);
   });
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { FormFooter } from '../form-footer.js';
 import { type Alert, type AuditEntry, confirmTotp, getAlerts, getAudit, type Me, startTotp } from './api.js';
-import { ErrorLine, Field } from './field.js';
+import { ErrorLine, Field, TableWrap } from './field.js';
 import { SettingsForm } from './settings-form.js';
 import { AlertList } from './supervisor.js';
 import { useAction } from './use-action.js';
@@ -97,7 +97,7 @@ function AuditLog() {
   if (!items) return <ErrorLine error={error} />;
   if (items.length === 0) return <p class="empty">No changes yet.</p>;
   return (
-    <div class="table-wrap">
+    <TableWrap label="Audit log">
       <table class="list" data-testid="audit">
         <thead>
           <tr>
@@ -111,7 +111,7 @@ function AuditLog() {
           {items.map((a, i) => (
             <tr key={`${a.at}-${i}`}>
               <td>{new Date(a.at).toLocaleString()}</td>
-              <td>{a.user}</td>
+              <td>{a.userName ?? 'Tandem'}</td>
               <td>{a.action}</td>
               <td>
                 <code>{JSON.stringify(a.detail)}</code>
@@ -120,7 +120,7 @@ function AuditLog() {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

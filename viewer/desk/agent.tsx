@@ -6,8 +6,11 @@ import {
   declineOffer,
   getCalendar,
   getMyState,
+  getOffers,
+  type Invite,
   type Me,
   type Offer,
+  type StateView,
   setState,
 } from './api.js';
 import { ErrorLine } from './field.js';
@@ -29,8 +32,10 @@ interface MySession {
 export function AgentConsole({ me }: { me: Me }) {
   const pager = useMemo(() => new Pager(), []);
   const now = useNow();
-  const [state, setLocalState] = useState<{ state: AgentState; since: number } | null>(null);
+  const [state, setLocalState] = useState<StateView | null>(null);
+  const [stateNote, setStateNote] = useState<string | null>(null);
   const [offer, setOffer] = useState<Offer | null>(null);
+  const [invites, setInvites] = useState<Invite[]>([]);
   const [calendar, setCalendar] = useState<CalendarEntry[]>([]);
   const [sessions, setSessions] = useState<MySession[]>(() =>
     JSON.parse(sessionStorage.getItem(SESSIONS_KEY) ?? '[]'),
@@ -38,31 +43,45 @@ export function AgentConsole({ me }: { me: Me }) {
   const stateAction = useAction();
   const offerAction = useAction();
 
+  // The same offer comes again from every poll and on reconnecting; it is paged once.
+  const paged = useRef<string | null>(null);
+  const showOffer = (o: Offer) => {
+    setOffer(o);
+    if (paged.current === o.request.id) return;
+    paged.current = o.request.id;
+    pager.start(o.request.id, pageText(o.request.name, o.request.question));
+  };
+
   const refresh = async () => {
-    const [s, c] = await Promise.all([getMyState(), getCalendar()]);
+    const [s, c, offers] = await Promise.all([getMyState(), getCalendar(), getOffers()]);
     setLocalState(s);
     setCalendar(c);
+    if (offers[0]) showOffer(offers[0]);
   };
 
   const mode = useLive(
     '',
     (frame) => {
-      if (frame.type === 'offer') {
-        const o = frame as unknown as Offer;
-        setOffer(o);
-        pager.start(o);
-      } else if (frame.type === 'offer-withdrawn') {
+      if (frame.type === 'offer') showOffer(frame as unknown as Offer);
+      else if (frame.type === 'offer-withdrawn') {
         setOffer((o) => (o && o.request.id === (frame as unknown as { id: string }).id ? null : o));
-      } else if (frame.type === 'calendar') {
-        void getCalendar().then(setCalendar);
+      } else if (frame.type === 'calendar') void getCalendar().then(setCalendar);
+      else if (frame.type === 'state') {
+        const s = frame as unknown as StateView & { reason: string };
+        setLocalState({ state: s.state, since: s.since });
+        setStateNote(s.reason);
+      } else if (frame.type === 'invite') {
+        const i = frame as unknown as Invite;
+        setInvites((list) => [...list.filter((x) => x.sessionId !== i.sessionId), i]);
+        pager.start(i.sessionId, inviteText(i));
       }
     },
     refresh,
   );
 
   useEffect(() => {
-    if (!offer) pager.stop();
-  }, [offer, pager]);
+    if (!offer && invites.length === 0) pager.stop();
+  }, [offer, invites.length, pager]);
   useEffect(() => () => pager.stop(), [pager]);
   // An agent paged while typing elsewhere on the page answers with Enter or Space, no pointer needed.
   const acceptButton = useRef<HTMLButtonElement>(null);
@@ -73,7 +92,11 @@ export function AgentConsole({ me }: { me: Me }) {
     if (offer && left === 0) setOffer(null);
   }, [offer, left]);
 
-  const pick = (next: AgentState) => void stateAction.run(async () => setLocalState(await setState(next)));
+  const pick = (next: AgentState) =>
+    void stateAction.run(async () => {
+      setLocalState(await setState(next));
+      setStateNote(null);
+    });
 
   const accept = (o: Offer) => {
     // Opened now, while the click still counts as the agent's gesture, so no popup blocker stops it.
@@ -125,10 +148,15 @@ export function AgentConsole({ me }: { me: Me }) {
           ))}
         </fieldset>
         <p class="in-state" data-testid="time-in-state" aria-live="off">
-          {state
+          {state?.since != null
             ? `${STATE_LABELS[state.state]} for ${formatDuration(now - state.since)}`
             : 'Choose Ready to receive visitors.'}
         </p>
+        {stateNote && (
+          <p role="status" data-testid="state-note">
+            {stateNote}
+          </p>
+        )}
         <ErrorLine error={stateAction.error} />
         <p class="in-state" data-testid="live-mode">
           {mode === 'live' ? 'Connected: you are paged as visitors arrive.' : 'Reconnecting to the desk…'}
@@ -167,6 +195,26 @@ export function AgentConsole({ me }: { me: Me }) {
       )}
       <ErrorLine error={offerAction.error} />
 
+      {invites.map((i) => (
+        <section class="card offer" key={i.sessionId} aria-label="Invitation" data-testid="invite">
+          <p class="question">{inviteText(i)}</p>
+          <div class="actions">
+            <a
+              class="button primary"
+              href={i.viewerUrl}
+              target="_blank"
+              rel="noopener"
+              onClick={() => setInvites((list) => list.filter((x) => x !== i))}
+            >
+              Join the session
+            </a>
+            <button type="button" onClick={() => setInvites((list) => list.filter((x) => x !== i))}>
+              Dismiss
+            </button>
+          </div>
+        </section>
+      ))}
+
       <PagingSettings pager={pager} />
 
       <section class="card" aria-labelledby="sessions-title">
@@ -198,7 +246,10 @@ export function AgentConsole({ me }: { me: Me }) {
                 <time dateTime={new Date(c.scheduledAt).toISOString()}>
                   {new Date(c.scheduledAt).toLocaleString()}
                 </time>{' '}
-                — {pageText(c.name, c.question)} <span class="empty">({c.from})</span>
+                — {pageText(c.name, c.question)} <span class="empty">({c.from})</span>{' '}
+                <a href={c.viewerUrl} target="_blank" rel="noopener">
+                  Open
+                </a>
               </li>
             ))}
           </ul>
@@ -208,6 +259,11 @@ export function AgentConsole({ me }: { me: Me }) {
     </>
   );
 }
+
+const inviteText = (i: Invite) =>
+  i.mode === 'transfer'
+    ? `${i.from} is handing a session over to you.`
+    : `${i.from} asks you to join a session.`;
 
 /** The agent's choice of how to be paged; notifications need the browser's permission, asked on a click. */
 function PagingSettings({ pager }: { pager: Pager }) {

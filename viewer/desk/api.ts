@@ -18,6 +18,8 @@ export interface DeskUser {
   skills: string[];
   maxSessions: number;
   totp: boolean;
+  disabled: boolean;
+  createdAt: number;
 }
 
 export interface Me {
@@ -42,7 +44,7 @@ export interface Settings {
   offerTimeoutSeconds: number;
   scenarios: Record<ScenarioKind, Scenario>;
   avatarsByPage: Array<{ pathPrefix: string; avatar: string }>;
-  brand: { name: string; color: string; logoUrl: string } | null;
+  brand: { name: string; colour: string; logo: string | null } | null;
 }
 
 export interface SettingsVersion {
@@ -54,12 +56,15 @@ export interface SettingsVersion {
 
 export interface AuditEntry {
   at: number;
-  user: string;
+  userId: string | null;
+  /** The user's name now; null for the system or a user since removed. */
+  userName: string | null;
   action: string;
   detail: unknown;
 }
 
 export interface Alert {
+  id?: number;
   at: number;
   kind: string;
   detail: unknown;
@@ -75,7 +80,10 @@ export interface BoardAgent {
 
 export interface Board {
   agents: BoardAgent[];
-  queue: Array<{ id: string; waitingSince: number; skill: string | null }>;
+  queue: Array<{ id: string; waitingSince: number; skill: string | null; name: string | null }>;
+  longestWaitSeconds: number;
+  /** `monitors`: the users watching; `channel`: the session's name, from the tenant and a time. */
+  sessions: Array<{ id: string; channel: string; agentId: string; startedAt: number; monitors: string[] }>;
   alerts: Alert[];
 }
 
@@ -84,22 +92,41 @@ export interface Offer {
   expiresAt: number;
 }
 
+/** Another agent brings this one into a session (transfer hands it over, conference adds them). */
+export interface Invite {
+  sessionId: string;
+  mode: 'transfer' | 'conference';
+  from: string;
+  viewerUrl: string;
+}
+
+/** The agent's state; `since` is null until they first chose one. */
+export interface StateView {
+  state: AgentState;
+  since: number | null;
+}
+
 export interface CalendarEntry {
   id: string;
   scheduledAt: number;
   name: string | null;
   question: string | null;
   from: string;
+  /** The agent's way into the booked session. */
+  viewerUrl: string;
 }
 
 export type RequestStatus = 'waiting' | 'offered' | 'placed' | 'overflow' | 'scheduled' | 'abandoned';
 
+/** `position` and `expectedWaitSeconds` are null when not in line, or when no agent could serve now. */
 export interface RequestView {
   status: RequestStatus;
-  position: number;
-  expectedWaitSeconds: number;
+  position: number | null;
+  expectedWaitSeconds: number | null;
   joinUrl?: string;
   scheduledAt?: number;
+  /** The company tells visitors that sessions may be monitored. */
+  monitorNotice: boolean;
 }
 
 export interface NewUser {
@@ -110,6 +137,9 @@ export interface NewUser {
   skills: string[];
   maxSessions: number;
 }
+
+/** What an admin may change of a user; `totp: false` removes a lost authenticator. */
+export type UserChange = Partial<NewUser> & { disabled?: boolean; totp?: false };
 
 let csrf = '';
 
@@ -132,29 +162,32 @@ export const login = (email: string, password: string, totp?: string) =>
     ...(totp ? { totp } : {}),
   }).then(remember);
 export const signup = (company: string, name: string, email: string, password: string) =>
-  call<{ tenantId: string; publicKey: string; user: DeskUser }>('POST', '/api/desk/signup', {
+  call<{ tenantId: string; publicKey: string; user: DeskUser; csrf: string }>('POST', '/api/desk/signup', {
     company,
     name,
     email,
     password,
-  });
+  }).then(remember);
 export const logout = () => change<void>('POST', '/api/desk/logout');
 export const startTotp = () => change<{ secret: string; otpauthUrl: string }>('POST', '/api/desk/me/totp');
 export const confirmTotp = (code: string) => change<void>('POST', '/api/desk/me/totp/confirm', { code });
 
 export const getSettings = () => call<SettingsVersion>('GET', '/api/desk/settings');
-export const putSettings = (settings: Settings) =>
-  change<SettingsVersion>('PUT', '/api/desk/settings', { settings });
-export const getUsers = () => call<DeskUser[]>('GET', '/api/desk/users');
+/** `basedOn` is the version edited: the server refuses (409 `stale`) when someone saved since. */
+export const putSettings = (settings: Settings, basedOn: number) =>
+  change<SettingsVersion>('PUT', '/api/desk/settings', { settings, basedOn });
+export const getUsers = () => call<{ users: DeskUser[] }>('GET', '/api/desk/users').then((r) => r.users);
 export const addUser = (user: NewUser) => change<DeskUser>('POST', '/api/desk/users', user);
-export const patchUser = (userId: string, patch: Partial<NewUser>) =>
+export const patchUser = (userId: string, patch: UserChange) =>
   change<DeskUser>('PATCH', `/api/desk/users/${id(userId)}`, patch);
-export const getAudit = () => call<AuditEntry[]>('GET', '/api/desk/audit');
-export const getAlerts = () => call<Alert[]>('GET', '/api/desk/alerts');
+export const getAudit = () =>
+  call<{ entries: AuditEntry[] }>('GET', '/api/desk/audit').then((r) => r.entries);
+export const getAlerts = () => call<{ alerts: Alert[] }>('GET', '/api/desk/alerts').then((r) => r.alerts);
 
-export const getMyState = () => call<{ state: AgentState; since: number }>('GET', '/api/desk/me/state');
-export const setState = (state: AgentState) =>
-  change<{ state: AgentState; since: number }>('PUT', '/api/desk/me/state', { state });
+export const getMyState = () => call<StateView>('GET', '/api/desk/me/state');
+/** The offers open for this agent, as the live channel sends them (its fallback). */
+export const getOffers = () => call<Array<{ type: 'offer' } & Offer>>('GET', '/api/desk/offers');
+export const setState = (state: AgentState) => change<StateView>('PUT', '/api/desk/me/state', { state });
 export const acceptOffer = (requestId: string) =>
   change<{ sessionId: string; viewerUrl: string }>('POST', `/api/desk/offers/${id(requestId)}/accept`);
 export const declineOffer = (requestId: string) =>

@@ -19,3 +19,13 @@ export function ErrorLine({ error }: { error: string | null }) {
     </p>
   ) : null;
 }
+
+/** A table that may scroll sideways on a phone: a named region that takes focus so keys can scroll it. */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section class="table-wrap" aria-label={label} tabIndex={0}>
+      {children}
+    </section>
+  );
+}

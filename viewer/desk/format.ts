@@ -31,10 +31,15 @@ export function describeExpectedWait(seconds: number): string {
 /** The visitor's one-line status on the wait page. */
 export function describeRequest(view: RequestView): string {
   switch (view.status) {
-    case 'waiting':
-      return view.position <= 1
-        ? `You are next. Expected wait: ${describeExpectedWait(view.expectedWaitSeconds)}.`
-        : `You are number ${view.position} in line. Expected wait: ${describeExpectedWait(view.expectedWaitSeconds)}.`;
+    case 'waiting': {
+      const place =
+        view.position === null || view.position <= 1
+          ? 'You are next.'
+          : `You are number ${view.position} in line.`;
+      return view.expectedWaitSeconds === null
+        ? `${place} No agent is free yet; the first one who is will take your request.`
+        : `${place} Expected wait: ${describeExpectedWait(view.expectedWaitSeconds)}.`;
+    }
     case 'offered':
       return 'An agent is being asked to take your request…';
     case 'placed':

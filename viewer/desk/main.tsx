@@ -54,7 +54,7 @@ function Staff({ page }: { page: StaffPage | 'sign-in' }) {
   return (
     <StaffFrame me={who} page={page} title={TITLES[page]}>
       {page === 'agent' && <AgentConsole me={who} />}
-      {page === 'supervisor' && <SupervisorMonitor />}
+      {page === 'supervisor' && <SupervisorMonitor me={who} />}
       {page === 'admin' && <Admin me={who} />}
     </StaffFrame>
   );

@@ -1,13 +1,11 @@
 import { Notifier } from '../notify.js';
-import type { Offer } from './api.js';
-import { pageText } from './format.js';
 
 const SPEAK_KEY = 'tandem:desk-speak';
 /** While an offer is open the tone comes back this often, so a step away from the desk still hears it. */
 const RING_EVERY_MS = 5000;
 
 /**
- * Pages an agent about an offer in three ways, each of which the agent can turn off: a tone (the
+ * Pages an agent about an offer (or an invitation into a colleague's session) in three ways, each of which the agent can turn off: a tone (the
  * viewer's notifier), a desktop notification (once the agent allowed them) and a spoken sentence.
  */
 export class Pager {
@@ -40,15 +38,15 @@ export class Pager {
     if ('Notification' in window) await Notification.requestPermission();
   }
 
-  start(offer: Offer): void {
+  /** `tag` names what is paged about, so its desktop notification replaces an older one for it. */
+  start(tag: string, text: string): void {
     this.stop();
-    const text = pageText(offer.request.name, offer.request.question);
     this.notifier.page(text);
     this.ring = window.setInterval(() => this.notifier.page(text), RING_EVERY_MS);
     if (this.notifications === 'granted') {
       this.shown = new Notification('A visitor is waiting', {
         body: text,
-        tag: `tandem-offer-${offer.request.id}`,
+        tag: `tandem-${tag}`,
         requireInteraction: true,
       });
       this.shown.onclick = () => {

@@ -1,6 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { FormFooter } from '../form-footer.js';
-import { getSettings, putSettings, type Scenario, type ScenarioKind, type SettingsVersion } from './api.js';
+import {
+  ApiError,
+  getSettings,
+  putSettings,
+  type Scenario,
+  type ScenarioKind,
+  type SettingsVersion,
+} from './api.js';
 import { ErrorLine, Field } from './field.js';
 import { parseList, parseOrigins } from './format.js';
 import { useAction } from './use-action.js';
@@ -71,18 +78,32 @@ export function SettingsForm() {
       ]),
     ) as typeof draft.scenarios;
     void save
-      .run(async () =>
-        show(await putSettings({ ...draft, allowedOrigins: origins, avatarsByPage, scenarios })),
-      )
+      .run(async () => {
+        try {
+          show(
+            await putSettings(
+              { ...draft, allowedOrigins: origins, avatarsByPage, scenarios },
+              current.version,
+            ),
+          );
+        } catch (err) {
+          if (!(err instanceof ApiError && err.code === 'stale')) throw err;
+          show(await getSettings());
+          throw new Error(
+            'Someone saved the settings while you were editing. The form now shows their version; make your changes again.',
+          );
+        }
+      })
       .then(setSaved);
   };
 
   return (
     <form onSubmit={submit} data-testid="settings-form" noValidate>
       <p data-testid="settings-version">
-        Version {current.version}, saved {new Date(current.createdAt).toLocaleString()}
-        {current.createdBy ? ` by ${current.createdBy}` : ''}. Changes apply to sessions that start after you
-        save.
+        {current.version === 0
+          ? 'The defaults, never saved.'
+          : `Version ${current.version}, saved ${new Date(current.createdAt).toLocaleString()}.`}{' '}
+        Changes apply to sessions that start after you save; the brand applies at once.
       </p>
       <Field
         id="origins"
@@ -216,7 +237,7 @@ export function SettingsForm() {
             type="checkbox"
             checked={draft.brand !== null}
             onChange={(e) =>
-              set({ brand: e.currentTarget.checked ? { name: '', color: '#2f6fed', logoUrl: '' } : null })
+              set({ brand: e.currentTarget.checked ? { name: '', colour: '#2f6fed', logo: null } : null })
             }
           />
           Show my company’s name, colour and logo to visitors
@@ -236,9 +257,9 @@ export function SettingsForm() {
               <input
                 id="brand-color"
                 type="color"
-                value={draft.brand.color}
+                value={draft.brand.colour}
                 onInput={(e) =>
-                  draft.brand && set({ brand: { ...draft.brand, color: e.currentTarget.value } })
+                  draft.brand && set({ brand: { ...draft.brand, colour: e.currentTarget.value } })
                 }
               />
             </Field>
@@ -246,9 +267,10 @@ export function SettingsForm() {
               <input
                 id="brand-logo"
                 type="url"
-                value={draft.brand.logoUrl}
+                value={draft.brand.logo ?? ''}
                 onInput={(e) =>
-                  draft.brand && set({ brand: { ...draft.brand, logoUrl: e.currentTarget.value } })
+                  draft.brand &&
+                  set({ brand: { ...draft.brand, logo: e.currentTarget.value.trim() || null } })
                 }
               />
             </Field>

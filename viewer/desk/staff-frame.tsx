@@ -3,7 +3,7 @@ import { logout, type Me } from './api.js';
 import type { StaffPage } from './config.js';
 
 const LINKS: Array<{ page: StaffPage; label: string; roles: Array<Me['user']['role']> }> = [
-  { page: 'agent', label: 'Agent console', roles: ['agent', 'admin'] },
+  { page: 'agent', label: 'Agent console', roles: ['agent'] },
   { page: 'supervisor', label: 'Supervisor', roles: ['supervisor', 'admin'] },
   { page: 'admin', label: 'Administration', roles: ['admin'] },
 ];

@@ -1,14 +1,15 @@
 import { useState } from 'preact/hooks';
-import { type Alert, type Board, bargeIn, getBoard, watchSession } from './api.js';
-import { ErrorLine } from './field.js';
+import { type Alert, type Board, bargeIn, getBoard, type Me, watchSession } from './api.js';
+import { ErrorLine, TableWrap } from './field.js';
 import { formatDuration, STATE_LABELS } from './format.js';
 import { useLive, useNow } from './live.js';
 import { useAction } from './use-action.js';
 
 /** `/desk/supervisor`: every agent's state and sessions, the queue and alerts, live. */
-export function SupervisorMonitor() {
+export function SupervisorMonitor({ me }: { me: Me }) {
   const now = useNow();
   const [board, setBoard] = useState<Board | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const action = useAction();
   const mode = useLive(
     '',
@@ -18,12 +19,24 @@ export function SupervisorMonitor() {
     async () => setBoard(await getBoard()),
   );
 
-  /** Opens the session's viewer in a new window as a hidden monitor, or after barging in as a visible one. */
-  const open = (sessionId: string, how: typeof watchSession) => {
+  /**
+   * Watching opens the session's viewer in a new window as a hidden monitor. Barging in makes that
+   * monitor visible; without a watch window open yet, it opens one first.
+   */
+  const open = (sessionId: string, barge: boolean, watching: boolean) => {
+    setNote(null);
+    if (watching && barge) {
+      void action.run(async () => {
+        await bargeIn(sessionId);
+        setNote('You are now visible to everyone in the session, in your watch window.');
+      });
+      return;
+    }
     const win = window.open('', '_blank');
     void action
       .run(async () => {
-        const { viewerUrl } = await how(sessionId);
+        const { viewerUrl } = await watchSession(sessionId);
+        if (barge) await bargeIn(sessionId);
         if (win) win.location.href = viewerUrl;
         else location.assign(viewerUrl);
       })
@@ -40,6 +53,7 @@ export function SupervisorMonitor() {
     );
   }
   const longest = board.queue.reduce((m, q) => Math.min(m, q.waitingSince), now);
+  const sessionOf = new Map(board.sessions.map((s) => [s.id, s]));
   return (
     <>
       <p class="empty" data-testid="live-mode">
@@ -62,7 +76,7 @@ export function SupervisorMonitor() {
           <ul>
             {board.queue.map((q) => (
               <li key={q.id}>
-                Waiting {formatDuration(now - q.waitingSince)}
+                {q.name ?? 'Visitor'}, waiting {formatDuration(now - q.waitingSince)}
                 {q.skill && ` · ${q.skill}`}
               </li>
             ))}
@@ -73,10 +87,11 @@ export function SupervisorMonitor() {
       <section class="card" aria-labelledby="agents-title">
         <h2 id="agents-title">Agents</h2>
         <ErrorLine error={action.error} />
+        {note && <p role="status">{note}</p>}
         {board.agents.length === 0 ? (
           <p class="empty">No agents yet. An administrator adds them under Users.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Agents">
             <table class="list" data-testid="board-agents">
               <thead>
                 <tr>
@@ -98,35 +113,43 @@ export function SupervisorMonitor() {
                     <td class="nowrap">{formatDuration(now - a.since)}</td>
                     <td>
                       {a.sessions.length === 0 && <span class="empty">none</span>}
-                      {a.sessions.map((s, i) => (
-                        <div class="actions" key={s}>
-                          <span>Session {i + 1}</span>
-                          <button
-                            type="button"
-                            disabled={action.busy}
-                            onClick={() => open(s, watchSession)}
-                            data-testid="watch"
-                            aria-label={`Watch silently: ${a.name}, session ${i + 1}`}
-                          >
-                            Watch silently
-                          </button>
-                          <button
-                            type="button"
-                            disabled={action.busy}
-                            onClick={() => open(s, bargeIn)}
-                            data-testid="barge"
-                            aria-label={`Barge in: ${a.name}, session ${i + 1}`}
-                          >
-                            Barge in
-                          </button>
-                        </div>
-                      ))}
+                      {a.sessions.map((id, i) => {
+                        const s = sessionOf.get(id);
+                        const label = s?.channel ?? `Session ${i + 1}`;
+                        const watching = s?.monitors.includes(me.user.id) ?? false;
+                        return (
+                          <div class="actions" key={id} data-testid="board-session">
+                            <span>
+                              {label}
+                              {watching && ' (watching)'}
+                            </span>
+                            <button
+                              type="button"
+                              disabled={action.busy}
+                              onClick={() => open(id, false, watching)}
+                              data-testid="watch"
+                              aria-label={`Watch silently: ${a.name}, ${label}`}
+                            >
+                              Watch silently
+                            </button>
+                            <button
+                              type="button"
+                              disabled={action.busy}
+                              onClick={() => open(id, true, watching)}
+                              data-testid="barge"
+                              aria-label={`Barge in: ${a.name}, ${label}`}
+                            >
+                              Barge in
+                            </button>
+                          </div>
+                        );
+                      })}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <p class="empty">
           While watching, whisper to the agent from the session’s chat: choose the agent in its “To” list; the
@@ -146,6 +169,7 @@ const ALERT_TEXT: Record<string, string> = {
   origin: 'A page not on the allowed list tried to open the desk',
   'multiple-sessions': 'An agent is in more than one session',
   'wait-over-target': 'A visitor waited longer than the target',
+  lockout: 'A sign-in was locked after repeated wrong passwords',
 };
 
 /** Alerts as sentences, newest first; their details as the server recorded them. */

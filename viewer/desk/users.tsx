@@ -1,7 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { FormFooter } from '../form-footer.js';
-import { addUser, type DeskUser, getUsers, type NewUser, patchUser, type Role } from './api.js';
-import { ErrorLine, Field } from './field.js';
+import {
+  addUser,
+  type DeskUser,
+  getUsers,
+  type NewUser,
+  patchUser,
+  type Role,
+  type UserChange,
+} from './api.js';
+import { ErrorLine, Field, TableWrap } from './field.js';
 import { parseList } from './format.js';
 import { useAction } from './use-action.js';
 
@@ -32,7 +40,7 @@ export function Users() {
       await reload();
     });
   };
-  const update = (u: DeskUser, patch: Partial<NewUser>) =>
+  const update = (u: DeskUser, patch: UserChange) =>
     void change.run(async () => {
       await patchUser(u.id, patch);
       await reload();
@@ -42,7 +50,7 @@ export function Users() {
     <>
       <ErrorLine error={load.error ?? change.error} />
       {users && (
-        <div class="table-wrap">
+        <TableWrap label="Users">
           <table class="list" data-testid="users">
             <thead>
               <tr>
@@ -52,6 +60,7 @@ export function Users() {
                 <th scope="col">Skills</th>
                 <th scope="col">Sessions at once</th>
                 <th scope="col">Two-step</th>
+                <th scope="col">Can sign in</th>
               </tr>
             </thead>
             <tbody>
@@ -75,12 +84,34 @@ export function Users() {
                   </td>
                   <td>{u.skills.join(', ') || <span class="empty">any</span>}</td>
                   <td>{u.maxSessions}</td>
-                  <td>{u.totp ? 'on' : 'off'}</td>
+                  <td>
+                    {u.totp ? (
+                      <button
+                        type="button"
+                        disabled={change.busy}
+                        onClick={() => update(u, { totp: false })}
+                        aria-label={`Remove two-step sign-in of ${u.name}`}
+                      >
+                        Remove
+                      </button>
+                    ) : (
+                      'off'
+                    )}
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`${u.name} can sign in`}
+                      checked={!u.disabled}
+                      disabled={change.busy}
+                      onChange={(e) => update(u, { disabled: !e.currentTarget.checked })}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <form class="card" onSubmit={submit} data-testid="add-user">
         <h2>Add a person</h2>

@@ -156,6 +156,7 @@ function Waiting({ held, done }: { held: Held; done: () => void }) {
       <p class="status" role="status" aria-live="polite" data-testid="wait-status" data-status={view.status}>
         {describeRequest(view)}
       </p>
+      {view.monitorNotice && <p class="mode">Your session may be monitored to help us serve you better.</p>}
       {view.status === 'overflow' && (
         <Overflow
           busy={action.busy}
