@@ -663,8 +663,11 @@ export class Desk {
       for (const a of agents) group.sessionStarted(a, false);
       for (const m of staff) if (m.kind === 'monitor') t.sessions.get(row.sessionId)?.monitors.add(m.userId);
     }
+    let offers: Dispatch = { offers: [], withdrawn: [] };
     for (const r of this.o.store.openRequests(tenantId))
-      group.add({ id: r.id, skill: r.skill, waitingSince: r.createdAt }, now);
+      offers = merge(offers, group.add({ id: r.id, skill: r.skill, waitingSince: r.createdAt }, now));
+    // Offers made again after a restart are announced and timed like any other.
+    this.apply(t, offers);
     return t;
   }
 
