@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { parseConfig } from '../server/config.js';
+import { startTandem } from '../server/tandem.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import {
-  type DeskClient,
+  DeskClient,
   type DeskTenant,
   deskTandem,
   deskTenant,
@@ -457,5 +463,60 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     assert.match(String(done.joinUrl), /\/s\//);
     assert.ok(!board.received.some((m) => m.type === 'offer'), 'offers go to the agent only');
     for (const c of [board, wait, quinLive]) c.close();
+  });
+});
+
+describe('desk queue across a restart', function () {
+  this.timeout(60_000);
+
+  it('rebuilds agents’ states, sessions in progress and the waiting queue from the store', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-desk-restart-'));
+    const start = () =>
+      startTandem(parseConfig({ PORT: '0', TANDEM_DATA_DIR: dataDir, TANDEM_DEMO_SITE: 'off' }, []), {
+        logger: pino({ level: 'silent' }),
+      });
+    let tandem = await start();
+    try {
+      const t = await deskTenant(tandem.url, 'Kite', {
+        origins: [SHOP],
+        agents: [{ name: 'Ann' }, { name: 'Bo' }],
+      });
+      const [ann, bo] = t.agents as [DeskClient, DeskClient];
+      await bo.ok('PUT', '/me/state', { state: 'ready' });
+      const first = (
+        await visitor<Created>(tandem.url, 'POST', '/requests', { key: t.publicKey, from: `${SHOP}/` })
+      ).body;
+      const placed = await bo.ok<{ sessionId: string }>('POST', `/offers/${first.id}/accept`);
+      const second = (
+        await visitor<Created>(tandem.url, 'POST', '/requests', { key: t.publicKey, from: `${SHOP}/` })
+      ).body;
+      assert.equal(second.status, 'waiting');
+      await tandem.stop();
+
+      tandem = await start();
+      // The sign-ins are stored too: the same cookies work on the new process.
+      const again = (c: DeskClient) =>
+        Object.assign(new DeskClient(tandem.url), { cookie: c.cookie, csrf: c.csrf });
+      const board = await again(t.supervisor).ok<{
+        agents: Array<{ name: string; state: string; sessions: string[] }>;
+        queue: Array<{ id: string }>;
+      }>('GET', '/board');
+      assert.deepEqual(board.agents.map((a) => [a.name, a.state, a.sessions]).sort(), [
+        ['Ann', 'not-ready', []],
+        ['Bo', 'ready', [placed.sessionId]],
+      ]);
+      assert.deepEqual(
+        board.queue.map((r) => r.id),
+        [second.id],
+      );
+      const annLive = await again(ann).live();
+      await again(ann).ok('PUT', '/me/state', { state: 'ready' });
+      const offer = await annLive.next((m) => m.type === 'offer');
+      assert.equal((offer.request as { id: string }).id, second.id, 'Bo is still in his session');
+      annLive.close();
+    } finally {
+      await tandem.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
