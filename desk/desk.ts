@@ -585,10 +585,15 @@ export class Desk {
     if (p.seat === VISITOR_SEAT) l.visitorsSeen = true;
   }
 
-  /** A participant's last socket closed: the session ends if the agent or the last visitor stays away. */
+  /**
+   * A participant's last socket closed: the session ends if the agent in charge or the last visitor
+   * stays away for the grace period, counted from the latest departure. An agent who has not arrived
+   * yet (just handed the session) is not missing.
+   */
   disconnected(sessionId: string): void {
     const l = this.live.get(sessionId);
-    if (!l || l.endTimer) return;
+    if (!l) return;
+    if (l.endTimer) clearTimeout(l.endTimer);
     l.endTimer = setTimeout(() => {
       l.endTimer = null;
       void this.tenant(l.tenantId).then((t) => {
@@ -597,7 +602,8 @@ export class Desk {
         const room = this.o.rooms.get(sessionId);
         const present = (seat: string) =>
           [...(l.seats.get(seat) ?? [])].some((pid) => room?.isConnected(pid));
-        if (!present(agentSeat(s.row.agentId))) this.finish(t, sessionId, 'agent-left');
+        const lead = agentSeat(s.row.agentId);
+        if (l.seats.has(lead) && !present(lead)) this.finish(t, sessionId, 'agent-left');
         else if (l.visitorsSeen && !present(VISITOR_SEAT)) this.finish(t, sessionId, 'visitors-left');
       });
     }, this.o.leaveGraceMs);
