@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
+import { readManifest } from '../server/assets.js';
 import { frameShowing, launchBrowser, until } from './helpers/browser.js';
 import { type DeskClient, signUpCompany } from './helpers/desk.js';
 import { addStaff, lookAt, pageAs, textOf, waitForText } from './helpers/desk-browser.js';
@@ -117,6 +118,12 @@ describe('desk end to end: the button, the queue, agents and supervisors', funct
     const { shop, wait } = await visitorClicks();
     assert.equal(await shop.$eval(BUTTON, (a) => a.getAttribute('data-available')), 'true');
     assert.match(await shop.$eval(BUTTON, (a) => a.textContent ?? ''), /Agents available/);
+    const prefetched = await shop.$$eval('link[rel="prefetch"]', (links) => links.map((l) => l.href));
+    const manifest = readManifest();
+    assert.deepEqual(prefetched, [
+      `${tandem.url}/assets/${manifest.desk}`,
+      `${tandem.url}/assets/${manifest.viewer}`,
+    ]);
     const help = new URL(wait.url());
     assert.equal(help.searchParams.get('from'), `${site.origin}/shop`);
     await wait.waitForSelector('[data-testid="wait-ask"]');
@@ -230,7 +237,7 @@ describe('desk end to end: the button, the queue, agents and supervisors', funct
     await until('Hal is placed with Eve', async () => wait.url().includes('/s/'));
   });
 
-  it('the supervisor sees states change live and watches a session silently', async () => {
+  it('the supervisor sees states change live, watches a session silently and whispers to the agent', async () => {
     const sam = await addStaff(admin, 'Sam', 'supervisor');
     const board = await pageAs(browser, tandem.url, sam, '/desk/supervisor');
     await waitForText(board, '[data-testid="live-mode"]', 'Live');
@@ -245,7 +252,11 @@ describe('desk end to end: the button, the queue, agents and supervisors', funct
     const { wait } = await visitorClicks(`${site.origin}/shop?skill=gifts`);
     await ask(wait, 'Gus');
     await fay.waitForSelector('[data-testid="offer"]');
+    const fayOpened = browser.waitForTarget(
+      (t) => t.url().includes('/s/') && t.browserContext() === fay.browserContext(),
+    );
     await fay.click('[data-testid="offer-accept"]');
+    const fayViewer = (await (await fayOpened).page()) as Page;
     await until('Gus is placed', async () => wait.url().includes('/s/'));
     await frameShowing(wait, 'Blue kettle');
 
@@ -268,5 +279,22 @@ describe('desk end to end: the button, the queue, agents and supervisors', funct
       `the visitor sees the agent: ${names}`,
     );
     assert.ok(!names.some((n) => n.includes('Sam')), `the visitor does not see the supervisor: ${names}`);
+
+    const onlyFay = await watcher.$$eval('[data-testid="chat-to"] option', (options) =>
+      options.find((o) => o.textContent === 'Only Fay')?.getAttribute('value'),
+    );
+    assert.ok(onlyFay, 'the supervisor can whisper to the agent');
+    await watcher.select('[data-testid="chat-to"]', onlyFay);
+    await watcher.type('[data-testid="chat-input"]', 'Offer the gift wrap');
+    await watcher.keyboard.press('Enter');
+    await waitForText(fayViewer, '[data-testid="chat-log"]', 'Offer the gift wrap');
+    await wait.type('[data-testid="chat-input"]', 'Thanks!');
+    await wait.keyboard.press('Enter');
+    await waitForText(fayViewer, '[data-testid="chat-log"]', 'Thanks!');
+    assert.doesNotMatch(
+      await textOf(wait, '[data-testid="chat-log"]'),
+      /gift wrap/,
+      'the visitor never sees it',
+    );
   });
 });
