@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   describeExpectedWait,
   describeRequest,
+  describeStateChange,
   formatDuration,
   pageText,
   parseList,
@@ -51,6 +52,14 @@ describe('desk wording and parsing', () => {
     assert.equal(pageText('Ann', ' Where is my parcel? '), 'Ann needs help: Where is my parcel?');
     assert.equal(pageText(null, ''), 'A visitor needs help.');
     assert.equal(pageText('  ', null), 'A visitor needs help.');
+  });
+
+  it('explains a state the desk set, such as Not ready after an unanswered offer', () => {
+    assert.equal(
+      describeStateChange('not-ready', 'missed-offer'),
+      'The desk set you to Not ready because an offer went unanswered. Choose Ready when you are back.',
+    );
+    assert.match(describeStateChange('away', 'maintenance'), /to Away because maintenance\./);
   });
 
   it('accepts exact origins only, one per line, without repeats', () => {

@@ -14,7 +14,7 @@ import {
   setState,
 } from './api.js';
 import { ErrorLine } from './field.js';
-import { formatDuration, pageText, STATE_LABELS, secondsLeft } from './format.js';
+import { describeStateChange, formatDuration, pageText, STATE_LABELS, secondsLeft } from './format.js';
 import { useLive, useNow } from './live.js';
 import { Pager } from './paging.js';
 import { useAction } from './use-action.js';
@@ -69,7 +69,7 @@ export function AgentConsole({ me }: { me: Me }) {
       else if (frame.type === 'state') {
         const s = frame as unknown as StateView & { reason: string };
         setLocalState({ state: s.state, since: s.since });
-        setStateNote(s.reason);
+        setStateNote(describeStateChange(s.state, s.reason));
       } else if (frame.type === 'invite') {
         const i = frame as unknown as Invite;
         setInvites((list) => [...list.filter((x) => x.sessionId !== i.sessionId), i]);

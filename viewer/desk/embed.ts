@@ -48,6 +48,7 @@ small{font-weight:400;font-size:12px}
     })
     .catch(() => {
       status.textContent = 'Leave a request';
+      link.dataset.available = 'false';
     });
 
   for (const file of PREFETCH.split(',').filter((f) => f.endsWith('.js'))) {

@@ -53,6 +53,12 @@ export function describeRequest(view: RequestView): string {
   }
 }
 
+/** Why the desk changed an agent's state, as a sentence; a reason it does not know is still shown. */
+export function describeStateChange(state: AgentState, reason: string): string {
+  const why = reason === 'missed-offer' ? 'an offer went unanswered' : reason;
+  return `The desk set you to ${STATE_LABELS[state]} because ${why}. Choose Ready when you are back.`;
+}
+
 /** What the agent hears and reads when paged. */
 export function pageText(name: string | null, question: string | null): string {
   const who = name?.trim() || 'A visitor';

@@ -45,7 +45,7 @@ table.list{width:100%;border-collapse:collapse}
 .tabs{display:flex;gap:.25rem;flex-wrap:wrap;border-bottom:1px solid var(--line);margin-bottom:1rem}
 .tabs button{border:0;border-bottom:3px solid transparent;border-radius:0;background:none;padding:8px 12px}
 .tabs button[aria-selected="true"]{border-bottom-color:var(--accent);font-weight:700}
-code,pre{font-family:ui-monospace,monospace;font-size:.85rem}
+code,pre{font-family:ui-monospace,monospace;font-size:.85rem;overflow-wrap:anywhere}
 pre{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.6rem}
 .wait{max-width:30rem;margin:6vh auto;padding:1.5rem;background:var(--panel);border-radius:14px;box-shadow:0 2px 16px #0002}
 .wait h1{margin:0 0 .5rem;font-size:1.4rem}
@@ -53,6 +53,7 @@ pre{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px so
 .wait .mode{color:var(--muted);font-size:.85rem}
 .wait textarea{width:100%;box-sizing:border-box}
 .wait form{margin-bottom:.75rem}
+.wait a,.from{overflow-wrap:anywhere}
 .landing .switch{margin-top:1rem}
 @media (max-width:600px){.desk{padding:0 .6rem 2rem}.wait{margin:0;border-radius:0;box-shadow:none}.stat{margin-right:1rem}}
 `;

@@ -152,8 +152,8 @@ export function SupervisorMonitor({ me }: { me: Me }) {
           </TableWrap>
         )}
         <p class="empty">
-          While watching, whisper to the agent from the session’s chat: choose the agent in its “To” list; the
-          visitor does not see it.
+          While watching, whisper to the agent from the session’s chat: choose “Only” and the agent’s name in
+          its “Send to” list; the visitor does not see it.
         </p>
       </section>
 

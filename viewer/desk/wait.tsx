@@ -37,16 +37,22 @@ function heldRequest(config: WaitConfig): Held | null {
 /** `/help/<key>`: the visitor asks for help, then waits here with their place in line, live. */
 export function WaitPage({ config }: { config: WaitConfig }) {
   const [held, setHeld] = useState<Held | null>(() => heldRequest(config));
+  const [farewell, setFarewell] = useState<string | null>(null);
   const title = config.company ? `Help from ${config.company}` : 'Get help';
   return (
     <main class="wait">
       <h1>{title}</h1>
-      {held ? (
+      {farewell ? (
+        <p role="status" data-testid="wait-status">
+          {farewell}
+        </p>
+      ) : held ? (
         <Waiting
           held={held}
-          done={() => {
+          done={(message) => {
             sessionStorage.removeItem(storeKey(config));
             setHeld(null);
+            setFarewell(message);
           }}
         />
       ) : (
@@ -111,9 +117,9 @@ function Ask({ config, onAsked }: { config: WaitConfig; onAsked: (h: Held) => vo
   );
 }
 
-function Waiting({ held, done }: { held: Held; done: () => void }) {
+/** `done` ends the wait: with a closing message, or with none to ask again (a stale request). */
+function Waiting({ held, done }: { held: Held; done: (farewell: string | null) => void }) {
   const [view, setView] = useState<RequestView | null>(null);
-  const [gone, setGone] = useState<string | null>(null);
   const action = useAction();
   const query = `?request=${encodeURIComponent(held.id)}&requestKey=${encodeURIComponent(held.requestKey)}`;
 
@@ -127,7 +133,7 @@ function Waiting({ held, done }: { held: Held; done: () => void }) {
         setView(await getRequest(held.id, held.requestKey));
       } catch (e) {
         // A request that no longer exists (a stale link) cannot be waited on; start again.
-        if (e instanceof ApiError && e.status === 404) done();
+        if (e instanceof ApiError && e.status === 404) done(null);
         else throw e;
       }
     },
@@ -141,13 +147,6 @@ function Waiting({ held, done }: { held: Held; done: () => void }) {
     location.assign(url.href);
   }, [view?.status, view?.joinUrl]);
 
-  if (gone) {
-    return (
-      <p role="status" data-testid="wait-status">
-        {gone}
-      </p>
-    );
-  }
   if (!view) return <p role="status">Checking your place in line…</p>;
 
   const comeBack = `${location.origin}${location.pathname}${query}`;
@@ -164,8 +163,7 @@ function Waiting({ held, done }: { held: Held; done: () => void }) {
             void action.run(async () => {
               const next = await chooseOverflow(held.id, held.requestKey, choice, at);
               if (choice === 'later') {
-                done();
-                setGone('Thank you. Come back any time: the “Get help” button is on every page.');
+                done('Thank you. Come back any time: the “Get help” button is on every page.');
               } else setView(next);
             })
           }
@@ -189,8 +187,7 @@ function Waiting({ held, done }: { held: Held; done: () => void }) {
             onClick={() =>
               void action.run(async () => {
                 await abandonRequest(held.id, held.requestKey);
-                done();
-                setGone('You left the line. Come back any time.');
+                done('You left the line. Come back any time.');
               })
             }
             data-testid="wait-leave"
@@ -200,10 +197,12 @@ function Waiting({ held, done }: { held: Held; done: () => void }) {
         </>
       )}
       <ErrorLine error={action.error} />
-      <p class="mode" data-testid="wait-mode" data-mode={mode}>
-        {mode === 'polling' ? 'Checking every few seconds.' : 'This page updates by itself.'} You may keep
-        browsing in the other window; come back here to see your place.
-      </p>
+      {view.status !== 'scheduled' && (
+        <p class="mode" data-testid="wait-mode" data-mode={mode}>
+          {mode === 'polling' ? 'Checking every few seconds.' : 'This page updates by itself.'} You may keep
+          browsing in the other window; come back here to see your place.
+        </p>
+      )}
     </>
   );
 }
