@@ -6,6 +6,7 @@ import pino from 'pino';
 import { parseConfig } from '../server/config.js';
 import { startTandem } from '../server/tandem.js';
 import type { SqliteStore } from '../store/sqlite.js';
+import { launchBrowser } from './helpers/browser.js';
 import {
   DeskClient,
   type DeskTenant,
@@ -379,6 +380,31 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     assert.equal((await maxSide.ws.waitClosed()).code, 4410);
     maxLive.close();
     nedLive.close();
+  });
+
+  it('shows the visitor in the viewer that the session has ended when the agent ends it', async () => {
+    const t = await deskTenant(ctx.base, 'Lark', { origins: [SHOP], agents: [{ name: 'Ros' }] });
+    const ros = t.agents[0] as DeskClient;
+    const s = await placed(ctx.base, t, ros);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const status = await visitor<{ joinUrl: string }>(
+        ctx.base,
+        'GET',
+        `/requests/${s.request.id}?requestKey=${s.request.requestKey}`,
+      );
+      await page.goto(status.body.joinUrl);
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid="connection"]')?.textContent?.includes('live'),
+      );
+      await ros.ok('POST', `/sessions/${s.sessionId}/end`, undefined, 204);
+      await page.waitForFunction(() => document.body.textContent?.includes('The session has ended'));
+    } finally {
+      await browser.close();
+      s.agentSide.ws.close();
+      s.visitorSide.ws.close();
+    }
   });
 
   it('keeps every queue route to the caller’s tenant', async () => {
