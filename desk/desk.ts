@@ -297,6 +297,9 @@ export class Desk {
   ): Promise<{ state: AgentStateName; since: number }> {
     const t = await this.tenant(tenantId);
     await this.refreshProfile(t, userId);
+    const since = t.since.get(userId);
+    // Choosing the state one is in changes nothing: no new row, and the time in state goes on.
+    if (since !== undefined && t.group.agent(userId)?.state === state) return { state, since };
     const now = this.now();
     this.changeState(t, userId, state, now);
     return { state, since: now };

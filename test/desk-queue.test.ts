@@ -407,6 +407,35 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     }
   });
 
+  it('lets an agent who takes two at once be offered a second, and alerts the supervisors', async () => {
+    const t = await deskTenant(ctx.base, 'Moss', {
+      origins: [SHOP],
+      agents: [{ name: 'Sol', maxSessions: 2 }],
+    });
+    const sol = t.agents[0] as DeskClient;
+    const one = await placed(ctx.base, t, sol);
+    const two = await placed(ctx.base, t, sol);
+    const states = (ctx.tandem.store as SqliteStore).db
+      .prepare('SELECT state FROM desk_agent_states WHERE user_id = ?')
+      .all(sol.userId);
+    assert.deepEqual(states, [{ state: 'ready' }], 'choosing Ready again records nothing');
+    const board = await t.supervisor.ok<{
+      agents: Array<{ sessions: string[] }>;
+      alerts: Array<{ kind: string }>;
+      sessions: Array<{ channel: string }>;
+    }>('GET', '/board');
+    assert.deepEqual(board.agents[0]?.sessions.sort(), [one.sessionId, two.sessionId].sort());
+    assert.deepEqual(
+      board.alerts.map((a) => a.kind),
+      ['multiple-sessions'],
+    );
+    assert.match(board.sessions[0]?.channel ?? '', /^Moss \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    for (const s of [one, two]) {
+      s.agentSide.ws.close();
+      s.visitorSide.ws.close();
+    }
+  });
+
   it('keeps every queue route to the caller’s tenant', async () => {
     const a = await deskTenant(ctx.base, 'Hale', { origins: [SHOP], agents: [{ name: 'Oda' }] });
     const b = await deskTenant(ctx.base, 'Isle', { origins: [SHOP], agents: [{ name: 'Pat' }] });
