@@ -12,7 +12,13 @@ import type {
 import type { NewUserInput, SignUpInput, UserChangeInput } from './inputs.js';
 import { LOCKOUT, lockedUntil } from './lockout.js';
 import { hashPassword, passwordMatches } from './passwords.js';
-import { DEFAULT_SETTINGS, type DeskSettings, readStoredSettings, settingsSchema } from './settings.js';
+import {
+  DEFAULT_SETTINGS,
+  type DeskSettings,
+  readStoredSettings,
+  settingsSchema,
+  tenantBrand,
+} from './settings.js';
 import { base32Decode, base32Encode, matchingStep, otpauthUrl } from './totp.js';
 
 export type { DeskRole } from '../store/desk-accounts.js';
@@ -98,6 +104,12 @@ const isUniqueViolation = (e: unknown) =>
  * alerts. Every method that touches a tenant's data takes the tenant.
  */
 export class DeskAccounts {
+  /**
+   * The attempt in progress per email. Attempts at one email run one after another, so guesses sent
+   * all at once cannot each pass the lockout check before any of their failures is counted.
+   */
+  private readonly attempts = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly store: DeskAccountStore,
     private readonly secret: Buffer,
@@ -129,11 +141,27 @@ export class DeskAccounts {
    * Checks an email, password and (when enrolled) TOTP code and answers a sign-in token. Five
    * failures in 15 minutes lock the email for 15 minutes; the attempt that locks it raises an alert.
    */
-  async login(
+  login(
     email: string,
     password: string,
     code: string | undefined,
-    now = Date.now(),
+    now?: number,
+  ): Promise<{ user: DeskUserView; tenantId: string; token: string }> {
+    const previous = this.attempts.get(email) ?? Promise.resolve();
+    const attempt = previous.then(() => this.attempt(email, password, code, now ?? Date.now()));
+    const settled = attempt.catch(() => undefined);
+    this.attempts.set(email, settled);
+    void settled.then(() => {
+      if (this.attempts.get(email) === settled) this.attempts.delete(email);
+    });
+    return attempt;
+  }
+
+  private async attempt(
+    email: string,
+    password: string,
+    code: string | undefined,
+    now: number,
   ): Promise<{ user: DeskUserView; tenantId: string; token: string }> {
     const recent = await this.store.failures(email, now - LOCKOUT.windowMs - LOCKOUT.lockMs);
     if (lockedUntil(recent, now) !== null) {
@@ -176,7 +204,7 @@ export class DeskAccounts {
     return { userId: u.id, tenantId: u.tenantId, role: u.role, name: u.name };
   }
 
-  /** The value state-changing calls echo in a header; bound to one sign-in, so it cannot be reused by another. */
+  /** The value state-changing calls echo in a header; bound to one sign-in, useless with another. */
   csrfFor(token: string): string {
     return crypto.createHmac('sha256', this.secret).update(`desk-csrf\n${token}`).digest('base64url');
   }
@@ -301,7 +329,7 @@ export class DeskAccounts {
     const version = current.version + 1;
     const saved = await this.store.addSettings(
       { tenantId, version, settings: JSON.stringify(settings), createdAt: now, createdBy: by },
-      settings.brand ? JSON.stringify(settings.brand) : null,
+      settings.brand ? JSON.stringify(tenantBrand(settings.brand)) : null,
     );
     if (!saved) throw stale();
     const changed = Object.keys(settings).filter(
@@ -332,7 +360,7 @@ export class DeskAccounts {
     return this.store.auditLog(tenantId, limit);
   }
 
-  /** Something a tenant's admins and supervisors should see: an origin refused, a wait over target, a lockout. */
+  /** What a tenant's admins and supervisors should see: an origin refused, a long wait, a lockout. */
   async recordAlert(tenantId: string, kind: string, detail: unknown, now = Date.now()): Promise<void> {
     await this.store.addAlert(tenantId, now, kind, detail);
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { Brand } from '../store/types.js';
 import { exactOrigin } from './origins.js';
 
-/** An https image or an inline data:image under 100 KB: nothing that makes a visitor's browser call elsewhere in clear. */
+/** An https image or an inline data:image under 100 KB: nothing a visitor's browser fetches in clear. */
 export function isImageUrl(value: string): boolean {
   if (value.length > 100_000) return false;
   if (/^data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(value)) return true;
@@ -22,7 +23,7 @@ const origin = z
     if (o === null) {
       ctx.addIssue({
         code: 'custom',
-        message: `"${value}" is not an origin: write the scheme, host and port only, like https://shop.example`,
+        message: `"${value}" is not an origin: write the scheme, host and port, like https://shop.example`,
       });
       return z.NEVER;
     }
@@ -41,7 +42,7 @@ const scenario = z.strictObject({
 export const SCENARIOS = ['support', 'collaboration', 'training', 'administrative'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-/** A tenant's desk settings; `brand` is the same shape the session viewer already shows. */
+/** A tenant's desk settings. */
 export const settingsSchema = z.strictObject({
   allowedOrigins: z
     .array(origin)
@@ -68,11 +69,14 @@ export const settingsSchema = z.strictObject({
   brand: z
     .strictObject({
       name: z.string().trim().min(1).max(60),
-      colour: z
+      color: z
         .string()
         .regex(/^#[0-9a-fA-F]{6}$/, 'a colour written #rrggbb')
         .transform((c) => c.toLowerCase()),
-      logo: imageUrl.nullable(),
+      /** Empty for none. */
+      logoUrl: z
+        .string()
+        .refine((v) => v === '' || isImageUrl(v), 'empty, or an https: URL or a data:image URL under 100 KB'),
     })
     .nullable(),
 });
@@ -110,6 +114,11 @@ export const DEFAULT_SETTINGS: DeskSettings = {
  */
 export function readStoredSettings(json: string): DeskSettings {
   return settingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(json) as object) });
+}
+
+/** The settings' brand as the tenant's brand, which the session viewer shows. */
+export function tenantBrand(brand: DeskSettings['brand']): Brand | null {
+  return brand && { name: brand.name, colour: brand.color, logo: brand.logoUrl || null };
 }
 
 /** The avatar for the page a visitor asked from: the longest matching path prefix wins. */

@@ -156,7 +156,7 @@ export function deskAccountRoutes(o: DeskAccountRoutesOptions): express.Router {
     signedIn,
     requireRole('admin', 'supervisor'),
     handle(async (_req, res) => {
-      res.json({ users: await accounts.users(deskUserIn(res).tenantId) });
+      res.json(await accounts.users(deskUserIn(res).tenantId));
     }),
   );
 
@@ -184,7 +184,7 @@ export function deskAccountRoutes(o: DeskAccountRoutesOptions): express.Router {
     '/audit',
     ...admin,
     handle(async (_req, res) => {
-      res.json({ entries: await accounts.auditLog(deskUserIn(res).tenantId) });
+      res.json(await accounts.auditLog(deskUserIn(res).tenantId));
     }),
   );
 
@@ -193,7 +193,7 @@ export function deskAccountRoutes(o: DeskAccountRoutesOptions): express.Router {
     signedIn,
     requireRole('admin', 'supervisor'),
     handle(async (_req, res) => {
-      res.json({ alerts: await accounts.alerts(deskUserIn(res).tenantId) });
+      res.json(await accounts.alerts(deskUserIn(res).tenantId));
     }),
   );
 

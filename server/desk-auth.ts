@@ -14,8 +14,8 @@ export const CSRF_HEADER = 'x-tandem-csrf';
  * make the browser send it on a POST (the CSRF header is the second lock), Secure under https.
  */
 export function deskCookie(token: string, secure: boolean, maxAgeMs: number): string {
-  const tail = secure ? '; Secure' : '';
-  return `${DESK_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}${tail}`;
+  const maxAge = Math.floor(maxAgeMs / 1000);
+  return `${DESK_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 }
 
 /** The user a `Cookie` header signs in, for the desk's WebSocket upgrade. */

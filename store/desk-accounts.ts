@@ -69,8 +69,8 @@ export interface SettingsVersionRow {
 export interface DeskAuditRow {
   at: number;
   userId: string | null;
-  /** The user's name now, for showing; null for the system or a user since removed. */
-  userName: string | null;
+  /** The user's name now, for showing; null for the operator's command line. */
+  user: string | null;
   action: string;
   detail: unknown;
 }
@@ -163,27 +163,14 @@ const USER_COLUMNS: Record<keyof DeskUserChange, [string, (v: unknown) => unknow
   disabledAt: ['disabled_at', (v) => v],
 };
 
-interface TenantRecord {
-  id: string;
-  name: string;
-  public_key: string | null;
-}
-const toTenant = (r: TenantRecord): DeskTenantRow => ({ id: r.id, name: r.name, publicKey: r.public_key });
-
-interface LoginRecord {
-  token_hash: string;
-  user_id: string;
-  tenant_id: string;
-  created_at: number;
-  expires_at: number;
-}
-
-interface SettingsRecord {
-  tenant_id: string;
-  version: number;
-  settings: string;
-  created_at: number;
-  created_by: string | null;
+/** A record whose columns are its fields one to one, `snake_case` named in `camelCase`. */
+function camel<T>(record: unknown): T | undefined {
+  if (record === undefined) return undefined;
+  const entries = Object.entries(record as object).map(([k, v]) => [
+    k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+    v,
+  ]);
+  return Object.fromEntries(entries) as T;
 }
 
 /** The desk's accounts in the SQLite database `store/sqlite.ts` opened. */
@@ -204,7 +191,7 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
     users: db.prepare('SELECT * FROM desk_users WHERE tenant_id = ? ORDER BY created_at, id'),
     failures: db.prepare('SELECT at FROM desk_login_failures WHERE email = ? AND at >= ? ORDER BY at'),
     addFailure: db.prepare('INSERT INTO desk_login_failures (email, at) VALUES (?, ?)'),
-    forgetFailures: db.prepare('DELETE FROM desk_login_failures WHERE email = ? AND at < ?'),
+    forgetFailures: db.prepare('DELETE FROM desk_login_failures WHERE at < ?'),
     clearFailures: db.prepare('DELETE FROM desk_login_failures WHERE email = ?'),
     addLogin: db.prepare(
       'INSERT INTO desk_logins (token_hash, user_id, tenant_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
@@ -258,7 +245,7 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
   });
 
   const addSettings = db.transaction((s: SettingsVersionRow, brand: string | null) => {
-    const current = q.settings.get(s.tenantId) as SettingsRecord | undefined;
+    const current = q.settings.get(s.tenantId) as { version: number } | undefined;
     if (s.version !== (current?.version ?? 0) + 1 || !insertSettings(s)) return false;
     q.setBrand.run(brand, s.tenantId);
     return true;
@@ -283,12 +270,10 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
       createTenant(tenant, admin, settings);
     },
     async tenant(tenantId) {
-      const r = q.tenant.get(tenantId) as TenantRecord | undefined;
-      return r && toTenant(r);
+      return camel<DeskTenantRow>(q.tenant.get(tenantId));
     },
     async tenantByPublicKey(publicKey) {
-      const r = q.tenantByKey.get(publicKey) as TenantRecord | undefined;
-      return r && toTenant(r);
+      return camel<DeskTenantRow>(q.tenantByKey.get(publicKey));
     },
     async setPublicKey(tenantId, publicKey) {
       q.setPublicKey.run(publicKey, tenantId);
@@ -314,7 +299,7 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
       return (q.failures.all(email, since) as Array<{ at: number }>).map((r) => r.at);
     },
     async addFailure(email, at, forgetBefore) {
-      q.forgetFailures.run(email, forgetBefore);
+      q.forgetFailures.run(forgetBefore);
       q.addFailure.run(email, at);
     },
     async clearFailures(email) {
@@ -325,16 +310,7 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
       q.addLogin.run(l.tokenHash, l.userId, l.tenantId, l.createdAt, l.expiresAt);
     },
     async login(tokenHash) {
-      const r = q.login.get(tokenHash) as LoginRecord | undefined;
-      return (
-        r && {
-          tokenHash: r.token_hash,
-          userId: r.user_id,
-          tenantId: r.tenant_id,
-          createdAt: r.created_at,
-          expiresAt: r.expires_at,
-        }
-      );
+      return camel<DeskLoginRow>(q.login.get(tokenHash));
     },
     async deleteLogin(tokenHash) {
       q.deleteLogin.run(tokenHash);
@@ -343,16 +319,7 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
       q.deleteLogins.run(tenantId, userId);
     },
     async settings(tenantId) {
-      const r = q.settings.get(tenantId) as SettingsRecord | undefined;
-      return (
-        r && {
-          tenantId: r.tenant_id,
-          version: r.version,
-          settings: r.settings,
-          createdAt: r.created_at,
-          createdBy: r.created_by,
-        }
-      );
+      return camel<SettingsVersionRow>(q.settings.get(tenantId));
     },
     async addSettings(row, brand) {
       return addSettings(row, brand);
@@ -371,7 +338,7 @@ export function sqliteDeskAccounts(db: Database.Database): DeskAccountStore {
       return rows.map((r) => ({
         at: r.at,
         userId: r.user_id,
-        userName: r.user_name,
+        user: r.user_name,
         action: r.action,
         detail: JSON.parse(r.detail) as unknown,
       }));

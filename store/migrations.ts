@@ -120,6 +120,7 @@ export const migrations: readonly string[] = [
      at INTEGER NOT NULL
    );
    CREATE INDEX desk_login_failures_email ON desk_login_failures(email, at);
+   CREATE INDEX desk_login_failures_at ON desk_login_failures(at);
    CREATE TABLE desk_settings (
      tenant_id TEXT NOT NULL REFERENCES tenants(id),
      version INTEGER NOT NULL,

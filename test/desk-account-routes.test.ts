@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS } from '../desk/settings.js';
 import { base32Decode, totp } from '../desk/totp.js';
+import { deskUserOf } from '../server/desk-auth.js';
 import { DeskClient, type SignedUp, signIn, signUpCompany } from './helpers/desk.js';
 import { runCli } from './helpers/process.js';
 import { startTestTandem, type TestTandem } from './helpers/tandem.js';
@@ -29,14 +30,28 @@ describe('desk accounts API, over real HTTP', function () {
   });
   after(() => tandem.stop());
 
+  type Route = [method: string, path: string];
+  const adminRoutes = (): Route[] => [
+    ['GET', '/settings'],
+    ['PUT', '/settings'],
+    ['GET', '/users'],
+    ['POST', '/users'],
+    ['PATCH', `/users/${acme.user.id}`],
+    ['GET', '/audit'],
+    ['GET', '/alerts'],
+  ];
+  async function expectEvery(client: DeskClient, routes: Route[], status: number, code: string) {
+    for (const [method, path] of routes) {
+      const a = await client.call(method, path, method === 'GET' ? undefined : { name: 'x' });
+      assert.equal(a.status, status, `${method} ${path}`);
+      assert.equal(errorCode(a.body), code, `${method} ${path}`);
+    }
+  }
+
   it('signs up with a cookie that is HttpOnly and SameSite=Lax, and shows who is signed in', async () => {
     const client = new DeskClient(tandem.url);
-    const a = await client.expect(201, 'POST', '/signup', {
-      company: 'Cask',
-      name: 'Cai',
-      email: 'CAI@cask.example',
-      password: 'long password here',
-    });
+    const cask = { company: 'Cask', name: 'Cai', email: 'cai@cask.example', password: 'long password here' };
+    const a = await client.expect(201, 'POST', '/signup', { ...cask, email: 'CAI@cask.example' });
     const cookie = a.headers.get('set-cookie') ?? '';
     assert.match(cookie, /^tandem_desk=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
     const me = (await client.expect(200, 'GET', '/me')).body as {
@@ -50,45 +65,38 @@ describe('desk accounts API, over real HTTP', function () {
     assert.equal(me.tenant.name, 'Cask');
     assert.equal(me.tenant.publicKey, (a.body as { publicKey: string }).publicKey);
     assert.equal(a.headers.get('cache-control'), 'no-store');
-    const again = await new DeskClient(tandem.url).call('POST', '/signup', {
-      company: 'Cask 2',
-      name: 'Cai',
-      email: 'cai@cask.example',
-      password: 'long password here',
-    });
+    const again = await new DeskClient(tandem.url).call('POST', '/signup', { ...cask, company: 'Cask 2' });
     assert.equal(again.status, 409);
     assert.equal(errorCode(again.body), 'email-taken');
   });
 
-  it('validates bodies with a clear message naming the field', async () => {
-    const a = await new DeskClient(tandem.url).call('POST', '/signup', {
-      company: 'X',
-      name: 'Y',
-      email: 'not-an-email',
-      password: 'short',
+  it('recognises the signed-in user from a Cookie header, as the desk WebSocket does', async () => {
+    const user = await deskUserOf(tandem.deskAccounts, `other=1; ${acme.client.cookie}`);
+    assert.deepEqual(user, {
+      userId: acme.user.id,
+      tenantId: acme.tenantId,
+      role: 'admin',
+      name: 'Acme admin',
     });
+    assert.equal(await deskUserOf(tandem.deskAccounts, 'tandem_desk=forged'), null);
+    assert.equal(await deskUserOf(tandem.deskAccounts, undefined), null);
+  });
+
+  it('validates bodies with a clear message naming the field', async () => {
+    const body = { company: 'X', name: 'Y', email: 'not-an-email', password: 'short' };
+    const a = await new DeskClient(tandem.url).call('POST', '/signup', body);
     assert.equal(a.status, 400);
     assert.match((a.body as { error: { message: string } }).error.message, /^email: an email address/);
   });
 
   it('answers 401 signed-out without a sign-in, and after logout', async () => {
-    const anon = new DeskClient(tandem.url);
-    for (const [method, path] of [
+    const own: Route[] = [
       ['GET', '/me'],
-      ['GET', '/settings'],
-      ['PUT', '/settings'],
-      ['GET', '/users'],
-      ['POST', '/users'],
-      ['PATCH', `/users/${acme.user.id}`],
-      ['GET', '/audit'],
-      ['GET', '/alerts'],
       ['POST', '/me/totp'],
+      ['POST', '/me/totp/confirm'],
       ['POST', '/logout'],
-    ] as const) {
-      const a = await anon.call(method, path, method === 'GET' ? undefined : {});
-      assert.equal(a.status, 401, `${method} ${path}`);
-      assert.equal(errorCode(a.body), 'signed-out');
-    }
+    ];
+    await expectEvery(new DeskClient(tandem.url), [...own, ...adminRoutes()], 401, 'signed-out');
     const c = await signIn(tandem.url, 'avi@acme.example', 'agent password 1');
     const out = await c.expect(204, 'POST', '/logout');
     assert.match(out.headers.get('set-cookie') ?? '', /^tandem_desk=; .*Max-Age=0/);
@@ -106,6 +114,16 @@ describe('desk accounts API, over real HTTP', function () {
     assert.equal((await acme.client.call('GET', '/settings')).status, 200, 'reads need none');
   });
 
+  it('takes sign-ins only as JSON, which another site cannot send without asking (no login CSRF)', async () => {
+    const res = await fetch(`${tandem.url}/api/desk/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', accept: 'application/json' },
+      body: JSON.stringify({ email: 'ada@acme.example', password: 'correct horse battery' }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('set-cookie'), null);
+  });
+
   it('keeps settings as versions, refuses a stale save, and audits each change', async () => {
     const current = (await acme.client.expect(200, 'GET', '/settings')).body as { version: number };
     const settings = { ...DEFAULT_SETTINGS, allowedOrigins: ['https://acme.example/'], seatCap: 3 };
@@ -120,11 +138,14 @@ describe('desk accounts API, over real HTTP', function () {
     const bad = await acme.client.call('PUT', '/settings', { settings: { ...settings, seatCap: 0 } });
     assert.equal(bad.status, 400);
     assert.match(bad.text, /settings\.seatCap/);
-    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as {
-      entries: Array<{ action: string; detail: { version?: number; changed?: string[] } }>;
-    };
-    assert.deepEqual(audit.entries[0], {
-      ...audit.entries[0],
+    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as Array<{
+      action: string;
+      user: string;
+      detail: { version?: number; changed?: string[] };
+    }>;
+    assert.deepEqual(audit[0], {
+      ...audit[0],
+      user: 'Acme admin',
       action: 'settings-saved',
       detail: { version: saved.version, changed: ['allowedOrigins', 'seatCap'] },
     });
@@ -136,9 +157,9 @@ describe('desk accounts API, over real HTTP', function () {
   });
 
   it('lets admins manage users, each change audited, and keeps other roles out', async () => {
-    const list = (await acme.client.expect(200, 'GET', '/users')).body as { users: Array<{ email: string }> };
+    const list = (await acme.client.expect(200, 'GET', '/users')).body as Array<{ email: string }>;
     assert.deepEqual(
-      list.users.map((u) => u.email),
+      list.map((u) => u.email),
       ['ada@acme.example', 'avi@acme.example'],
     );
     assert.doesNotMatch(JSON.stringify(list), /argon2|password/i);
@@ -150,26 +171,12 @@ describe('desk accounts API, over real HTTP', function () {
     ).body as { skills: string[]; maxSessions: number };
     assert.deepEqual(changed.skills, ['billing', 'returns']);
     assert.equal(changed.maxSessions, 2);
-    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as {
-      entries: Array<{ action: string; user: string; detail: unknown }>;
-    };
-    assert.equal(audit.entries[0]?.action, 'user-changed');
-    assert.ok(audit.entries.some((e) => e.action === 'user-created'));
+    const audit = (await acme.client.expect(200, 'GET', '/audit')).body as Array<{ action: string }>;
+    assert.equal(audit[0]?.action, 'user-changed');
+    assert.ok(audit.some((e) => e.action === 'user-created'));
 
     const agent = await signIn(tandem.url, 'avi@acme.example', 'agent password 1');
-    for (const [method, path] of [
-      ['GET', '/settings'],
-      ['PUT', '/settings'],
-      ['GET', '/users'],
-      ['POST', '/users'],
-      ['PATCH', `/users/${acme.user.id}`],
-      ['GET', '/audit'],
-      ['GET', '/alerts'],
-    ] as const) {
-      const a = await agent.call(method, path, method === 'GET' ? undefined : { name: 'x' });
-      assert.equal(a.status, 403, `${method} ${path}`);
-      assert.equal(errorCode(a.body), 'forbidden');
-    }
+    await expectEvery(agent, adminRoutes(), 403, 'forbidden');
     await agent.expect(200, 'GET', '/me');
   });
 
@@ -196,8 +203,8 @@ describe('desk accounts API, over real HTTP', function () {
     await signIn(tandem.url, 'dee@dune.example', 'correct horse battery', totp(key, Date.now() + 30_000));
   });
 
-  it('answers bad-credentials, then 423 locked after five failures', async () => {
-    await signUpCompany(tandem.url, 'Echo', 'eve@echo.example');
+  it('answers bad-credentials, then 423 locked after five failures, and alerts the admins', async () => {
+    const echo = await signUpCompany(tandem.url, 'Echo', 'eve@echo.example');
     for (let i = 0; i < 5; i++) {
       const a = await new DeskClient(tandem.url).call('POST', '/login', {
         email: 'eve@echo.example',
@@ -212,6 +219,14 @@ describe('desk accounts API, over real HTTP', function () {
     });
     assert.equal(locked.status, 423);
     assert.equal(errorCode(locked.body), 'locked');
+    const alerts = (await echo.client.expect(200, 'GET', '/alerts')).body as Array<{
+      kind: string;
+      detail: unknown;
+    }>;
+    assert.deepEqual(
+      alerts.map((a) => [a.kind, (a.detail as { email: string }).email]),
+      [['lockout', 'eve@echo.example']],
+    );
   });
 
   it("refuses a second tenant's credentials on every route: nothing of the first is seen or changed", async () => {

@@ -100,6 +100,15 @@ describe('desk accounts on a real SQLite database', function () {
     );
   });
 
+  it('counts guesses sent all at once one after another', async () => {
+    await signUp('Acme', 'ada@acme.example');
+    const answers = await Promise.allSettled(
+      Array.from({ length: 10 }, () => accounts.login('ada@acme.example', 'wrong password', undefined, T0)),
+    );
+    const codes = answers.map((a) => (a.status === 'rejected' ? (a.reason as DeskError).code : 'ok'));
+    assert.deepEqual(codes, [...Array(5).fill('bad-credentials'), ...Array(5).fill('locked')]);
+  });
+
   it('locks an unknown email the same way, so the answers do not tell which emails exist', async () => {
     for (let i = 0; i < 5; i++) {
       await rejects(accounts.login('nobody@acme.example', 'guess', undefined, T0), 'bad-credentials');
@@ -147,7 +156,7 @@ describe('desk accounts on a real SQLite database', function () {
 
   it('versions settings, refuses a save on a stale version, audits what changed and brands the tenant', async () => {
     const { tenant, user } = await signUp('Acme', 'ada@acme.example');
-    const brand = { name: 'Acme', colour: '#112233', logo: null };
+    const brand = { name: 'Acme', color: '#112233', logoUrl: '' };
     const v2 = await accounts.saveSettings(
       tenant.id,
       user.id,
@@ -161,10 +170,10 @@ describe('desk accounts on a real SQLite database', function () {
       'https://acme.example',
     ]);
     assert.equal((await accounts.settingsOf(tenant.id)).createdBy, user.id);
-    assert.deepEqual(await store.brandOf(tenant.id), brand);
+    assert.deepEqual(await store.brandOf(tenant.id), { name: 'Acme', colour: '#112233', logo: null });
     const [latest] = await accounts.auditLog(tenant.id);
     assert.deepEqual(latest?.detail, { version: 2, changed: ['allowedOrigins', 'brand'] });
-    assert.equal(latest?.userName, 'Acme admin');
+    assert.equal(latest?.user, 'Acme admin');
   });
 
   it('keeps one active admin, and audits each user change without the password', async () => {

@@ -70,10 +70,10 @@ describe('desk rules', () => {
       const s = settingsSchema.parse({
         ...DEFAULT_SETTINGS,
         allowedOrigins: ['https://Shop.Example/', 'https://shop.example'],
-        brand: { name: ' Acme ', colour: '#AABBCC', logo: null },
+        brand: { name: ' Acme ', color: '#AABBCC', logoUrl: '' },
       });
       assert.deepEqual(s.allowedOrigins, ['https://shop.example']);
-      assert.deepEqual(s.brand, { name: 'Acme', colour: '#aabbcc', logo: null });
+      assert.deepEqual(s.brand, { name: 'Acme', color: '#aabbcc', logoUrl: '' });
     });
 
     it('says which field is wrong', () => {
@@ -86,7 +86,7 @@ describe('desk rules', () => {
       assert.match(bad.error?.issues[0]?.message ?? '', /not an origin/);
       const logo = settingsSchema.safeParse({
         ...DEFAULT_SETTINGS,
-        brand: { name: 'Acme', colour: '#aabbcc', logo: 'http://cdn.example/logo.png' },
+        brand: { name: 'Acme', color: '#aabbcc', logoUrl: 'http://cdn.example/logo.png' },
       });
       assert.equal(logo.success, false, 'a logo in clear http');
       assert.equal(settingsSchema.safeParse({ ...DEFAULT_SETTINGS, extra: 1 }).success, false);
