@@ -184,12 +184,12 @@ export class Desk {
 
   /** Whether a page may ask for help: its origin must be one the tenant allows now. */
   async originAllows(tenantId: string, from: string): Promise<boolean> {
-    const { settings } = await this.o.directory.settingsOf(tenantId);
-    return originAllowed(settings, from);
+    return originAllowed((await this.tenant(tenantId)).settings, from);
   }
 
-  private async checkOrigin(tenantId: string, from: string): Promise<void> {
-    if (!(await this.originAllows(tenantId, from))) throw new OriginRefused(tenantId, from);
+  /** Read from the settings just refreshed, so a request costs one settings read. */
+  private checkOrigin(t: TenantDesk, from: string): void {
+    if (!originAllowed(t.settings, from)) throw new OriginRefused(t.id, from);
   }
 
   async availability(
@@ -211,8 +211,8 @@ export class Desk {
     },
     visitorId: string | null,
   ): Promise<{ id: string; requestKey: string } & RequestView> {
-    await this.checkOrigin(tenantId, input.from);
     const t = await this.tenant(tenantId);
+    this.checkOrigin(t, input.from);
     const now = this.now();
     const id = randomToken(12);
     const requestKey = randomToken(24);
@@ -245,7 +245,7 @@ export class Desk {
     const row = tenantId ? this.o.store.getRequest(tenantId, requestId) : undefined;
     if (!row || !matchesHash(requestKey, row.keyHash))
       throw new QueueError(404, 'unknown-request', 'no such request, or the key does not match');
-    await this.checkOrigin(row.tenantId, row.fromUrl);
+    this.checkOrigin(await this.tenant(row.tenantId), row.fromUrl);
     return row;
   }
 
@@ -299,10 +299,15 @@ export class Desk {
     const t = await this.tenant(tenantId);
     await this.refreshProfile(t, userId);
     const now = this.now();
-    this.o.store.recordState(tenantId, userId, state, now);
+    this.changeState(t, userId, state, now);
+    return { state, since: now };
+  }
+
+  /** Every change of state is recorded with its time. */
+  private changeState(t: TenantDesk, userId: string, state: AgentStateName, now: number): void {
+    this.o.store.recordState(t.id, userId, state, now);
     t.since.set(userId, now);
     this.apply(t, t.group.setState(userId, state, now));
-    return { state, since: now };
   }
 
   async stateOf(tenantId: string, userId: string): Promise<{ state: AgentStateName; since: number | null }> {
@@ -580,10 +585,15 @@ export class Desk {
     if (p.seat === VISITOR_SEAT) l.visitorsSeen = true;
   }
 
-  /** A participant's last socket closed: the session ends if the agent or the last visitor stays away. */
+  /**
+   * A participant's last socket closed: the session ends if the agent in charge or the last visitor
+   * stays away for the grace period, counted from the latest departure. An agent who has not arrived
+   * yet (just handed the session) is not missing.
+   */
   disconnected(sessionId: string): void {
     const l = this.live.get(sessionId);
-    if (!l || l.endTimer) return;
+    if (!l) return;
+    if (l.endTimer) clearTimeout(l.endTimer);
     l.endTimer = setTimeout(() => {
       l.endTimer = null;
       void this.tenant(l.tenantId).then((t) => {
@@ -592,7 +602,8 @@ export class Desk {
         const room = this.o.rooms.get(sessionId);
         const present = (seat: string) =>
           [...(l.seats.get(seat) ?? [])].some((pid) => room?.isConnected(pid));
-        if (!present(agentSeat(s.row.agentId))) this.finish(t, sessionId, 'agent-left');
+        const lead = agentSeat(s.row.agentId);
+        if (l.seats.has(lead) && !present(lead)) this.finish(t, sessionId, 'agent-left');
         else if (l.visitorsSeen && !present(VISITOR_SEAT)) this.finish(t, sessionId, 'visitors-left');
       });
     }, this.o.leaveGraceMs);
@@ -658,8 +669,11 @@ export class Desk {
       for (const a of agents) group.sessionStarted(a, false);
       for (const m of staff) if (m.kind === 'monitor') t.sessions.get(row.sessionId)?.monitors.add(m.userId);
     }
+    let offers: Dispatch = { offers: [], withdrawn: [] };
     for (const r of this.o.store.openRequests(tenantId))
-      group.add({ id: r.id, skill: r.skill, waitingSince: r.createdAt }, now);
+      offers = merge(offers, group.add({ id: r.id, skill: r.skill, waitingSince: r.createdAt }, now));
+    // Offers made again after a restart are announced and timed like any other.
+    this.apply(t, offers);
     return t;
   }
 
@@ -852,9 +866,7 @@ export class Desk {
     const { lapsed, ...d } = t.group.expire(now);
     this.apply(t, d);
     for (const agentId of lapsed) {
-      this.o.store.recordState(t.id, agentId, 'not-ready', now);
-      t.since.set(agentId, now);
-      this.apply(t, t.group.setState(agentId, 'not-ready', now));
+      this.changeState(t, agentId, 'not-ready', now);
       this.o.listener.toAgent(t.id, agentId, {
         type: 'state',
         state: 'not-ready',

@@ -60,6 +60,9 @@ export class HuntGroup {
   private readonly queue: Waiting[] = [];
   private readonly offerOf = new Map<string, Offer>();
   private seatsInUse = 0;
+  /** When agents became idle in the same millisecond, who did first: the order of events, not of ids. */
+  private readonly idleOrder = new Map<string, number>();
+  private idleEvents = 0;
   private handleMs = DEFAULT_HANDLE_MS;
 
   constructor(private settings: HuntSettings) {}
@@ -72,6 +75,7 @@ export class HuntGroup {
   /** Adds or updates an agent's profile (skills, max sessions) without touching state or idle time. */
   upsertAgent(agent: HuntAgent, now: number): Dispatch {
     const known = this.agents.get(agent.id);
+    if (!known) this.idleOrder.set(agent.id, ++this.idleEvents);
     this.agents.set(
       agent.id,
       known ? { ...known, skills: agent.skills, maxSessions: agent.maxSessions } : { ...agent },
@@ -95,7 +99,7 @@ export class HuntGroup {
     const agent = this.agents.get(agentId);
     if (!agent || agent.state === state) return { offers: [], withdrawn: [] };
     agent.state = state;
-    if (state === 'ready') agent.idleSince = now;
+    if (state === 'ready') this.becameIdle(agent, now);
     const withdrawn: Offer[] = [];
     if (state !== 'ready') {
       const held = this.heldBy(agentId);
@@ -164,7 +168,7 @@ export class HuntGroup {
     const agent = this.agents.get(agentId);
     if (agent && agent.sessions > 0) {
       agent.sessions--;
-      if (agent.sessions === 0) agent.idleSince = now;
+      if (agent.sessions === 0) this.becameIdle(agent, now);
     }
     if (seat && this.seatsInUse > 0) this.seatsInUse--;
     if (lastedMs !== null) this.handleMs += HANDLE_SMOOTHING * (lastedMs - this.handleMs);
@@ -234,7 +238,10 @@ export class HuntGroup {
     for (const o of this.offerOf.values()) holding.add(o.agentId);
     const free = [...this.agents.values()]
       .filter((a) => a.state === 'ready' && a.sessions < a.maxSessions && !holding.has(a.id))
-      .sort(longestIdleFirst);
+      .sort(
+        (a, b) =>
+          a.idleSince - b.idleSince || (this.idleOrder.get(a.id) ?? 0) - (this.idleOrder.get(b.id) ?? 0),
+      );
     for (const request of this.queue) {
       if (seats >= this.settings.seatCap || free.length === 0) break;
       if (request.offer) continue;
@@ -254,6 +261,11 @@ export class HuntGroup {
     return { offers, withdrawn };
   }
 
+  private becameIdle(agent: HuntAgent, now: number): void {
+    agent.idleSince = now;
+    this.idleOrder.set(agent.id, ++this.idleEvents);
+  }
+
   private heldBy(agentId: string): Offer | undefined {
     for (const o of this.offerOf.values()) if (o.agentId === agentId) return o;
     return undefined;
@@ -269,11 +281,6 @@ export class HuntGroup {
   private findWaiting(requestId: string): Waiting | undefined {
     return this.queue.find((r) => r.id === requestId);
   }
-}
-
-/** Longest idle first; the id breaks ties so the order is total. */
-function longestIdleFirst(a: HuntAgent, b: HuntAgent): number {
-  return a.idleSince - b.idleSince || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function hasSkill(agent: HuntAgent, skill: string | null): boolean {

@@ -91,7 +91,7 @@ export interface DeskQueueStore {
   openRequests(tenantId: string): DeskRequestRow[];
   /** An agent's scheduled sessions from `from` on, soonest first. */
   calendar(tenantId: string, agentId: string, from: number): DeskRequestRow[];
-  /** Every agent's scheduled sessions between two times (to find a free one). */
+  /** Every agent's booked sessions between two times, also those under way (to find a free agent). */
   scheduledBetween(tenantId: string, from: number, to: number): DeskRequestRow[];
   addSession(row: DeskSessionRow): void;
   getSession(tenantId: string, sessionId: string): DeskSessionRow | undefined;

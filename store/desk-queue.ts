@@ -131,7 +131,7 @@ export class SqliteDeskQueue implements DeskQueueStore {
         "SELECT * FROM desk_requests WHERE tenant_id = ? AND agent_id = ? AND status = 'scheduled' AND scheduled_at >= ? ORDER BY scheduled_at",
       ),
       scheduledBetween: db.prepare(
-        "SELECT * FROM desk_requests WHERE tenant_id = ? AND status = 'scheduled' AND scheduled_at >= ? AND scheduled_at < ?",
+        "SELECT * FROM desk_requests WHERE tenant_id = ? AND status IN ('scheduled', 'placed') AND scheduled_at >= ? AND scheduled_at < ?",
       ),
       addSession: db.prepare(
         `INSERT INTO desk_sessions (session_id, tenant_id, request_id, agent_id, scenario, settings_version, channel, started_at)

@@ -23,6 +23,15 @@ describe('hunt group', () => {
     assert.equal(g.position('r4'), 1);
   });
 
+  it('orders agents idle since the same millisecond by who became idle first', () => {
+    const g = new HuntGroup(SETTINGS);
+    g.upsertAgent(agent('a', 0, { state: 'not-ready' }), 0);
+    g.upsertAgent(agent('b', 0, { state: 'not-ready' }), 0);
+    g.setState('b', 'ready', 5);
+    g.setState('a', 'ready', 5);
+    assert.deepEqual(who(g.add({ id: 'r1', skill: null, waitingSince: 6 }, 6).offers), ['r1>b']);
+  });
+
   it('passes a declined request to the next agent and never back to the one who declined', () => {
     const g = new HuntGroup(SETTINGS);
     for (const [id, idle] of [
@@ -174,16 +183,17 @@ describe('hunt group properties', () => {
             const queueBefore = g.waiting().map((r) => ({ ...r, offered: g.offerFor(r.id) !== undefined }));
             const offersBefore = new Set(queueBefore.filter((r) => r.offered).map((r) => r.id));
             let made: Offer[] = [];
+            let withdrawn: Offer[] = [];
             const offers = queueBefore.map((r) => g.offerFor(r.id)).filter((o): o is Offer => !!o);
             switch (c.kind) {
               case 'add': {
                 const id = `r${++requests}`;
-                made = g.add({ id, skill: c.skill, waitingSince: now }, now).offers;
+                ({ offers: made, withdrawn } = g.add({ id, skill: c.skill, waitingSince: now }, now));
                 queueBefore.push({ id, skill: c.skill, waitingSince: now, offered: false });
                 break;
               }
               case 'state':
-                made = g.setState(ids[c.agent % ids.length] as string, c.state, now).offers;
+                ({ offers: made, withdrawn } = g.setState(ids[c.agent % ids.length] as string, c.state, now));
                 break;
               case 'decline': {
                 const o = offers[c.pick % Math.max(1, offers.length)];
@@ -191,7 +201,7 @@ describe('hunt group properties', () => {
                 const set = declined.get(o.requestId) ?? new Set();
                 set.add(o.agentId);
                 declined.set(o.requestId, set);
-                made = g.decline(o.requestId, o.agentId, now).offers;
+                ({ offers: made, withdrawn } = g.decline(o.requestId, o.agentId, now));
                 break;
               }
               case 'accept': {
@@ -201,12 +211,12 @@ describe('hunt group properties', () => {
                 continue;
               }
               case 'end':
-                made = g.sessionEnded(ids[c.agent % ids.length] as string, now).offers;
+                ({ offers: made, withdrawn } = g.sessionEnded(ids[c.agent % ids.length] as string, now));
                 break;
               case 'remove': {
                 const r = queueBefore[c.pick % Math.max(1, queueBefore.length)];
                 if (!r) continue;
-                made = g.remove(r.id, now).offers;
+                ({ offers: made, withdrawn } = g.remove(r.id, now));
                 break;
               }
               case 'tick': {
@@ -218,6 +228,7 @@ describe('hunt group properties', () => {
                   declined.set(w.requestId, set);
                 }
                 made = e.offers;
+                withdrawn = e.withdrawn;
                 break;
               }
             }
@@ -229,7 +240,12 @@ describe('hunt group properties', () => {
             const chosenEarlier = new Set<string>();
             for (const o of made) {
               const request = queueBefore.find((r) => r.id === o.requestId);
-              assert.ok(request && !offersBefore.has(o.requestId));
+              assert.ok(request);
+              if (offersBefore.has(o.requestId))
+                assert.ok(
+                  withdrawn.some((w) => w.requestId === o.requestId),
+                  'offered twice at once',
+                );
               assert.ok(!declined.get(o.requestId)?.has(o.agentId), 'offered again to one who passed');
               const candidates = g
                 .allAgents()
