@@ -48,10 +48,13 @@ describe('desk screens: sign-up, administration, two-step sign-in', function () 
       (el as HTMLTextAreaElement).select();
     });
     await admin.type(origins, 'https://shop.example\nhttp://127.0.0.1:9');
+    await admin.click('[data-testid="brand-on"]');
+    await admin.type('#brand-name', 'Acme Shop');
     await admin.click('[data-testid="settings-save"]');
     await waitForText(admin, '[data-testid="settings-saved"]', 'Saved as version 2');
     const saved = await admin.evaluate(() => fetch('/api/desk/settings').then((r) => r.json()));
     assert.deepEqual(saved.settings.allowedOrigins, ['https://shop.example', 'http://127.0.0.1:9']);
+    assert.deepEqual(saved.settings.brand, { name: 'Acme Shop', color: '#2f6fed', logoUrl: '' });
   });
 
   it('adds an agent in Users, and the audit log shows both changes', async () => {
