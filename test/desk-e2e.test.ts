@@ -206,10 +206,11 @@ describe('desk end to end: the button, the queue, agents and supervisors', funct
     const { wait } = await visitorClicks(`${site.otherOrigin}/shop`);
     await wait.waitForSelector('h1');
     assert.match(await textOf(wait, 'body'), /not offer live help on the page you came from/);
-    const alerts = (await admin.expect(200, 'GET', '/alerts')).body as {
-      alerts: Array<{ kind: string; detail: { origin?: string } }>;
-    };
-    assert.ok(alerts.alerts.some((a) => a.kind === 'origin' && a.detail.origin === site.otherOrigin));
+    const alerts = (await admin.expect(200, 'GET', '/alerts')).body as Array<{
+      kind: string;
+      detail: { origin?: string };
+    }>;
+    assert.ok(alerts.some((a) => a.kind === 'origin' && a.detail.origin === site.otherOrigin));
   });
 
   it('the hunt group offers the longest-idle Ready agent first; a decline passes to the next', async () => {

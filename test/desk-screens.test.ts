@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'puppeteer-core';
 import { base32Decode, totp } from '../desk/totp.js';
+import { readManifest } from '../server/assets.js';
+import { DESK_CSP } from '../server/desk-pages.js';
 import { launchBrowser } from './helpers/browser.js';
 import { DeskClient } from './helpers/desk.js';
 import { addStaff, lookAt, PASSWORD, pageAs, textOf, waitForText } from './helpers/desk-browser.js';
@@ -20,6 +22,23 @@ describe('desk screens: sign-up, administration, two-step sign-in', function () 
   after(async () => {
     await browser?.close();
     await tandem?.stop();
+  });
+
+  it('serves the consoles with the desk’s policy, and embed.js with the bundles it prefetches', async () => {
+    const manifest = readManifest();
+    for (const path of ['/desk', '/desk/agent', '/desk/supervisor', '/desk/admin']) {
+      const res = await fetch(`${tandem.url}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('content-security-policy'), DESK_CSP);
+      assert.match(await res.text(), new RegExp(`/assets/${manifest.desk.replace(/\./g, '\\.')}`));
+    }
+    const embed = await fetch(`${tandem.url}/embed.js`);
+    assert.match(embed.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal(embed.headers.get('cache-control'), 'public, max-age=300');
+    assert.equal(embed.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    const code = await embed.text();
+    assert.ok(code.includes(`${manifest.desk},${manifest.viewer}`));
+    assert.ok(!code.includes('__TANDEM_PREFETCH__'));
   });
 
   it('a company signs up on /desk and lands on its administration', async () => {
@@ -48,10 +67,13 @@ describe('desk screens: sign-up, administration, two-step sign-in', function () 
       (el as HTMLTextAreaElement).select();
     });
     await admin.type(origins, 'https://shop.example\nhttp://127.0.0.1:9');
+    await admin.click('[data-testid="brand-on"]');
+    await admin.type('#brand-name', 'Acme Shop');
     await admin.click('[data-testid="settings-save"]');
     await waitForText(admin, '[data-testid="settings-saved"]', 'Saved as version 2');
     const saved = await admin.evaluate(() => fetch('/api/desk/settings').then((r) => r.json()));
     assert.deepEqual(saved.settings.allowedOrigins, ['https://shop.example', 'http://127.0.0.1:9']);
+    assert.deepEqual(saved.settings.brand, { name: 'Acme Shop', color: '#2f6fed', logoUrl: '' });
   });
 
   it('adds an agent in Users, and the audit log shows both changes', async () => {

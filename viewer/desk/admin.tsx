@@ -111,7 +111,7 @@ function AuditLog() {
           {items.map((a, i) => (
             <tr key={`${a.at}-${i}`}>
               <td>{new Date(a.at).toLocaleString()}</td>
-              <td>{a.userName ?? 'Tandem'}</td>
+              <td>{a.user ?? 'operator'}</td>
               <td>{a.action}</td>
               <td>
                 <code>{JSON.stringify(a.detail)}</code>

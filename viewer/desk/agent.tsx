@@ -17,6 +17,7 @@ import { ErrorLine } from './field.js';
 import { describeStateChange, formatDuration, pageText, STATE_LABELS, secondsLeft } from './format.js';
 import { useLive, useNow } from './live.js';
 import { Pager } from './paging.js';
+import { pendingWindow } from './pending-window.js';
 import { useAction } from './use-action.js';
 
 const SESSIONS_KEY = 'tandem:desk-sessions';
@@ -99,8 +100,7 @@ export function AgentConsole({ me }: { me: Me }) {
     });
 
   const accept = (o: Offer) => {
-    // Opened now, while the click still counts as the agent's gesture, so no popup blocker stops it.
-    const win = window.open('', '_blank');
+    const win = pendingWindow();
     void offerAction
       .run(async () => {
         const placed = await acceptOffer(o.request.id);
@@ -115,11 +115,10 @@ export function AgentConsole({ me }: { me: Me }) {
           sessionStorage.setItem(SESSIONS_KEY, JSON.stringify(next));
           return next;
         });
-        if (win) win.location.href = placed.viewerUrl;
-        else location.assign(placed.viewerUrl);
+        win.go(placed.viewerUrl);
       })
       .then((ok) => {
-        if (!ok) win?.close();
+        if (!ok) win.cancel();
         setOffer(null);
       });
   };

@@ -44,7 +44,8 @@ export interface Settings {
   offerTimeoutSeconds: number;
   scenarios: Record<ScenarioKind, Scenario>;
   avatarsByPage: Array<{ pathPrefix: string; avatar: string }>;
-  brand: { name: string; colour: string; logo: string | null } | null;
+  /** `logoUrl` is empty for none. */
+  brand: { name: string; color: string; logoUrl: string } | null;
 }
 
 export interface SettingsVersion {
@@ -57,8 +58,8 @@ export interface SettingsVersion {
 export interface AuditEntry {
   at: number;
   userId: string | null;
-  /** The user's name now; null for the system or a user since removed. */
-  userName: string | null;
+  /** The user's name now; null for the operator's command line. */
+  user: string | null;
   action: string;
   detail: unknown;
 }
@@ -176,13 +177,12 @@ export const getSettings = () => call<SettingsVersion>('GET', '/api/desk/setting
 /** `basedOn` is the version edited: the server refuses (409 `stale`) when someone saved since. */
 export const putSettings = (settings: Settings, basedOn: number) =>
   change<SettingsVersion>('PUT', '/api/desk/settings', { settings, basedOn });
-export const getUsers = () => call<{ users: DeskUser[] }>('GET', '/api/desk/users').then((r) => r.users);
+export const getUsers = () => call<DeskUser[]>('GET', '/api/desk/users');
 export const addUser = (user: NewUser) => change<DeskUser>('POST', '/api/desk/users', user);
 export const patchUser = (userId: string, patch: UserChange) =>
   change<DeskUser>('PATCH', `/api/desk/users/${id(userId)}`, patch);
-export const getAudit = () =>
-  call<{ entries: AuditEntry[] }>('GET', '/api/desk/audit').then((r) => r.entries);
-export const getAlerts = () => call<{ alerts: Alert[] }>('GET', '/api/desk/alerts').then((r) => r.alerts);
+export const getAudit = () => call<AuditEntry[]>('GET', '/api/desk/audit');
+export const getAlerts = () => call<Alert[]>('GET', '/api/desk/alerts');
 
 export const getMyState = () => call<StateView>('GET', '/api/desk/me/state');
 /** The offers open for this agent, as the live channel sends them (its fallback). */

@@ -235,9 +235,10 @@ export function SettingsForm() {
         <label class="check">
           <input
             type="checkbox"
+            data-testid="brand-on"
             checked={draft.brand !== null}
             onChange={(e) =>
-              set({ brand: e.currentTarget.checked ? { name: '', colour: '#2f6fed', logo: null } : null })
+              set({ brand: e.currentTarget.checked ? { name: '', color: '#2f6fed', logoUrl: '' } : null })
             }
           />
           Show my company’s name, colour and logo to visitors
@@ -257,9 +258,9 @@ export function SettingsForm() {
               <input
                 id="brand-color"
                 type="color"
-                value={draft.brand.colour}
+                value={draft.brand.color}
                 onInput={(e) =>
-                  draft.brand && set({ brand: { ...draft.brand, colour: e.currentTarget.value } })
+                  draft.brand && set({ brand: { ...draft.brand, color: e.currentTarget.value } })
                 }
               />
             </Field>
@@ -267,10 +268,9 @@ export function SettingsForm() {
               <input
                 id="brand-logo"
                 type="url"
-                value={draft.brand.logo ?? ''}
+                value={draft.brand.logoUrl}
                 onInput={(e) =>
-                  draft.brand &&
-                  set({ brand: { ...draft.brand, logo: e.currentTarget.value.trim() || null } })
+                  draft.brand && set({ brand: { ...draft.brand, logoUrl: e.currentTarget.value.trim() } })
                 }
               />
             </Field>

@@ -3,6 +3,7 @@ import { type Alert, type Board, bargeIn, getBoard, type Me, watchSession } from
 import { ErrorLine, TableWrap } from './field.js';
 import { formatDuration, STATE_LABELS } from './format.js';
 import { useLive, useNow } from './live.js';
+import { pendingWindow } from './pending-window.js';
 import { useAction } from './use-action.js';
 
 /** `/desk/supervisor`: every agent's state and sessions, the queue and alerts, live. */
@@ -32,16 +33,15 @@ export function SupervisorMonitor({ me }: { me: Me }) {
       });
       return;
     }
-    const win = window.open('', '_blank');
+    const win = pendingWindow();
     void action
       .run(async () => {
         const { viewerUrl } = await watchSession(sessionId);
         if (barge) await bargeIn(sessionId);
-        if (win) win.location.href = viewerUrl;
-        else location.assign(viewerUrl);
+        win.go(viewerUrl);
       })
       .then((ok) => {
-        if (!ok) win?.close();
+        if (!ok) win.cancel();
       });
   };
 
