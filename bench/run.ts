@@ -1,5 +1,6 @@
 import * as archive from './archive.bench.js';
 import * as crash from './crash.bench.js';
+import * as desk from './desk.bench.js';
 import * as fanout from './fanout.bench.js';
 import * as pageload from './pageload.bench.js';
 import * as proxy from './proxy.bench.js';
@@ -17,6 +18,7 @@ const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
   ['archive', archive],
   ['replay', replay],
   ['kill -9', crash],
+  ['help desk', desk],
 ];
 
 for (const [name, bench] of benches) {

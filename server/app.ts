@@ -11,6 +11,7 @@ import { TranslationError, type Translator, translateLine } from '../session/tra
 import type { Brand } from '../store/types.js';
 import { type Manifest, PUBLIC_DIR } from './assets.js';
 import type { Config } from './config.js';
+import { deskPages } from './desk-pages.js';
 import { HttpError, parseBody } from './http-error.js';
 import { notFoundPage, shellPage } from './pages.js';
 
@@ -34,6 +35,8 @@ export interface AppOptions {
   archive: { pages: express.Router; api: express.Router };
   /** The help desk's accounts and administration API. */
   deskAccounts: express.Router;
+  /** The help desk's queue API and the visitor's page `/help/<key>`. */
+  deskQueue: { api: express.Router; pages: express.Router };
 }
 
 const createBody = z
@@ -145,8 +148,11 @@ export function createApp(o: AppOptions): express.Express {
   });
 
   app.use(o.archive.pages);
+  app.use(deskPages(o.manifest));
   app.use('/api/archive', o.archive.api);
   app.use('/api/desk', o.deskAccounts);
+  app.use('/api/desk', o.deskQueue.api);
+  app.use(o.deskQueue.pages);
 
   const api = express.Router();
   api.use(express.json({ limit: '32kb', strict: true }));

@@ -8,6 +8,10 @@ export interface Manifest {
   viewer: string;
   /** The auditors' archive and replay screens. */
   replay: string;
+  /** The help desk's screens: sign-in, agent console, supervisor monitor, admin, visitor's wait page. */
+  desk: string;
+  /** The customer site's "Get help" button (a classic script on someone else's page). */
+  embed: string;
 }
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));

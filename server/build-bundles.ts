@@ -18,11 +18,12 @@ const common: esbuild.BuildOptions = {
 };
 
 /**
- * The runtime is one classic script: it must run before the page's own scripts, synchronously, so
- * it cannot be an ES module or load chunks. The worker prelude is put in front of worker scripts,
- * classic or module, so it is plain code too. Each name carries its content hash.
+ * One classic script: the runtime must run before the page's own scripts, synchronously; the worker
+ * prelude is put in front of worker scripts, classic or module; the embed script runs on a
+ * customer's page. None of them can be an ES module or load chunks. Each name carries its content
+ * hash (cached for a year).
  */
-async function buildClassic(entry: string, name: string): Promise<string> {
+async function buildClassic(name: string, entry: string): Promise<string> {
   const result = await esbuild.build({
     ...common,
     entryPoints: [path.join(root, entry)],
@@ -30,22 +31,24 @@ async function buildClassic(entry: string, name: string): Promise<string> {
     write: false,
   });
   const file = result.outputFiles?.[0];
-  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
+  if (!file) throw new Error(`esbuild produced no ${name}`);
   const hashed = `${name}.${crypto.createHash('sha256').update(file.contents).digest('hex').slice(0, 12)}.js`;
   fs.writeFileSync(path.join(PUBLIC_DIR, hashed), file.contents);
   return hashed;
 }
 
 /**
- * The viewer and the auditors' replay screen share chunks; the follower-only mirror (rrweb's
- * replayer) is a chunk loaded on demand.
+ * The viewer, the auditors' replay screen and the desk share chunks; the follower-only mirror
+ * (rrweb's replayer) is a chunk loaded on demand. The desk is its own entry so the viewer's first
+ * paint does not carry it.
  */
-async function buildViewers(): Promise<{ viewer: string; replay: string }> {
+async function buildViewers(): Promise<{ viewer: string; replay: string; desk: string }> {
   const result = await esbuild.build({
     ...common,
     entryPoints: {
       viewer: path.join(root, 'viewer/main.tsx'),
       replay: path.join(root, 'viewer/replay/main.tsx'),
+      desk: path.join(root, 'viewer/desk/main.tsx'),
     },
     format: 'esm',
     splitting: true,
@@ -60,17 +63,22 @@ async function buildViewers(): Promise<{ viewer: string; replay: string }> {
     if (!found) throw new Error(`esbuild produced no bundle for ${source}`);
     return path.basename(found[0]);
   };
-  return { viewer: entry('viewer/main.tsx'), replay: entry('viewer/replay/main.tsx') };
+  return {
+    viewer: entry('viewer/main.tsx'),
+    replay: entry('viewer/replay/main.tsx'),
+    desk: entry('viewer/desk/main.tsx'),
+  };
 }
 
 fs.rmSync(PUBLIC_DIR, { recursive: true, force: true });
 fs.mkdirSync(PUBLIC_DIR, { recursive: true });
-const runtime = await buildClassic('runtime/index.ts', 'runtime');
-const worker = await buildClassic('runtime/worker.ts', 'worker');
-const { viewer, replay } = await buildViewers();
+const runtime = await buildClassic('runtime', 'runtime/index.ts');
+const worker = await buildClassic('worker', 'runtime/worker.ts');
+const embed = await buildClassic('embed', 'viewer/desk/embed.ts');
+const { viewer, replay, desk } = await buildViewers();
 fs.writeFileSync(
   path.join(PUBLIC_DIR, 'manifest.json'),
-  JSON.stringify({ runtime, worker, viewer, replay }, null, 2),
+  JSON.stringify({ runtime, worker, viewer, replay, desk, embed }, null, 2),
 );
 for (const f of fs.readdirSync(PUBLIC_DIR).filter((f) => f.endsWith('.js'))) {
   const size = fs.statSync(path.join(PUBLIC_DIR, f)).size;

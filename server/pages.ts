@@ -13,6 +13,11 @@ export interface ShellOptions {
   script: string;
   config: Record<string, unknown>;
   bootText: string;
+  /**
+   * A server-rendered first state (the visitor's wait form) that works without JavaScript; given
+   * one, the page shows it instead of the progress indicator and the script replaces it.
+   */
+  body?: string;
 }
 
 export function shellPage(o: ShellOptions): string {
@@ -23,8 +28,12 @@ export function shellPage(o: ShellOptions): string {
 <style>${SHELL_CSS}</style>
 <script id="tandem-config" type="application/json">${config}</script>
 <script type="module" src="/assets/${o.script}"></script></head>
-<body><div id="boot" role="status" aria-live="polite"><div><div class="spin"></div>${escapeHtml(o.bootText)}</div></div>
-<div id="app"></div></body></html>`;
+<body>${
+    o.body === undefined
+      ? `<div id="boot" role="status" aria-live="polite"><div><div class="spin"></div>${escapeHtml(o.bootText)}</div></div>
+<div id="app"></div>`
+      : `<div id="app">${o.body}</div>`
+  }</body></html>`;
 }
 
 export function notFoundPage(title: string, detail: string): string {

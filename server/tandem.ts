@@ -10,6 +10,7 @@ import { Auditors } from '../archive/auditors.js';
 import { Capture } from '../archive/capture.js';
 import { Journal } from '../archive/journal.js';
 import { DeskAccounts } from '../desk/accounts.js';
+import { Desk } from '../desk/desk.js';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { ContentHosts } from '../proxy/content-hosts.js';
 import { createContentHandler } from '../proxy/content-server.js';
@@ -28,6 +29,7 @@ import { attachSocket } from '../session/socket.js';
 import { newTickets } from '../session/tickets.js';
 import { diskBlobs } from '../store/blobs.js';
 import { sqliteDeskAccounts } from '../store/desk-accounts.js';
+import { SqliteDeskQueue } from '../store/desk-queue.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { ArchiveStore, Store } from '../store/types.js';
 import { createApp, DEMO_TENANT } from './app.js';
@@ -35,6 +37,8 @@ import { archiveRoutes } from './archive-routes.js';
 import { PUBLIC_DIR, readManifest } from './assets.js';
 import type { Config } from './config.js';
 import { deskAccountRoutes } from './desk-account-routes.js';
+import { DeskLive } from './desk-live.js';
+import { deskQueueRoutes } from './desk-queue-routes.js';
 import { loadSecret } from './secret.js';
 import { httpTranslator } from './translator-http.js';
 
@@ -45,6 +49,7 @@ export interface Tandem {
   archive: Archive;
   auditors: Auditors;
   deskAccounts: DeskAccounts;
+  desk: Desk;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -54,6 +59,8 @@ const SWEEP_INTERVAL_MS = 60 * 60_000;
 
 export interface StartOptions {
   logger?: Logger;
+  /** How long a desk session waits for its agent or last visitor to come back before it ends (30 s). */
+  deskLeaveGraceMs?: number;
   /** Tighter limits on upstream sites (tests of hostile upstreams). */
   upstreamLimits?: Partial<UpstreamLimits>;
 }
@@ -83,7 +90,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     { remove: (participantId) => store.removeParticipant(participantId, Date.now()) },
   );
   const auditors = new Auditors(store, secret);
-  const deskAccounts = new DeskAccounts(sqliteDeskAccounts(store.db), secret);
+  const deskAccountStore = sqliteDeskAccounts(store.db);
+  const deskAccounts = new DeskAccounts(deskAccountStore, secret);
   const sessions = new Sessions(store, secret);
   const tickets = newTickets();
   const entries = new OneTimeCodes<Entry>(ENTRY_CODE_LIFETIME_MS);
@@ -107,6 +115,23 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const runtimeFile = manifest.runtime;
 
   const archive = new Archive(store, blobs, publicUrl.origin);
+  const deskLive: DeskLive = new DeskLive(deskAccounts, (): Desk => desk, publicUrl.origin, log);
+  const desk: Desk = new Desk({
+    store: new SqliteDeskQueue(store.db),
+    directory: {
+      tenantByPublicKey: (key) => deskAccounts.tenantByPublicKey(key),
+      tenantName: async (id) => (await deskAccountStore.tenant(id))?.name ?? id,
+      settingsOf: (id) => deskAccounts.settingsOf(id),
+      users: (id) => deskAccounts.users(id),
+      recordAlert: (id, kind, detail) => deskAccounts.recordAlert(id, kind, detail),
+      alerts: (id, limit) => deskAccounts.alerts(id, limit),
+    },
+    sessions,
+    rooms,
+    publicOrigin: publicUrl.origin,
+    listener: deskLive,
+    leaveGraceMs: options.deskLeaveGraceMs ?? 30_000,
+  });
   const app = createApp({
     config: { ...config, publicUrl },
     manifest,
@@ -126,6 +151,13 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     }),
     deskAccounts: deskAccountRoutes({
       accounts: deskAccounts,
+      secureCookies: publicUrl.protocol === 'https:',
+    }),
+    deskQueue: deskQueueRoutes({
+      desk,
+      accounts: deskAccounts,
+      manifest,
+      secret,
       secureCookies: publicUrl.protocol === 'https:',
     }),
   });
@@ -191,6 +223,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   async function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (isContentHost(req)) return content.upgrade(req, socket, head);
     const url = new URL(req.url ?? '/', publicUrl);
+    if (url.pathname === '/desk/ws') return deskLive.upgrade(req, socket, head, url);
     if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'not found');
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== publicUrl.origin)
@@ -211,9 +244,15 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     const session = await sessions.get(sessionId);
     const participant = await store.getParticipant(participantId);
     if (!session || !participant) return refuseUpgrade(socket, 404, 'no session with this id');
+    const { admitted, hidden } = await desk.admit(session, participant);
+    if (!admitted) return refuseUpgrade(socket, 410, 'the session has ended');
     const room = await rooms.open(session.id, session.startUrl, session.batonPolicy, session.liveTyping);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      attachSocket(ws, room, participant, log, () => rooms.released(session.id));
+      desk.connected(session, participant);
+      attachSocket(ws, room, { ...participant, hidden }, log, () => {
+        rooms.released(session.id);
+        if (!room.isConnected(participant.id)) desk.disconnected(session.id);
+      });
     });
   }
 
@@ -237,9 +276,12 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     archive,
     auditors,
     deskAccounts,
+    desk,
     log,
     async stop() {
       clearInterval(sweeper);
+      desk.stop();
+      deskLive.close();
       rooms.closeAll(1001, 'server shutting down');
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => {

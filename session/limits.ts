@@ -16,3 +16,5 @@ export const MAX_STROKE_POINTS = 400;
 export const MAX_STROKE_OFFSET = 20_000;
 /** Strokes kept per author on a page; a new one beyond this replaces that author's oldest. */
 export const MAX_STROKES_PER_AUTHOR = 20;
+/** The close code of every socket of a help-desk session that has ended: nobody reconnects. */
+export const ENDED_CLOSE_CODE = 4410;

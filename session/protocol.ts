@@ -140,6 +140,8 @@ export interface ParticipantInfo {
   name: string;
   role: ParticipantRole;
   connected: boolean;
+  /** Only in a hidden monitor's own view of themselves: nobody else knows they are there. */
+  hidden?: true;
 }
 
 export interface TabInfo {
@@ -234,7 +236,9 @@ export type ErrorCode =
   | 'unknown-participant'
   | 'unknown-tab'
   | 'bad-url'
-  | 'rate-limited';
+  | 'rate-limited'
+  /** A hidden monitor may only whisper (private lines) until they barge in. */
+  | 'watching';
 
 /**
  * postMessage bridge between the runtime in the owner's live frame and the viewer that holds the

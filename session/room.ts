@@ -79,10 +79,15 @@ interface Member {
   connections: Set<Connection>;
   /** In the audience of a large room: present, but not announced to everyone one by one. */
   audience: boolean;
+  /** A monitor watching silently: not announced, not listed, and limited to private lines. */
+  hidden: boolean;
 }
 
-/** Archived but delivered to no one: an audience member's arrival or departure. */
+/** Archived but delivered to no one: an audience member's or a monitor's arrival or departure. */
 const NOBODY: ReadonlySet<string> = new Set();
+
+/** What a hidden monitor may send: whispers, and what keeps their own connection going. */
+const HIDDEN_MAY_SEND: ReadonlySet<string> = new Set(['chat', 'resume', 'report']);
 
 type Distributive<T> = T extends unknown ? Omit<T, keyof Ordered> : never;
 type Unordered = Distributive<RelayedMessage>;
@@ -136,6 +141,8 @@ export interface ParticipantRecord {
   id: string;
   name: string;
   role: ParticipantRole;
+  /** Joins as a hidden monitor (the desk's silent watch). */
+  hidden?: boolean;
 }
 
 /**
@@ -235,14 +242,16 @@ export class Room {
     if (!member) {
       // A class of thousands would otherwise send everyone thousands of arrivals and a welcome
       // listing them all: past the stage, followers are counted, not announced.
-      const audience = p.role === 'follower' && this.stageConnected >= this.stageSize;
+      const hidden = p.hidden === true;
+      const audience = !hidden && p.role === 'follower' && this.stageConnected >= this.stageSize;
       member = {
         info: { id: p.id, name: p.name, role: p.role, connected: true },
         connections: new Set(),
         audience,
+        hidden,
       };
       this.members.set(p.id, member);
-      if (!audience) this.stage.add(member);
+      if (!audience && !hidden) this.stage.add(member);
     }
     member.connections.add(conn);
     member.info.connected = true;
@@ -253,9 +262,9 @@ export class Room {
       this.relay(
         p.id,
         { type: 'joined', participant: { ...member.info } },
-        member.audience ? { only: NOBODY } : { except: conn },
+        member.audience || member.hidden ? { only: NOBODY } : { except: conn },
       );
-      if (this.tab.owner === null && p.role === 'owner') this.assignTabOwner(p.id, conn);
+      if (!member.hidden && this.tab.owner === null && p.role === 'owner') this.assignTabOwner(p.id, conn);
     }
     this.sendCheckpoint(member, conn);
   }
@@ -269,8 +278,9 @@ export class Room {
     this.relay(
       participantId,
       { type: 'left', participant: participantId },
-      member.audience ? { only: NOBODY } : {},
+      member.audience || member.hidden ? { only: NOBODY } : {},
     );
+    if (member.hidden) return;
     if (this.tab.owner === participantId) {
       const next = [...this.stage].find((m) => m.info.connected && m.info.role === 'owner');
       this.assignTabOwner(next ? next.info.id : null);
@@ -278,6 +288,7 @@ export class Room {
     if (this.baton.holder === participantId) this.setBaton(participantId, this.tab.owner);
   }
 
+  /** Hidden monitors count with the stage: they are few, and keep the room open while they watch. */
   private countPresence(member: Member, change: 1 | -1): void {
     if (!member.audience) {
       this.stageConnected += change;
@@ -304,6 +315,19 @@ export class Room {
     this.relay(member.info.id, { type: 'joined', participant: { ...member.info } }, { skip: member.info.id });
   }
 
+  isConnected(participantId: string): boolean {
+    return this.members.get(participantId)?.info.connected === true;
+  }
+
+  /** A hidden monitor barges in: from now on everyone sees them and they may do what a follower does. */
+  reveal(participantId: string): void {
+    const member = this.members.get(participantId);
+    if (!member?.hidden) return;
+    member.hidden = false;
+    this.stage.add(member);
+    if (member.info.connected) this.relay(participantId, { type: 'joined', participant: { ...member.info } });
+  }
+
   get connectedCount(): number {
     return this.stageConnected + this.audienceConnected;
   }
@@ -324,6 +348,8 @@ export class Room {
     if ('tab' in msg && msg.tab !== undefined && msg.tab !== this.tab.id) {
       return this.reject(conn, 'unknown-tab', `there is no tab "${msg.tab}" in this session`, msg.type);
     }
+    if (member.hidden && (!HIDDEN_MAY_SEND.has(msg.type) || (msg.type === 'chat' && !msg.to)))
+      return this.reject(conn, 'watching', 'you are watching silently; whisper or barge in', msg.type);
     if (SOCIAL.has(msg.type) && !('to' in msg && msg.to)) {
       if (!this.socialBudget.take(this.now(), this.connectedCount)) {
         if (EPHEMERAL.has(msg.type)) return;
@@ -610,9 +636,11 @@ export class Room {
   private sendCheckpoint(member: Member, conn: Connection): void {
     this.reply(conn, {
       type: 'welcome',
-      you: { ...member.info },
+      you: { ...member.info, ...(member.hidden ? { hidden: true as const } : {}) },
       session: this.id,
-      participants: [...this.stage, ...(member.audience ? [member] : [])].map((m) => ({ ...m.info })),
+      participants: [...this.stage, ...(member.audience || member.hidden ? [member] : [])].map((m) => ({
+        ...m.info,
+      })),
       audience: this.audienceAnnounced,
       tabs: [{ ...this.tab }],
       baton: { ...this.baton },

@@ -8,6 +8,15 @@ export interface CreatedSession {
   joinKey: string;
 }
 
+/**
+ * A named place in a session that a key opens, for sessions someone else arranges (the help desk):
+ * who the person is (`agent:<id>`, `visitor`, `monitor:<id>`) and the role they join with.
+ */
+export interface Seat {
+  role: Role;
+  seat: string;
+}
+
 export interface JoinedParticipant {
   participantId: string;
   token: string;
@@ -43,6 +52,30 @@ export class Sessions {
       .slice(0, 32);
   }
 
+  /**
+   * A key for one seat, derived like the join key, so whoever arranged the session can hand it out
+   * again at any time; the seat and role travel in the key, signed.
+   */
+  seatKeyFor(sessionId: string, seat: Seat): string {
+    const body = Buffer.from(`${seat.role}\n${seat.seat}`).toString('base64url');
+    return `${body}.${this.seatMac(sessionId, body)}`;
+  }
+
+  private seatOf(sessionId: string, key: string): Seat | null {
+    const [body, mac, extra] = key.split('.');
+    if (!body || !mac || extra !== undefined) return null;
+    const expected = Buffer.from(this.seatMac(sessionId, body));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
+    const [role, seat] = Buffer.from(body, 'base64url').toString().split('\n');
+    if ((role !== 'owner' && role !== 'follower') || !seat) return null;
+    return { role, seat };
+  }
+
+  private seatMac(sessionId: string, body: string): string {
+    return crypto.createHmac('sha256', this.secret).update(`seat\n${sessionId}\n${body}`).digest('base64url');
+  }
+
   async create(
     tenantId: string,
     startUrl: string | null,
@@ -73,11 +106,12 @@ export class Sessions {
   async join(sessionId: string, name: string, key: string): Promise<JoinedParticipant> {
     const session = await this.store.getSession(sessionId);
     if (!session) throw new SessionError('unknown-session', 'no session with this id');
+    const seat = this.seatOf(sessionId, key);
     const role: Role | null = matchesHash(key, session.hostKeyHash)
       ? 'owner'
       : matchesHash(key, session.joinKeyHash)
         ? 'follower'
-        : null;
+        : (seat?.role ?? null);
     if (!role) throw new SessionError('bad-key', 'this key does not open the session');
     const token = randomToken(32);
     const participant: ParticipantRow = {
@@ -87,6 +121,7 @@ export class Sessions {
       role,
       tokenHash: hashSecret(token),
       joinedAt: Date.now(),
+      seat: seat?.seat ?? null,
     };
     await this.store.addParticipant(participant);
     return { participantId: participant.id, token, role, name };

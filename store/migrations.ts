@@ -146,4 +146,58 @@ export const migrations: readonly string[] = [
      detail TEXT NOT NULL
    );
    CREATE INDEX desk_alerts_tenant ON desk_alerts(tenant_id, id);`,
+  // The help desk's queue: agents' states over time, visitor requests, desk sessions and the staff
+  // in them; and the seat a participant's key named, in a session the desk arranged.
+  `CREATE TABLE desk_agent_states (
+     id INTEGER PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     user_id TEXT NOT NULL REFERENCES desk_users(id),
+     state TEXT NOT NULL CHECK (state IN ('ready', 'not-ready', 'away', 'break')),
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX desk_agent_states_user ON desk_agent_states(tenant_id, user_id, id);
+   CREATE TABLE desk_requests (
+     id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     key_hash TEXT NOT NULL,
+     visitor_id TEXT,
+     name TEXT,
+     question TEXT,
+     from_url TEXT NOT NULL,
+     skill TEXT,
+     scenario TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('waiting', 'overflow', 'placed', 'scheduled', 'abandoned')),
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     session_id TEXT REFERENCES sessions(id),
+     agent_id TEXT REFERENCES desk_users(id),
+     scheduled_at INTEGER,
+     abandon_reason TEXT
+   );
+   CREATE INDEX desk_requests_open ON desk_requests(tenant_id, status, created_at);
+   CREATE INDEX desk_requests_agent ON desk_requests(tenant_id, agent_id, scheduled_at);
+   CREATE INDEX desk_requests_session ON desk_requests(tenant_id, session_id);
+   CREATE TABLE desk_sessions (
+     session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     request_id TEXT NOT NULL REFERENCES desk_requests(id),
+     agent_id TEXT NOT NULL REFERENCES desk_users(id),
+     scenario TEXT NOT NULL,
+     settings_version INTEGER NOT NULL,
+     channel TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     ended_at INTEGER,
+     end_reason TEXT
+   );
+   CREATE INDEX desk_sessions_open ON desk_sessions(tenant_id, ended_at);
+   CREATE TABLE desk_session_staff (
+     session_id TEXT NOT NULL REFERENCES sessions(id),
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     user_id TEXT NOT NULL REFERENCES desk_users(id),
+     kind TEXT NOT NULL CHECK (kind IN ('lead', 'conference', 'monitor')),
+     joined_at INTEGER NOT NULL,
+     barged_at INTEGER
+   );
+   CREATE INDEX desk_session_staff_session ON desk_session_staff(tenant_id, session_id);
+   ALTER TABLE participants ADD COLUMN seat TEXT;`,
 ];

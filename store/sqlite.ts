@@ -39,6 +39,7 @@ interface ParticipantRecord {
   token_hash: string;
   joined_at: number;
   removed_at: number | null;
+  seat: string | null;
 }
 
 interface ContentHostRecord {
@@ -66,6 +67,7 @@ const toParticipant = (r: ParticipantRecord): ParticipantRow => ({
   tokenHash: r.token_hash,
   joinedAt: r.joined_at,
   removedAt: r.removed_at,
+  seat: r.seat,
 });
 
 const toContentHost = (r: ContentHostRecord): ContentHostRow => ({
@@ -124,7 +126,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
     ),
     getSession: db.prepare('SELECT * FROM sessions WHERE id = ?'),
     addParticipant: db.prepare(
-      'INSERT INTO participants (id, session_id, name, role, token_hash, joined_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO participants (id, session_id, name, role, token_hash, joined_at, seat) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     getParticipant: db.prepare('SELECT * FROM participants WHERE id = ?'),
     participantByToken: db.prepare('SELECT * FROM participants WHERE session_id = ? AND token_hash = ?'),
@@ -175,7 +177,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
       return r && toSession(r);
     },
     async addParticipant(p: ParticipantRow) {
-      q.addParticipant.run(p.id, p.sessionId, p.name, p.role, p.tokenHash, p.joinedAt);
+      q.addParticipant.run(p.id, p.sessionId, p.name, p.role, p.tokenHash, p.joinedAt, p.seat ?? null);
     },
     async getParticipant(id: string) {
       const r = q.getParticipant.get(id) as ParticipantRecord | undefined;

@@ -43,6 +43,8 @@ export interface ParticipantRow {
   joinedAt: number;
   /** When the host removed them, if they were. */
   removedAt?: number | null;
+  /** The seat their key named, in a session the desk arranged (`agent:<id>`, `visitor`, `monitor:<id>`). */
+  seat?: string | null;
 }
 
 export interface ContentHostRow {

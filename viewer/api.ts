@@ -21,10 +21,17 @@ export class ApiError extends Error {
 
 export const OFFLINE_MESSAGE = 'Tandem cannot be reached. Check your connection and try again.';
 
-/** One JSON call to Tandem's API; a 204 answers undefined. */
-export async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+/** One JSON call to Tandem's API; a 204 answers undefined. `extra` adds headers (the desk's CSRF token). */
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  extra: Record<string, string> = {},
+): Promise<T> {
   let res: Response;
-  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  const headers: Record<string, string> =
+    body === undefined ? { ...extra } : { ...extra, 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   try {
     res = await fetch(path, {

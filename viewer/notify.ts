@@ -59,6 +59,18 @@ export class Notifier {
     if (!this.muted) this.tone();
   }
 
+  /**
+   * Someone is waiting for this person (an agent paged with a visitor): the tone sounds even while
+   * they look at the screen, because the page may be one of many windows on it.
+   */
+  page(summary: string): void {
+    if (this.inBackground()) {
+      this.unseen++;
+      this.startFlashing(summary);
+    }
+    if (!this.muted) this.tone();
+  }
+
   private inBackground(): boolean {
     return document.visibilityState === 'hidden' || !document.hasFocus();
   }

@@ -5,7 +5,8 @@ export const css = `
 #boot{display:none}
 button,input{font:inherit;color:inherit}
 button{cursor:pointer;border:1px solid var(--line);background:var(--panel);border-radius:8px;padding:6px 12px}
-button.primary{background:var(--accent);color:var(--accent-ink);border-color:var(--accent)}
+a.button{display:inline-block;text-decoration:none;color:inherit;border:1px solid var(--line);background:var(--panel);border-radius:8px;padding:4px 12px}
+button.primary,a.button.primary{background:var(--accent);color:var(--accent-ink);border-color:var(--accent)}
 button:disabled{opacity:.5;cursor:default}
 :focus-visible{outline:2px solid var(--accent);outline-offset:2px}
 .landing{max-width:36rem;margin:10vh auto;padding:2rem;background:var(--panel);border-radius:14px;box-shadow:0 2px 16px #0002}

@@ -23,10 +23,15 @@ export class WsClient {
     });
   }
 
-  static async connect(base: string, session: string, token: string): Promise<WsClient> {
-    const ws = new WebSocket(
+  static connect(base: string, session: string, token: string): Promise<WsClient> {
+    return WsClient.open(
       `${base.replace(/^http/, 'ws')}/ws?session=${session}&token=${encodeURIComponent(token)}`,
     );
+  }
+
+  /** Any WebSocket address, with headers such as `origin` and `cookie`. */
+  static async open(url: string, headers: Record<string, string> = {}): Promise<WsClient> {
+    const ws = new WebSocket(url, { headers });
     const client = new WsClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

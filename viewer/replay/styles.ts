@@ -1,7 +1,6 @@
 /** The archive and replay screens' own rules, on top of the viewer's stylesheet (colours, buttons). */
 export const css = `
 a{color:var(--accent-text)}
-a.button{display:inline-block;text-decoration:none;color:inherit;border:1px solid var(--line);background:var(--panel);border-radius:8px;padding:4px 12px}
 .landing .error{color:var(--warn)}
 .status-line{color:var(--muted);min-height:1.4em}
 .empty{color:var(--muted)}
