@@ -1,3 +1,4 @@
+import { ENDED_CLOSE_CODE } from '../session/limits.js';
 import type { Rooms } from '../session/rooms.js';
 import { hashSecret, matchesHash, randomToken } from '../session/secrets.js';
 import type { Seat, Sessions } from '../session/sessions.js';
@@ -115,8 +116,6 @@ export class OriginRefused extends QueueError {
   }
 }
 
-/** Close code of sockets in a desk session that has ended. */
-export const ENDED_CLOSE_CODE = 4410;
 /** How many of the latest alerts the board shows. */
 const BOARD_ALERTS = 20;
 /** How often waits are checked against the tenant's target. */
@@ -298,6 +297,9 @@ export class Desk {
   ): Promise<{ state: AgentStateName; since: number }> {
     const t = await this.tenant(tenantId);
     await this.refreshProfile(t, userId);
+    const since = t.since.get(userId);
+    // Choosing the state one is in changes nothing: no new row, and the time in state goes on.
+    if (since !== undefined && t.group.agent(userId)?.state === state) return { state, since };
     const now = this.now();
     this.changeState(t, userId, state, now);
     return { state, since: now };

@@ -9,3 +9,5 @@ export const MAX_CONTROL_FRAME_BYTES = 64 * 1024;
 
 /** The close code a removed participant's sockets get: the viewer must not reconnect. */
 export const REMOVED_CLOSE_CODE = 4403;
+/** The close code of every socket of a help-desk session that has ended: nobody reconnects. */
+export const ENDED_CLOSE_CODE = 4410;

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { parseConfig } from '../server/config.js';
 import { startTandem } from '../server/tandem.js';
 import type { SqliteStore } from '../store/sqlite.js';
+import { launchBrowser } from './helpers/browser.js';
 import {
   DeskClient,
   type DeskTenant,
@@ -379,6 +380,60 @@ describe('desk staff: watch, whisper, barge, transfer, conference, isolation, li
     assert.equal((await maxSide.ws.waitClosed()).code, 4410);
     maxLive.close();
     nedLive.close();
+  });
+
+  it('shows the visitor in the viewer that the session has ended when the agent ends it', async () => {
+    const t = await deskTenant(ctx.base, 'Lark', { origins: [SHOP], agents: [{ name: 'Ros' }] });
+    const ros = t.agents[0] as DeskClient;
+    const s = await placed(ctx.base, t, ros);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const status = await visitor<{ joinUrl: string }>(
+        ctx.base,
+        'GET',
+        `/requests/${s.request.id}?requestKey=${s.request.requestKey}`,
+      );
+      await page.goto(status.body.joinUrl);
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid="connection"]')?.textContent?.includes('live'),
+      );
+      await ros.ok('POST', `/sessions/${s.sessionId}/end`, undefined, 204);
+      await page.waitForFunction(() => document.body.textContent?.includes('The session has ended'));
+    } finally {
+      await browser.close();
+      s.agentSide.ws.close();
+      s.visitorSide.ws.close();
+    }
+  });
+
+  it('lets an agent who takes two at once be offered a second, and alerts the supervisors', async () => {
+    const t = await deskTenant(ctx.base, 'Moss', {
+      origins: [SHOP],
+      agents: [{ name: 'Sol', maxSessions: 2 }],
+    });
+    const sol = t.agents[0] as DeskClient;
+    const one = await placed(ctx.base, t, sol);
+    const two = await placed(ctx.base, t, sol);
+    const states = (ctx.tandem.store as SqliteStore).db
+      .prepare('SELECT state FROM desk_agent_states WHERE user_id = ?')
+      .all(sol.userId);
+    assert.deepEqual(states, [{ state: 'ready' }], 'choosing Ready again records nothing');
+    const board = await t.supervisor.ok<{
+      agents: Array<{ sessions: string[] }>;
+      alerts: Array<{ kind: string }>;
+      sessions: Array<{ channel: string }>;
+    }>('GET', '/board');
+    assert.deepEqual(board.agents[0]?.sessions.sort(), [one.sessionId, two.sessionId].sort());
+    assert.deepEqual(
+      board.alerts.map((a) => a.kind),
+      ['multiple-sessions'],
+    );
+    assert.match(board.sessions[0]?.channel ?? '', /^Moss \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    for (const s of [one, two]) {
+      s.agentSide.ws.close();
+      s.visitorSide.ws.close();
+    }
   });
 
   it('keeps every queue route to the caller’s tenant', async () => {

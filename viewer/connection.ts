@@ -1,8 +1,8 @@
-import { REMOVED_CLOSE_CODE } from '../session/limits.js';
+import { ENDED_CLOSE_CODE, REMOVED_CLOSE_CODE } from '../session/limits.js';
 import type { ClientMessage, ServerMessage } from '../session/protocol.js';
 import { ApiError, getTicket } from './api.js';
 
-export type Status = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'removed';
+export type Status = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'removed' | 'ended';
 
 export interface ConnectionEvents {
   message(msg: ServerMessage): void;
@@ -56,7 +56,7 @@ export class Connection {
     try {
       ticket = (await getTicket(this.session, this.token)).ticket;
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'removed') return this.removedByHost();
+      if (err instanceof ApiError && err.code === 'removed') return this.final('removed');
       return this.scheduleRetry();
     }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -77,16 +77,17 @@ export class Connection {
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (e.code === REMOVED_CLOSE_CODE) return this.removedByHost();
+      if (e.code === REMOVED_CLOSE_CODE) return this.final('removed');
+      if (e.code === ENDED_CLOSE_CODE) return this.final('ended');
       if (!this.stopped) this.scheduleRetry();
     };
   }
 
-  /** No reconnecting: the token opens nothing any more. */
-  private removedByHost(): void {
+  /** No reconnecting: the token opens nothing any more, or the session is over. */
+  private final(status: 'removed' | 'ended'): void {
     this.stopped = true;
     clearInterval(this.countdown);
-    this.on.status('removed', 0);
+    this.on.status(status, 0);
   }
 
   private scheduleRetry(): void {

@@ -325,6 +325,15 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     );
   }
 
+  if (state.status === 'ended') {
+    return (
+      <main class="landing" aria-live="polite">
+        <h1>The session has ended</h1>
+        <p>Thank you. Nothing more is shared from or to this window.</p>
+      </main>
+    );
+  }
+
   if (leaving === 'left') {
     return (
       <main class="landing" aria-live="polite">
