@@ -298,4 +298,30 @@ describe('desk end to end: the button, the queue, agents and supervisors', funct
       'the visitor never sees it',
     );
   });
+
+  it('an offer nobody answers is withdrawn, and the console says why the agent is now Not ready', async () => {
+    const current = (await admin.expect(200, 'GET', '/settings')).body as {
+      version: number;
+      settings: Record<string, unknown>;
+    };
+    await admin.expect(201, 'PUT', '/settings', {
+      settings: { ...current.settings, offerTimeoutSeconds: 5 },
+      basedOn: current.version,
+    });
+    const ida = await agentConsole(await addStaff(admin, 'Ida', 'agent', { skills: ['clocks'] }));
+    const asked = await fetch(`${tandem.url}/api/desk/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: site.origin },
+      body: JSON.stringify({ key: publicKey, from: `${site.origin}/shop`, skill: 'clocks', name: 'Jo' }),
+    });
+    assert.equal(asked.status, 201);
+    await ida.waitForSelector('[data-testid="offer"]');
+    await waitForText(ida, '[data-testid="offer-accept"]', /Accept \(\d s\)/);
+    await waitForText(ida, '[data-testid="state-note"]', 'an offer went unanswered');
+    assert.equal(await ida.$('[data-testid="offer"]'), null);
+    assert.equal(
+      await ida.$eval('[data-testid="state-not-ready"]', (r) => (r as HTMLInputElement).checked),
+      true,
+    );
+  });
 });

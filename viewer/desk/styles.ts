@@ -54,6 +54,5 @@ pre{white-space:pre-wrap;word-break:break-all;background:var(--bg);border:1px so
 .wait textarea{width:100%;box-sizing:border-box}
 .wait form{margin-bottom:.75rem}
 .wait a,.from{overflow-wrap:anywhere}
-.landing .switch{margin-top:1rem}
 @media (max-width:600px){.desk{padding:0 .6rem 2rem}.wait{margin:0;border-radius:0;box-shadow:none}.stat{margin-right:1rem}}
 `;
