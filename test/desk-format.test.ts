@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  describeDetail,
   describeExpectedWait,
   describeRequest,
   describeStateChange,
@@ -12,6 +13,16 @@ import {
 } from '../viewer/desk/format.js';
 
 describe('desk wording and parsing', () => {
+  it('shows a recorded detail as labelled values, not raw JSON', () => {
+    assert.equal(
+      describeDetail({ origin: 'http://a.example', page: 'http://a.example/shop' }),
+      'origin: http://a.example · page: http://a.example/shop',
+    );
+    assert.equal(describeDetail({ user: 'ann', roles: ['agent'] }), 'user: ann · roles: ["agent"]');
+    assert.equal(describeDetail(null), '');
+    assert.equal(describeDetail('locked'), 'locked');
+  });
+
   it('formats time in state in seconds, then minutes, then hours', () => {
     assert.equal(formatDuration(-5), '0 s');
     assert.equal(formatDuration(45_900), '45 s');

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { FormFooter } from '../form-footer.js';
 import { type Alert, type AuditEntry, confirmTotp, getAlerts, getAudit, type Me, startTotp } from './api.js';
 import { ErrorLine, Field, TableWrap } from './field.js';
+import { describeDetail } from './format.js';
 import { SettingsForm } from './settings-form.js';
 import { AlertList } from './supervisor.js';
 import { useAction } from './use-action.js';
@@ -114,7 +115,7 @@ function AuditLog() {
               <td>{a.user ?? 'operator'}</td>
               <td>{a.action}</td>
               <td>
-                <code>{JSON.stringify(a.detail)}</code>
+                <span class="detail">{describeDetail(a.detail)}</span>
               </td>
             </tr>
           ))}

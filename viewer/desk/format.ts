@@ -110,3 +110,18 @@ export function parseLocalDateTime(value: string, now: number): number | null {
   const at = new Date(value).getTime();
   return Number.isFinite(at) && at > now ? at : null;
 }
+
+/**
+ * A recorded detail (an alert's or an audit entry's) as "origin: http://a.example · page: …" for
+ * people; nested values as compact JSON.
+ */
+export function describeDetail(detail: unknown): string {
+  if (detail === null || detail === undefined) return '';
+  if (typeof detail !== 'object') return String(detail);
+  return Object.entries(detail as Record<string, unknown>)
+    .map(
+      ([key, value]) =>
+        `${key}: ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`,
+    )
+    .join(' · ');
+}

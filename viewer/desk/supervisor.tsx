@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type Alert, type Board, bargeIn, getBoard, type Me, watchSession } from './api.js';
 import { ErrorLine, TableWrap } from './field.js';
-import { formatDuration, STATE_LABELS } from './format.js';
+import { describeDetail, formatDuration, STATE_LABELS } from './format.js';
 import { useLive, useNow } from './live.js';
 import { pendingWindow } from './pending-window.js';
 import { useAction } from './use-action.js';
@@ -182,7 +182,7 @@ export function AlertList({ alerts }: { alerts: Alert[] }) {
         .map((a, i) => (
           <li key={`${a.at}-${i}`} data-kind={a.kind}>
             <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleString()}</time> —{' '}
-            {ALERT_TEXT[a.kind] ?? a.kind} <code>{JSON.stringify(a.detail)}</code>
+            {ALERT_TEXT[a.kind] ?? a.kind} <span class="detail">{describeDetail(a.detail)}</span>
           </li>
         ))}
     </ul>
