@@ -21,7 +21,15 @@ const benches: Array<[string, { run(): Promise<Record<string, number>> }]> = [
   ['help desk', desk],
 ];
 
+// Names given on the command line run only those (`npm run bench -- proxy "help desk"`).
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((c) => !benches.some(([name]) => name === c));
+if (unknown.length > 0) {
+  console.error(`no benchmark named ${unknown.join(', ')}; there are: ${benches.map(([n]) => n).join(', ')}`);
+  process.exit(2);
+}
 for (const [name, bench] of benches) {
+  if (chosen.length > 0 && !chosen.includes(name)) continue;
   const figures = await bench.run();
   console.log(`\n${name}`);
   for (const [figure, value] of Object.entries(figures)) console.log(`  ${figure.padEnd(48)} ${value}`);
