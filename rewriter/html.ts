@@ -131,6 +131,8 @@ const MAX_SRCDOC_DEPTH = 4;
 // Every origin a document names gets an import map entry, up to this many (the document's own first).
 const MAX_IMPORT_MAP_ORIGINS = 64;
 
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
 // An http(s) origin written in a script's text, such as the target of an `import()`.
 const SCRIPT_ORIGIN = /\bhttps?:\/\/[a-z0-9.-]+(?::\d{1,5})?(?=[/'"`?#\s]|$)/gi;
 
@@ -176,6 +178,8 @@ class DocumentRewriter implements TokenizerCallbacks {
   private readonly origins = new Set<string>();
   private readonly map: UrlMapper;
   private moduleSeen = false;
+  /** An inline script calls `import()`. */
+  private dynamicImportSeen = false;
   private importMapSeen = false;
   /** The page's own import map, when it is the first and comes before any module script. */
   private pageImportMap: { start: number; end: number; base: URL } | null = null;
@@ -246,6 +250,8 @@ class DocumentRewriter implements TokenizerCallbacks {
    * Adds the origins' prefixes to the page's first import map, or returns a map of their own for the
    * head. An injected map is first in the document, so a page's later map merges into it (in browsers
    * that merge import maps; elsewhere only a page's map that is first and before any module counts).
+   * A document that shows no sign of modules gets none: in a browser that does not merge, a map its
+   * scripts add later would be refused.
    */
   private importMap(): string {
     const { importMap } = this.options;
@@ -260,6 +266,7 @@ class DocumentRewriter implements TokenizerCallbacks {
         return '';
       }
     }
+    if (!this.moduleSeen && !this.dynamicImportSeen) return '';
     return importMapElement(prefixes, importMap.nonce);
   }
 
@@ -576,7 +583,9 @@ class DocumentRewriter implements TokenizerCallbacks {
     }
     if (type === 'module') this.moduleSeen = true;
     else if (type !== '' && !/javascript|ecmascript/.test(type)) return;
-    for (const [origin] of this.html.slice(start, end).matchAll(SCRIPT_ORIGIN)) {
+    const text = this.html.slice(start, end);
+    if (DYNAMIC_IMPORT.test(text)) this.dynamicImportSeen = true;
+    for (const [origin] of text.matchAll(SCRIPT_ORIGIN)) {
       try {
         this.noteOrigin(new URL(origin).origin);
       } catch {

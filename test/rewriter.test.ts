@@ -266,7 +266,7 @@ describe('rewriter/html', () => {
         '<link rel="modulepreload" href="/m.js"><script type="importmap">{"imports": {"x": "/x.js"}}</script>';
       assert.equal(maps(withMap(late)).length, 2, 'the page’s later map stays its own');
       assert.match(withMap(late), /<script type="importmap">\{"imports": \{"x": "\/x\.js"\}\}<\/script>$/);
-      const broken = '<script type="importmap">{ not json</script>';
+      const broken = '<script type="importmap">{ not json</script><script type="module"></script>';
       const out = withMap(broken);
       assert.ok(out.endsWith(broken), 'a map the browser ignores is left as it is');
       assert.deepEqual(maps(out.slice(0, -broken.length)), [
@@ -274,8 +274,11 @@ describe('rewriter/html', () => {
       ]);
     });
 
-    it('adds nothing without the option', () => {
-      assert.equal(html('<p>x</p>'), `${INJECT}<p>x</p>`);
+    it('adds nothing without the option, or to a document that shows no sign of modules', () => {
+      const page = '<script src="https://cdn.example/app.js"></script><p>x</p>';
+      assert.equal(maps(html(page)).length, 0);
+      assert.equal(maps(withMap(page)).length, 0);
+      assert.equal(maps(withMap(`${page}<script>import ( "/m.js" )</script>`)).length, 1);
     });
   });
 
