@@ -42,6 +42,7 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
   let b: { url: string; server: http.Server };
   let open: (url: string) => Promise<void>;
   const requested: string[] = [];
+  const preflights: string[] = [];
 
   before(async () => {
     const js = 'text/javascript';
@@ -110,6 +111,16 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
       '/data': (req, res) => {
         const allow = new URL(req.url ?? '/', 'http://x').searchParams.get('allow');
         const origin = allow === 'origin' ? req.headers.origin : allow === 'other' ? b.url : '*';
+        if (req.method === 'OPTIONS') {
+          preflights.push(`${req.headers.origin} ${req.headers['access-control-request-headers']}`);
+          return void res
+            .writeHead(204, {
+              'access-control-allow-origin': origin,
+              'access-control-allow-credentials': 'true',
+              'access-control-allow-headers': 'x-asked',
+            })
+            .end();
+        }
         send(
           res,
           'application/json',
@@ -194,11 +205,15 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
       await open(`${a.url}/plain.html`);
     });
 
-    const credentialed = (path: string, credentials: RequestCredentials) =>
+    const credentialed = (
+      path: string,
+      credentials: RequestCredentials,
+      headers: Record<string, string> = {},
+    ) =>
       tab.evaluate(
-        async (url, mode) => {
+        async (url, mode, asked) => {
           try {
-            const r = await fetch(url, { credentials: mode });
+            const r = await fetch(url, { credentials: mode, headers: asked });
             return { vary: r.headers.get('vary'), body: (await r.json()) as { cookie?: string } };
           } catch (err) {
             return { error: String(err) };
@@ -206,6 +221,7 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
         },
         `${b.url}${path}`,
         credentials,
+        headers,
       );
 
     it('a credentialed fetch gets the answer only when the site allows the page’s origin', async () => {
@@ -213,6 +229,9 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
       assert.ok(allowed.body, JSON.stringify(allowed));
       assert.equal(allowed.body.cookie, 'b_session=1', 'the jar’s cookies for B went upstream');
       assert.equal(allowed.vary, 'Origin');
+      const preflighted = await credentialed('/data?allow=origin', 'include', { 'x-asked': '1' });
+      assert.equal(preflighted.body?.cookie, 'b_session=1', 'after a preflight the site allowed');
+      assert.deepEqual(preflights, [`${a.url} x-asked`], 'the site answered the preflight for A’s origin');
       const other = await credentialed('/data?allow=other', 'include');
       assert.match(String((other as { error?: string }).error), /TypeError/);
       const anyone = await credentialed('/data?allow=star', 'include');
