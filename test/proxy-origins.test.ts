@@ -42,6 +42,7 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
   let b: { url: string; server: http.Server };
   let open: (url: string) => Promise<void>;
   const requested: string[] = [];
+  const consoleErrors: string[] = [];
   const preflights: string[] = [];
 
   before(async () => {
@@ -93,6 +94,24 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
         ),
       ),
       '/plain.html': html(page('Plain')),
+      '/nonce.html': (_req, res) =>
+        send(
+          res,
+          'text/html',
+          page(
+            'Nonce',
+            `<script type="module" nonce="abc">
+              import { b } from '${b.url}/b.js';
+              document.getElementById('out').textContent = b;
+            </script>`,
+          ),
+          { 'content-security-policy': "script-src 'nonce-abc' 'strict-dynamic'" },
+        ),
+      '/strict.html': (_req, res) =>
+        send(res, 'text/html', page('Strict', '<script type="module" src="/app.js"></script>'), {
+          'content-security-policy': "script-src 'self'",
+        }),
+      '/app.js': (_req, res) => send(res, js, "document.getElementById('out').textContent = 'app';"),
       '/cookies.html': (_req, res) =>
         send(res, 'text/html', page('Cookies'), {
           'set-cookie': ['seen=1; Path=/', 'secret=2; Path=/; HttpOnly'],
@@ -146,6 +165,9 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
     browser = await launchBrowser();
     tab = await browser.newPage();
     tab.on('request', (r) => requested.push(r.url()));
+    tab.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     const session = await createSession(tandem.url);
     const owner = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
     open = async (url) => {
@@ -195,6 +217,20 @@ describe('the proxy between two upstream origins: modules, CORS and cookieStore'
       await shows('#first', 'a');
       await shows('#out', 'lib+c');
       nothingDirect();
+    });
+
+    it('under a site policy with nonces, the injected map carries the runtime’s nonce', async () => {
+      await open(`${a.url}/nonce.html`);
+      await shows('#out', 'b+c');
+      nothingDirect();
+    });
+
+    it('under a site policy that refuses inline scripts, no map is added', async () => {
+      consoleErrors.length = 0;
+      await open(`${a.url}/strict.html`);
+      await shows('#out', 'app');
+      assert.equal(await tab.$$eval('script[type=importmap]', (s) => s.length), 0);
+      assert.deepEqual(consoleErrors, [], 'nothing was refused');
     });
   });
 
