@@ -203,7 +203,8 @@ class DocumentRewriter implements TokenizerCallbacks {
     private readonly depth: number,
   ) {
     this.base = options.base;
-    this.noteOrigin(options.base.origin);
+    // The document's own origin first; only http(s) origins have content hosts.
+    if (/^https?:$/.test(options.base.protocol)) this.noteOrigin(options.base.origin);
     this.map = (url) => {
       this.noteOrigin(url.origin);
       return options.map(url);

@@ -312,10 +312,11 @@ function emulateCookieStore(view: CookieView, secure: boolean): void {
     const name = nameOf(query);
     return parseCookieView(view.read()).filter((c) => name === undefined || c.name === name);
   };
-  const write = (options: CookieOptions): Promise<void> => {
+  // Async, so that bad options (null, say) reject the promise as the native methods do, not throw.
+  const write = async (options: CookieOptions): Promise<void> => {
     const { name = '', value = '', expires, domain, path = '/', sameSite = 'strict' } = options;
     if (invalidCookieText(name, '=;') || invalidCookieText(value, ';') || (!name && !value)) {
-      return Promise.reject(new TypeError('Invalid cookie name or value.'));
+      throw new TypeError('Invalid cookie name or value.');
     }
     let line = `${name ? `${name}=` : ''}${value}; Path=${path}; SameSite=${sameSite}`;
     if (domain) line += `; Domain=${domain}`;
