@@ -584,6 +584,7 @@ class DocumentRewriter implements TokenizerCallbacks {
     }
     if (type === 'module') this.moduleSeen = true;
     else if (type !== '' && !/javascript|ecmascript/.test(type)) return;
+    if (!this.options.importMap) return;
     const text = this.html.slice(start, end);
     if (DYNAMIC_IMPORT.test(text)) this.dynamicImportSeen = true;
     for (const [origin] of text.matchAll(SCRIPT_ORIGIN)) {
