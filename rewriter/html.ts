@@ -9,7 +9,7 @@ import {
   rawTextEnd,
   scriptDataEnd,
 } from './html-syntax.js';
-import { importMapElement, originPrefixes, rewriteImportMap } from './import-map.js';
+import { importMapElement, isImportMap, originPrefixes, rewriteImportMap } from './import-map.js';
 import { rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from './url.js';
 
 export interface HtmlRewriteOptions {
@@ -180,8 +180,7 @@ class DocumentRewriter implements TokenizerCallbacks {
   private moduleSeen = false;
   /** An inline script calls `import()`. */
   private dynamicImportSeen = false;
-  private importMapSeen = false;
-  /** The page's own import map, when it is the first and comes before any module script. */
+  /** The page's first valid import map, when no module script comes before it. */
   private pageImportMap: { start: number; end: number; base: URL } | null = null;
   /**
    * Start of a foreign `<style>` element's content. It is rewritten up to the next tag, which ends it
@@ -574,12 +573,11 @@ class DocumentRewriter implements TokenizerCallbacks {
       const json = this.html.slice(start, end);
       // Rewriting notes the origins the map names; the first map is rewritten again once all are known.
       const rewritten = rewriteImportMap(json, this.base, this.map);
-      if (!this.importMapSeen && !this.moduleSeen && this.options.importMap) {
+      if (!this.pageImportMap && !this.moduleSeen && this.options.importMap && isImportMap(json)) {
         this.pageImportMap = { start, end, base: this.base };
       } else if (rewritten !== json) {
         this.edits.push({ start, end, text: rewritten });
       }
-      this.importMapSeen = true;
       return;
     }
     if (type === 'module') this.moduleSeen = true;

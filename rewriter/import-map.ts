@@ -11,6 +11,15 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
+/** Whether the text is an import map the browser would read: a JSON object. */
+export function isImportMap(json: string): boolean {
+  try {
+    return isTable(JSON.parse(json));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * An import map's addresses, mapped like any other URL: the values of `imports`, and the keys and
  * values of `scopes` (scope keys are matched against the URLs of the importing modules, which are
