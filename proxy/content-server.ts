@@ -7,9 +7,11 @@ import { contentHostSources, contentPolicy } from '../rewriter/csp.js';
 import { rewriteCss } from '../rewriter/css.js';
 import {
   type CspContext,
+  inlineScriptAllowed,
   policyWantsNonce,
   rewriteCsp,
   rewriteLinkHeader,
+  rewriteOriginList,
   secFetchSite,
 } from '../rewriter/headers.js';
 import { rewriteHtml } from '../rewriter/html.js';
@@ -578,8 +580,11 @@ export function createContentHandler(o: ContentServerOptions) {
       const rewritten = value ? rewriteCsp(value, csp) : '';
       if (rewritten) out[name] = rewritten;
     }
-    const acao = parseUrl(upstream.headers['access-control-allow-origin']);
-    if (acao) out['access-control-allow-origin'] = o.hosts.originFor(host.sessionId, acao.origin);
+    // Vary (Origin among it) passes as it is: content hosts and upstream origins map one to one.
+    for (const name of ['access-control-allow-origin', 'timing-allow-origin'] as const) {
+      const value = joined(upstream.headers[name]);
+      if (value) out[name] = rewriteOriginList(value, csp.mapOrigin);
+    }
     // Lets the page's runtime keep document.cookie current after a fetch that set cookies.
     if (setCookies.length > 0) out[DOCUMENT_COOKIE_HEADER] = encodeURIComponent(documentCookie);
     // Both apply: the site's (rewritten) and Tandem's, which confines the page to content hosts. A
@@ -623,6 +628,9 @@ export function createContentHandler(o: ContentServerOptions) {
             base: upstreamUrl,
             map,
             headInject: injectFor(host, documentCookie, nonce),
+            importMap: inlineScriptAllowed(joined(upstream.headers['content-security-policy']), nonce)
+              ? { nonce }
+              : undefined,
           })
         : rewriteCss(source.text, upstreamUrl, map);
     out['content-type'] = source.contentType;

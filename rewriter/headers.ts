@@ -8,6 +8,26 @@ export function rewriteLinkHeader(value: string, base: URL, map: UrlMapper): str
   });
 }
 
+/**
+ * `Access-Control-Allow-Origin` and `Timing-Allow-Origin` name the origins a site trusts, and the
+ * browser compares them with the content host's origin: each http(s) origin in the list is mapped.
+ * `*`, `null` and anything unparsable stay as they are, with the meaning they had.
+ */
+export function rewriteOriginList(value: string, mapOrigin: (origin: string) => string): string {
+  return value
+    .split(',')
+    .map((item) => {
+      const origin = item.trim();
+      if (!/^https?:\/\//i.test(origin)) return origin;
+      try {
+        return mapOrigin(new URL(origin).origin);
+      } catch {
+        return origin;
+      }
+    })
+    .join(', ');
+}
+
 export interface CspContext {
   /** The content origin serving an upstream origin (scheme://host[:port]) in this session. */
   mapOrigin(origin: string): string;
@@ -30,6 +50,30 @@ const NONCE_LIKE = /^'(nonce-|sha(256|384|512)-|strict-dynamic')/i;
 /** Whether a site's policy (either header) relies on nonces, hashes or 'strict-dynamic'. */
 export function policyWantsNonce(...headers: ReadonlyArray<string | undefined>): boolean {
   return headers.some((h) => h?.split(/[\s;,]+/).some((source) => NONCE_LIKE.test(source)) ?? false);
+}
+
+/**
+ * Whether an inline script Tandem adds (carrying the page's runtime nonce, if it has one) may run
+ * under the site's enforced policy: each policy's script-src-elem, else script-src, else default-src
+ * either allows 'unsafe-inline' without nonces or hashes, or relies on them and a nonce is there.
+ */
+export function inlineScriptAllowed(header: string | undefined, nonce: string): boolean {
+  if (!header) return true;
+  return header.split(',').every((policy) => {
+    const lists = new Map<string, string[]>();
+    for (const directive of policy.split(';')) {
+      const [name, ...sources] = directive
+        .trim()
+        .toLowerCase()
+        .split(/[\t\n\f\r ]+/);
+      // Of a repeated directive the first counts.
+      if (name && !lists.has(name)) lists.set(name, sources);
+    }
+    const list = lists.get('script-src-elem') ?? lists.get('script-src') ?? lists.get('default-src');
+    if (!list) return true;
+    if (list.some((source) => NONCE_LIKE.test(source))) return nonce !== '';
+    return list.includes("'unsafe-inline'");
+  });
 }
 
 /** Directives whose sources name where things load from, send to or navigate to. */

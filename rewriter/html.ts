@@ -9,7 +9,7 @@ import {
   rawTextEnd,
   scriptDataEnd,
 } from './html-syntax.js';
-import { rewriteImportMap } from './import-map.js';
+import { importMapElement, isImportMap, originPrefixes, rewriteImportMap } from './import-map.js';
 import { rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from './url.js';
 
 export interface HtmlRewriteOptions {
@@ -18,6 +18,12 @@ export interface HtmlRewriteOptions {
   map: UrlMapper;
   /** Markup placed first in the document's head, before any page script can run. */
   headInject: string;
+  /**
+   * Send absolute module URLs of the document's own origin, and of every origin it names, to their
+   * content hosts through the import map (the page's first one, or one placed after `headInject`),
+   * carrying `nonce` if not empty. Left out where the site's policy would refuse an inline script.
+   */
+  importMap?: { nonce: string };
 }
 
 /**
@@ -122,6 +128,14 @@ const RAW_TEXT = new Set([
 // left as they are rather than rewritten over and over.
 const MAX_SRCDOC_DEPTH = 4;
 
+// Every origin a document names gets an import map entry, up to this many (the document's own first).
+const MAX_IMPORT_MAP_ORIGINS = 64;
+
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
+// An http(s) origin written in a script's text, such as the target of an `import()`.
+const SCRIPT_ORIGIN = /\bhttps?:\/\/[a-z0-9.-]+(?::\d{1,5})?(?=[/'"`?#\s]|$)/gi;
+
 interface Attribute {
   name: string;
   kind: AttributeKind;
@@ -160,6 +174,14 @@ class DocumentRewriter implements TokenizerCallbacks {
   private injectAt = -1;
   private scannedUpTo: number;
   private templateDepth = 0;
+  /** The origins the document names, in order, for its import map. */
+  private readonly origins = new Set<string>();
+  private readonly map: UrlMapper;
+  private moduleSeen = false;
+  /** An inline script calls `import()`. */
+  private dynamicImportSeen = false;
+  /** The page's first valid import map, when no module script comes before it. */
+  private pageImportMap: { start: number; end: number; base: URL } | null = null;
   /**
    * Start of a foreign `<style>` element's content. It is rewritten up to the next tag, which ends it
    * or is markup inside it, so that it never overlaps another edit.
@@ -180,6 +202,12 @@ class DocumentRewriter implements TokenizerCallbacks {
     private readonly depth: number,
   ) {
     this.base = options.base;
+    // The document's own origin first; only http(s) origins have content hosts.
+    if (/^https?:$/.test(options.base.protocol)) this.noteOrigin(options.base.origin);
+    this.map = (url) => {
+      this.noteOrigin(url.origin);
+      return options.map(url);
+    };
     // A byte-order mark must stay the first character or it turns into page text; the proxy hands
     // UTF-8 pages over one character per byte, where the mark is three characters.
     this.documentStart = html.startsWith('\uFEFF') ? 1 : html.startsWith('\xEF\xBB\xBF') ? 3 : 0;
@@ -202,7 +230,7 @@ class DocumentRewriter implements TokenizerCallbacks {
     this.endForeignStyle(html.length);
     // Nothing decided the head's place (empty, comments only, or an unterminated tag): go before the rest.
     const injectAt = this.injectAt >= 0 ? this.injectAt : this.scannedUpTo;
-    this.edits.push({ start: injectAt, end: injectAt, text: this.options.headInject });
+    this.edits.push({ start: injectAt, end: injectAt, text: this.options.headInject + this.importMap() });
     this.edits.sort((a, b) => a.start - b.start);
 
     let out = '';
@@ -212,6 +240,34 @@ class DocumentRewriter implements TokenizerCallbacks {
       copied = edit.end;
     }
     return out + html.slice(copied);
+  }
+
+  private noteOrigin(origin: string): void {
+    if (this.origins.size < MAX_IMPORT_MAP_ORIGINS) this.origins.add(origin);
+  }
+
+  /**
+   * Adds the origins' prefixes to the page's first import map, or returns a map of their own for the
+   * head. An injected map is first in the document, so a page's later map merges into it (in browsers
+   * that merge import maps; elsewhere only a page's map that is first and before any module counts).
+   * A document that shows no sign of modules gets none: in a browser that does not merge, a map its
+   * scripts add later would be refused.
+   */
+  private importMap(): string {
+    const { importMap } = this.options;
+    if (!importMap) return '';
+    const prefixes = originPrefixes(this.origins, this.options.map);
+    const target = this.pageImportMap;
+    if (target) {
+      const json = this.html.slice(target.start, target.end);
+      const rewritten = rewriteImportMap(json, target.base, this.map, prefixes);
+      if (rewritten !== json) {
+        this.edits.push({ start: target.start, end: target.end, text: rewritten });
+        return '';
+      }
+    }
+    if (!this.moduleSeen && !this.dynamicImportSeen) return '';
+    return importMapElement(prefixes, importMap.nonce);
   }
 
   private restart(at: number): void {
@@ -342,7 +398,10 @@ class DocumentRewriter implements TokenizerCallbacks {
     }
     this.followNamespace(name, selfClosing);
 
-    if (this.templateDepth === 0) this.rewriteAttributes();
+    if (this.templateDepth === 0) {
+      this.rewriteAttributes();
+      if (name === 'link' && isHtml && this.linkTypes().includes('modulepreload')) this.moduleSeen = true;
+    }
     if (name === 'template' && isHtml) this.templateDepth++;
 
     if (!isHtml) {
@@ -377,8 +436,7 @@ class DocumentRewriter implements TokenizerCallbacks {
     const contentEnd =
       name === 'script' ? scriptDataEnd(html, contentStart) : rawTextEnd(html, name, contentStart);
     if (name === 'style' && this.templateDepth === 0) this.rewriteStyle(contentStart, contentEnd);
-    if (name === 'script' && this.templateDepth === 0 && this.isImportMap())
-      this.rewriteImportMap(contentStart, contentEnd);
+    if (name === 'script' && this.templateDepth === 0) this.readScript(contentStart, contentEnd);
     // Content without `<` reads as plain text to the tokenizer too, up to the end tag.
     if (html.indexOf('<', contentStart) !== contentEnd) this.restart(contentEnd);
   }
@@ -462,13 +520,21 @@ class DocumentRewriter implements TokenizerCallbacks {
       const a = this.attributes.find((x) => x.name === name);
       return a ? this.attributeValue(a).toLowerCase() : '';
     };
-    const rel = read('rel').split(/[\t\n\f\r ]+/);
+    const rel = this.linkTypes();
     return rel.includes('stylesheet') || (rel.includes('preload') && read('as').trim() === 'style');
   }
 
+  private linkTypes(): string[] {
+    const rel = this.attributes.find((a) => a.name === 'rel');
+    return rel
+      ? this.attributeValue(rel)
+          .toLowerCase()
+          .split(/[\t\n\f\r ]+/)
+      : [];
+  }
+
   private rewriteValue(kind: AttributeKind, value: string): string {
-    const { base, options } = this;
-    const { map } = options;
+    const { base, options, map } = this;
     switch (kind) {
       case 'url':
         return rewriteUrl(value, base, map);
@@ -496,21 +562,42 @@ class DocumentRewriter implements TokenizerCallbacks {
     this.styleContentStart = -1;
   }
 
-  private isImportMap(): boolean {
-    const type = this.attributes.find((a) => a.kind === 'script-type');
-    return type !== undefined && this.attributeValue(type).trim().toLowerCase() === 'importmap';
-  }
-
-  private rewriteImportMap(start: number, end: number): void {
-    const json = this.html.slice(start, end);
-    const rewritten = rewriteImportMap(json, this.base, this.options.map);
-    if (rewritten !== json) this.edits.push({ start, end, text: rewritten });
+  /**
+   * An import map is rewritten (the first one later, with the document's origins added, if no module
+   * came before it); a script notes the origins its text names, which it may import.
+   */
+  private readScript(start: number, end: number): void {
+    const typeAttribute = this.attributes.find((a) => a.kind === 'script-type');
+    const type = typeAttribute ? this.attributeValue(typeAttribute).trim().toLowerCase() : '';
+    if (type === 'importmap') {
+      const json = this.html.slice(start, end);
+      // Rewriting notes the origins the map names; the first map is rewritten again once all are known.
+      const rewritten = rewriteImportMap(json, this.base, this.map);
+      if (!this.pageImportMap && !this.moduleSeen && this.options.importMap && isImportMap(json)) {
+        this.pageImportMap = { start, end, base: this.base };
+      } else if (rewritten !== json) {
+        this.edits.push({ start, end, text: rewritten });
+      }
+      return;
+    }
+    if (type === 'module') this.moduleSeen = true;
+    else if (type !== '' && !/javascript|ecmascript/.test(type)) return;
+    if (!this.options.importMap) return;
+    const text = this.html.slice(start, end);
+    if (DYNAMIC_IMPORT.test(text)) this.dynamicImportSeen = true;
+    for (const [origin] of text.matchAll(SCRIPT_ORIGIN)) {
+      try {
+        this.noteOrigin(new URL(origin).origin);
+      } catch {
+        // Not a host the URL parser takes (`http://a..b`): nothing can be imported from it.
+      }
+    }
   }
 
   private rewriteStyle(start: number, end: number): void {
     if (end <= start) return;
     const css = this.html.slice(start, end);
-    const rewritten = rewriteCss(css, this.base, this.options.map);
+    const rewritten = rewriteCss(css, this.base, this.map);
     if (rewritten !== css) this.edits.push({ start, end, text: rewritten });
   }
 

@@ -41,6 +41,7 @@ export function installShims(
   if (appOrigin) hideViewer(appOrigin);
   if (!upstreamOrigin || !location.hostname.includes('.')) return;
   const cookieView = emulateDocumentCookie(cookies ?? '');
+  emulateCookieStore(cookieView, upstreamOrigin.startsWith('https:'));
   const map = urlMapper(upstreamOrigin, () => document.baseURI);
   const nativeSend = XMLHttpRequest.prototype.send;
   mapRequests(map, (response) => cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER)));
@@ -212,35 +213,136 @@ function hideViewer(appOrigin: string): void {
 /** Named in proxy/content-server.ts: the jar's script-visible cookies after a response set some. */
 const DOCUMENT_COOKIE_HEADER = 'tandem-document-cookie';
 
+/** The page's view of the site's cookies (`name=value; …`), kept by the document.cookie shim. */
+interface CookieView {
+  read(): string;
+  /** Puts a `Set-Cookie`-style line into the jar; resolves once the view shows the result. */
+  write(line: string): Promise<void>;
+  update(header: string | null): void;
+  /** Called with the view before and after every change. */
+  onChange?: (before: string, after: string) => void;
+}
+
 /**
  * `document.cookie` on a content host would show the content host's cookies, not the site's: the
  * site's live in the session's jar on the server. The page starts with the jar's script-visible
  * cookies, sees those later responses set, and what it writes goes to the jar (synchronously, as a
  * cookie write must be visible to the very next request). HttpOnly cookies are never exposed.
  */
-function emulateDocumentCookie(initial: string): { update(header: string | null): void } {
+function emulateDocumentCookie(initial: string): CookieView {
   let view = initial;
   const nativeOpen = XMLHttpRequest.prototype.open;
   const nativeSend = XMLHttpRequest.prototype.send;
+  const nativeFetch = globalThis.fetch;
+  const endpoint = () => `/__tandem/cookie?page=${encodeURIComponent(location.pathname + location.search)}`;
+  const replace = (next: string) => {
+    const before = view;
+    view = next;
+    if (view !== before) cookieView.onChange?.(before, view);
+  };
+  const cookieView: CookieView = {
+    read: () => view,
+    async write(line) {
+      const response = await nativeFetch(endpoint(), { method: 'POST', body: line });
+      if (response.ok) replace(await response.text());
+    },
+    update(header) {
+      if (header !== null) replace(decodeURIComponent(header));
+    },
+  };
   Object.defineProperty(document, 'cookie', {
     configurable: true,
     get: () => view,
     set(value: unknown) {
       const xhr = new XMLHttpRequest();
-      const page = `${location.pathname}${location.search}`;
-      nativeOpen.call(xhr, 'POST', `/__tandem/cookie?page=${encodeURIComponent(page)}`, false);
+      nativeOpen.call(xhr, 'POST', endpoint(), false);
       try {
         nativeSend.call(xhr, String(value));
-        if (xhr.status === 200) view = xhr.responseText;
+        if (xhr.status === 200) replace(xhr.responseText);
       } catch {
         // The page goes on as a browser that refused the cookie would.
       }
     },
   });
-  return {
-    update(header) {
-      if (header !== null) view = decodeURIComponent(header);
-    },
+  return cookieView;
+}
+
+interface CookieItem {
+  name: string;
+  value: string;
+}
+
+function parseCookieView(view: string): CookieItem[] {
+  if (view === '') return [];
+  return view.split('; ').map((pair) => {
+    const equals = pair.indexOf('=');
+    // document.cookie shows a cookie without a name as its bare value.
+    return equals === -1
+      ? { name: '', value: pair }
+      : { name: pair.slice(0, equals), value: pair.slice(equals + 1) };
+  });
+}
+
+/** What a cookie's name (or value) may not hold: control characters and its separators. */
+function invalidCookieText(text: string, separators: string): boolean {
+  for (const char of text) if (char < ' ' || char === '\x7f' || separators.includes(char)) return true;
+  return false;
+}
+
+type CookieOptions = {
+  name?: string;
+  value?: string;
+  expires?: number | null;
+  domain?: string | null;
+  path?: string;
+  sameSite?: string;
+};
+
+/**
+ * `cookieStore` reads and writes the same view as `document.cookie`: the site's script-visible
+ * cookies in the session's jar, never HttpOnly ones. Items carry only a name and a value, as
+ * document.cookie does; the jar keeps the rest. `change` events report what the view gained or lost.
+ */
+function emulateCookieStore(view: CookieView, secure: boolean): void {
+  const store = (globalThis as { cookieStore?: EventTarget }).cookieStore;
+  if (!store) return;
+  const nameOf = (query: unknown): string | undefined =>
+    typeof query === 'string' ? query : (query as CookieOptions | undefined)?.name;
+  const getAll = async (query?: unknown): Promise<CookieItem[]> => {
+    const name = nameOf(query);
+    return parseCookieView(view.read()).filter((c) => name === undefined || c.name === name);
+  };
+  // Async, so that bad options (null, say) reject the promise as the native methods do, not throw.
+  const write = async (options: CookieOptions): Promise<void> => {
+    const { name = '', value = '', expires, domain, path = '/', sameSite = 'strict' } = options;
+    if (invalidCookieText(name, '=;') || invalidCookieText(value, ';') || (!name && !value)) {
+      throw new TypeError('Invalid cookie name or value.');
+    }
+    let line = `${name ? `${name}=` : ''}${value}; Path=${path}; SameSite=${sameSite}`;
+    if (domain) line += `; Domain=${domain}`;
+    if (typeof expires === 'number') line += `; Expires=${new Date(expires).toUTCString()}`;
+    return view.write(secure ? `${line}; Secure` : line);
+  };
+  const methods = {
+    get: async (query?: unknown) => (await getAll(query))[0] ?? null,
+    getAll,
+    set: (nameOrOptions: string | CookieOptions, value?: string) =>
+      write(typeof nameOrOptions === 'string' ? { name: nameOrOptions, value } : nameOrOptions),
+    delete: (query: string | CookieOptions) =>
+      write({ ...(typeof query === 'string' ? { name: query } : query), value: '', expires: 0 }),
+  };
+  for (const [name, value] of Object.entries(methods)) {
+    Object.defineProperty(store, name, { value, configurable: true, writable: true });
+  }
+  const ChangeEvent = (globalThis as { CookieChangeEvent?: new (type: string, init: object) => Event })
+    .CookieChangeEvent;
+  if (!ChangeEvent) return;
+  view.onChange = (before, after) => {
+    const was = parseCookieView(before);
+    const now = parseCookieView(after);
+    const changed = now.filter((c) => !was.some((w) => w.name === c.name && w.value === c.value));
+    const deleted = was.filter((w) => !now.some((c) => c.name === w.name)).map(({ name }) => ({ name }));
+    store.dispatchEvent(new ChangeEvent('change', { changed, deleted }));
   };
 }
 

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { type CspContext, rewriteCsp, rewriteLinkHeader, secFetchSite } from '../rewriter/headers.js';
+import {
+  type CspContext,
+  inlineScriptAllowed,
+  rewriteCsp,
+  rewriteLinkHeader,
+  rewriteOriginList,
+  secFetchSite,
+} from '../rewriter/headers.js';
 
 const SELF = 'https://aaaa.content.example';
 const ctx: CspContext = {
@@ -111,5 +118,37 @@ describe('Link and Sec-Fetch-Site', () => {
     assert.equal(secFetchSite(target, new URL('https://static.shop.example/'), 'same-site'), 'same-site');
     assert.equal(secFetchSite(target, new URL('https://other.example/'), 'same-site'), 'cross-site');
     assert.equal(secFetchSite(target, null, 'none'), 'none');
+  });
+});
+
+describe('origins in CORS headers and inline scripts under a site policy', () => {
+  it('maps every origin of an origin list and keeps *, null and junk', () => {
+    const mapOrigin = (origin: string) => `https://m-${new URL(origin).port || 'd'}.content.example`;
+    assert.equal(
+      rewriteOriginList('https://shop.example, http://cdn.example:8080/ignored', mapOrigin),
+      'https://m-d.content.example, https://m-8080.content.example',
+    );
+    for (const kept of ['*', 'null', 'https://', 'ftp://x.example']) {
+      assert.equal(rewriteOriginList(kept, mapOrigin), kept);
+    }
+  });
+
+  it('tells whether an inline script Tandem adds may run', () => {
+    assert.equal(inlineScriptAllowed(undefined, ''), true);
+    assert.equal(inlineScriptAllowed("img-src 'self'", ''), true, 'no script directive');
+    assert.equal(inlineScriptAllowed("script-src 'self' 'unsafe-inline'", ''), true);
+    assert.equal(inlineScriptAllowed("default-src 'self'", ''), false);
+    assert.equal(inlineScriptAllowed("script-src 'nonce-a' 'unsafe-inline'", ''), false);
+    assert.equal(inlineScriptAllowed("script-src 'nonce-a'", 'N'), true);
+    assert.equal(
+      inlineScriptAllowed("script-src 'unsafe-inline'; script-src-elem 'self'", ''),
+      false,
+      'script-src-elem decides for elements',
+    );
+    assert.equal(
+      inlineScriptAllowed("script-src 'unsafe-inline', default-src 'self'", ''),
+      false,
+      'every policy must allow it',
+    );
   });
 });

@@ -130,6 +130,55 @@ describe('rewriters, property-based: no input crashes them and no URL escapes th
     );
   });
 
+  it('with import maps wanted, rewriteHtml never throws and import maps send modules only to content hosts', () => {
+    const script = fc
+      .tuple(
+        fc.constantFrom('', ' type="module"', ' type="importmap"', ' type="text/javascript"'),
+        fc.oneof(
+          urlLike.map((u) => `import(${JSON.stringify(u)})`),
+          fc.constant('{"imports": {"x": "https://cdn.example/x.js", "https://cdn.example/": "/c/"}}'),
+          fc.string(),
+        ),
+      )
+      .map(([type, text]) => `<script${type}>${text.replace(/</g, '')}</script>`);
+    const link = urlLike.map((u) => `<link rel="modulepreload" href="${u.replace(/"/g, '&quot;')}">`);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(script, link, fc.string()), { maxLength: 6 }), (parts) => {
+        const out = rewriteHtml(parts.join(''), {
+          base,
+          map,
+          headInject: '<script src="/__tandem/r.js"></script>',
+          importMap: { nonce: '' },
+        });
+        // Past stray markup a generated tag may not be what it seems.
+        if (parts.some((p) => p.includes('<') && !/^<(script|link)[ >]/.test(p))) return;
+        const usesModules = parts.some(
+          (p) =>
+            /^<script type="module"|^<link rel="modulepreload"|^<script type="importmap">\{"imports"/.test(
+              p,
+            ) ||
+            (/^<script( type="text\/javascript")?>/.test(p) && /import\s*\(/.test(p)),
+        );
+        let ownOrigin = false;
+        for (const [, json] of out.matchAll(/<script type="importmap">(.*?)<\/script>/g)) {
+          let imports: unknown;
+          try {
+            imports = (JSON.parse(json as string) as { imports?: unknown }).imports;
+          } catch {
+            continue;
+          }
+          if (typeof imports !== 'object' || imports === null) continue;
+          for (const [key, value] of Object.entries(imports)) {
+            if (key === `${base.origin}/`) ownOrigin = true;
+            if (typeof value === 'string') assert.equal(escapes(value), false, out);
+          }
+        }
+        if (usesModules) assert.ok(ownOrigin, out);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('rewriteCsp and rewriteLinkHeader never throw, and map every host source', () => {
     const ctx: CspContext = {
       mapOrigin: (origin) => `https://h${origin.length}${CONTENT}`,

@@ -218,6 +218,70 @@ describe('rewriter/html', () => {
     assert.equal(html(broken), `${INJECT}${broken}`, 'a map the browser would ignore is left as it is');
   });
 
+  describe('absolute module URLs', () => {
+    const withMap = (text: string, nonce = '') =>
+      rewriteHtml(text, { base, map, headInject: INJECT, importMap: { nonce } });
+    const maps = (out: string) =>
+      [...out.matchAll(/<script type="importmap"[^>]*>(.*?)<\/script>/gi)].map(
+        (m) => JSON.parse(m[1] as string) as { imports: Record<string, string> },
+      );
+
+    it('injects a map after the runtime for the page’s origin, the origins it names and those in script text', () => {
+      const out = withMap(
+        '<head><script type="module" src="https://cdn.example/app.js"></script></head>' +
+          '<script>import("http://api.example:8080/m.js")</script>' +
+          '<script type="application/ld+json">{"@context": "https://schema.example"}</script>',
+        'N1',
+      );
+      assert.ok(out.startsWith(`<head>${INJECT}<script type="importmap" nonce="N1">`), out);
+      assert.deepEqual(maps(out), [
+        {
+          imports: {
+            'https://shop.example/': 'http://https--shop-example.c.test/',
+            'https://cdn.example/': 'http://https--cdn-example.c.test/',
+            'http://api.example:8080/': 'http://http--api-example-8080.c.test/',
+          },
+        },
+      ]);
+    });
+
+    it('adds the entries to the page’s first map, keeping the page’s own for the same key', () => {
+      const page =
+        '<script type="importmap">{"imports": {"lib": "https://cdn.example/lib.js", "https://shop.example/": "/v2/"}}</script>' +
+        '<script type="module">import "lib"</script>';
+      const out = withMap(page);
+      assert.deepEqual(maps(out), [
+        {
+          imports: {
+            lib: 'http://https--cdn-example.c.test/lib.js',
+            'https://shop.example/': '/v2/',
+            'https://cdn.example/': 'http://https--cdn-example.c.test/',
+          },
+        },
+      ]);
+    });
+
+    it('injects its own map when the page’s comes after a module script or is not JSON', () => {
+      const late =
+        '<link rel="modulepreload" href="/m.js"><script type="importmap">{"imports": {"x": "/x.js"}}</script>';
+      assert.equal(maps(withMap(late)).length, 2, 'the page’s later map stays its own');
+      assert.match(withMap(late), /<script type="importmap">\{"imports": \{"x": "\/x\.js"\}\}<\/script>$/);
+      const broken = '<script type="importmap">{ not json</script><script type="module"></script>';
+      const out = withMap(broken);
+      assert.ok(out.endsWith(broken), 'a map the browser ignores is left as it is');
+      assert.deepEqual(maps(out.slice(0, -broken.length)), [
+        { imports: { 'https://shop.example/': 'http://https--shop-example.c.test/' } },
+      ]);
+    });
+
+    it('adds nothing without the option, or to a document that shows no sign of modules', () => {
+      const page = '<script src="https://cdn.example/app.js"></script><p>x</p>';
+      assert.equal(maps(html(page)).length, 0);
+      assert.equal(maps(withMap(page)).length, 0);
+      assert.equal(maps(withMap(`${page}<script>import ( "/m.js" )</script>`)).length, 1);
+    });
+  });
+
   it('injects right after <head>, also when it has attributes', () => {
     assert.equal(
       html('<!doctype html><html><head><title>t</title></head><body></body></html>'),
