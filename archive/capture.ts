@@ -7,12 +7,15 @@ export interface CaptureLog {
 
 /**
  * Keeps what the proxy served: the body once by content hash (shared by every session that saw the
- * same bytes), and a row linking it to the session, URL, status and headers. Rows are written
- * behind in batches; a response seen again unchanged in the same session is not written twice.
+ * same bytes), and a row linking it to the session, URL, status and headers. Bodies are hashed off
+ * the event loop and rows written behind in batches; a response seen again unchanged in the same
+ * session is not written twice. A row's time is when the response was served.
  */
 export class Capture {
   private rows: CaptureRow[] = [];
   private scheduled = false;
+  /** Bodies handed to the thread pool for hashing and not yet indexed. */
+  private hashing = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly seen = new Map<string, Set<string>>();
 
@@ -24,13 +27,18 @@ export class Capture {
   ) {}
 
   record(r: ServedResponse): void {
-    let hash: string;
-    try {
-      hash = this.blobs.put(r.body);
-    } catch (err) {
-      this.log.error({ err: (err as Error).message, url: r.url }, 'could not keep a served response');
-      return;
-    }
+    const at = this.now();
+    this.hashing++;
+    this.blobs
+      .store(r.body)
+      .then(
+        (hash) => this.index(r, hash, at),
+        (err: Error) => this.log.error({ err: err.message, url: r.url }, 'could not keep a served response'),
+      )
+      .finally(() => this.hashing--);
+  }
+
+  private index(r: ServedResponse, hash: string, at: number): void {
     let seen = this.seen.get(r.sessionId);
     if (!seen) {
       seen = new Set();
@@ -48,7 +56,7 @@ export class Capture {
       headers: r.headers,
       hash,
       size: r.body.length,
-      at: this.now(),
+      at,
     });
     if (this.scheduled) return;
     this.scheduled = true;
@@ -71,7 +79,9 @@ export class Capture {
 
   /** Resolves once every recorded response is indexed. */
   async drain(): Promise<void> {
-    while (this.scheduled || this.rows.length > 0) await new Promise((r) => setImmediate(r));
+    while (this.hashing > 0 || this.scheduled || this.rows.length > 0) {
+      await new Promise((r) => setImmediate(r));
+    }
     await this.writing;
   }
 }

@@ -13,7 +13,9 @@ import {
   secFetchSite,
 } from '../rewriter/headers.js';
 import { rewriteHtml } from '../rewriter/html.js';
+import { sniffsAsHtml } from '../rewriter/sniff.js';
 import { rewriteMetaRefresh, rewriteUrl, type UrlMapper } from '../rewriter/url.js';
+import { withWorkerPrelude } from '../rewriter/worker-prelude.js';
 import type { ServedResponse } from '../store/types.js';
 import { BodyTooLarge, MAX_REWRITE_BYTES, type RewritableText, readDecoded, rewritableText } from './body.js';
 import type { ContentHost, ContentHosts } from './content-hosts.js';
@@ -66,6 +68,8 @@ export interface ContentServerOptions {
   /** Told of every GET answered 200 from upstream (for followers' copies and the archive). */
   served(response: ServedResponse): void;
   runtime: RuntimeBundle;
+  /** Code run first by every worker a proxied page starts (see withWorkerPrelude). */
+  workerPrelude: string;
   log: ProxyLog;
 }
 
@@ -75,6 +79,9 @@ export const DOCUMENT_COOKIE_HEADER = 'tandem-document-cookie';
 const MAX_COOKIE_BYTES = 8192;
 /** Content types a browser may run as a document or a worker, where a Content-Security-Policy acts. */
 const MAY_RUN = /html|xml|svg|javascript|ecmascript/;
+/** `Sec-Fetch-Dest` of the requests whose answer a browser renders as a document. */
+const DOCUMENT_DESTINATIONS = new Set(['document', 'iframe', 'frame']);
+const WORKER_DESTINATIONS = new Set(['worker', 'sharedworker']);
 /** Smaller rewritten bodies go out as they are: compressing them saves less than a packet. */
 const MIN_COMPRESS_BYTES = 1400;
 
@@ -512,10 +519,28 @@ export function createContentHandler(o: ContentServerOptions) {
     const setCookies = cookies ? (upstream.headers['set-cookie'] ?? []) : [];
     for (const c of setCookies) await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
     const type = (upstream.headers['content-type'] ?? '').toLowerCase();
-    const kind = type.includes('text/html') ? 'html' : type.includes('text/css') ? 'css' : 'other';
+    const status = upstream.statusCode ?? 502;
+    const hasBody = req.method !== 'HEAD' && status !== 204 && status !== 304;
+    const dest = String(req.headers['sec-fetch-dest']);
+    // A document sent without a type is rendered as HTML when it looks like HTML, so it may be a
+    // page; it is read whole to find out (see sniffsAsHtml).
+    const untypedDocument =
+      type === '' &&
+      hasBody &&
+      DOCUMENT_DESTINATIONS.has(dest) &&
+      !/nosniff/i.test(String(upstream.headers['x-content-type-options'] ?? ''));
+    let kind: 'html' | 'css' | 'other' = type.includes('text/html')
+      ? 'html'
+      : type.includes('text/css')
+        ? 'css'
+        : 'other';
+    const maybePage = kind === 'html' || untypedDocument;
+    // A worker runs none of the page's shims: its script gets the worker prelude in front.
+    const workerScript =
+      WORKER_DESTINATIONS.has(dest) && status === 200 && hasBody && /javascript|ecmascript/.test(type);
     // What document.cookie reads: for a page, and for the runtime after a response that set cookies.
     const documentCookie =
-      cookies && (kind === 'html' || setCookies.length > 0)
+      cookies && (maybePage || setCookies.length > 0)
         ? await jar.getCookieString(upstreamUrl.href, { http: false })
         : '';
 
@@ -538,7 +563,7 @@ export function createContentHandler(o: ContentServerOptions) {
       joined(upstream.headers['content-security-policy']),
       joined(upstream.headers['content-security-policy-report-only']),
     );
-    const nonce = kind === 'html' && reliesOnNonces ? crypto.randomBytes(16).toString('base64') : '';
+    const nonce = maybePage && reliesOnNonces ? crypto.randomBytes(16).toString('base64') : '';
     const csp: CspContext = {
       mapOrigin: (origin) => o.hosts.originFor(host.sessionId, origin),
       page: upstreamUrl,
@@ -566,14 +591,21 @@ export function createContentHandler(o: ContentServerOptions) {
       out['content-security-policy'] = sitePolicy ? `${sitePolicy}, ${policy}` : policy;
     }
 
-    const status = upstream.statusCode ?? 502;
-    if (kind === 'other' || req.method === 'HEAD' || status === 204 || status === 304) {
+    if ((kind === 'other' && !untypedDocument && !workerScript) || !hasBody) {
       return stream(host, label, req, res, upstream, status, out);
     }
 
     let source: RewritableText;
     try {
       const raw = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_REWRITE_BYTES);
+      if (workerScript) {
+        const script = withWorkerPrelude(raw.toString('latin1'), o.workerPrelude);
+        return sendWhole(host, label, req, res, status, out, Buffer.from(script, 'latin1'));
+      }
+      if (untypedDocument) {
+        if (!sniffsAsHtml(raw)) return sendWhole(host, label, req, res, status, out, raw);
+        kind = 'html';
+      }
       source = rewritableText(raw, upstream.headers['content-type']);
     } catch (err) {
       const reason =
@@ -593,20 +625,34 @@ export function createContentHandler(o: ContentServerOptions) {
             headInject: injectFor(host, documentCookie, nonce),
           })
         : rewriteCss(source.text, upstreamUrl, map);
-    const body = source.encode(rewritten);
+    out['content-type'] = source.contentType;
+    sendWhole(host, label, req, res, status, out, source.encode(rewritten));
+  }
+
+  /**
+   * Sends a body that was read whole (and decompressed), keeping it for followers and the archive
+   * when the owner fetched it with GET.
+   */
+  function sendWhole(
+    host: ContentHost,
+    label: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    status: number,
+    out: http.OutgoingHttpHeaders,
+    body: Buffer,
+  ): void {
     delete out['content-encoding'];
-    delete out['content-length'];
-    const contentType = source.contentType;
-    out['content-type'] = contentType;
     out['content-length'] = body.length;
+    const contentType = out['content-type'];
     if (req.method === 'GET' && status === 200) {
       o.served({
         sessionId: host.sessionId,
         label,
         path: req.url ?? '/',
-        url: upstreamUrl.href,
+        url: new URL(req.url ?? '/', host.origin).href,
         status,
-        headers: { 'content-type': contentType },
+        headers: typeof contentType === 'string' ? { 'content-type': contentType } : {},
         body,
       });
     }

@@ -36,7 +36,11 @@ export function execute(msg: ControlMessage, nodeById: (id: number) => Node | nu
         el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
         el.dispatchEvent(new Event('change', { bubbles: true }));
       } else if (el instanceof HTMLElement && el.isContentEditable) {
-        el.textContent = msg.value;
+        // The text node is changed in place when there is just one, so the page's nodes stay those
+        // the mirror has (the recording carries a text change, not a replaced node).
+        const only = el.childNodes.length === 1 ? el.firstChild : null;
+        if (only instanceof Text) only.data = msg.value;
+        else el.textContent = msg.value;
         el.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText' }));
       }
       return;

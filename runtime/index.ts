@@ -18,15 +18,12 @@ function start(): void {
   const script = document.currentScript as HTMLScriptElement | null;
   const appOrigin = script?.dataset.tandemApp;
   const upstreamOrigin = script?.dataset.tandemOrigin;
-  installShims(upstreamOrigin, script?.dataset.tandemCookies);
-  // Only the top document talks to the viewer; nested frames are recorded by it. The viewer is the
-  // parent of the live frame, or the opener when the owner floated the page into its own window.
-  const viewer =
-    window.parent === window
-      ? (window.opener as Window | null)
-      : window.parent === window.top
-        ? window.parent
-        : null;
+  // Taken before the shims, which make the page see itself as the top window. Only the top document
+  // talks to the viewer; nested frames are recorded by it. The viewer is the parent of the live
+  // frame, or the opener when the owner floated the page into its own window.
+  const parent = window.parent;
+  const viewer = parent === window ? (window.opener as Window | null) : parent === window.top ? parent : null;
+  installShims(upstreamOrigin, script?.dataset.tandemCookies, appOrigin);
   if (!appOrigin || !upstreamOrigin || !viewer) return;
   const post = (msg: BridgeFromPage) => viewer.postMessage(msg, appOrigin);
 

@@ -32,60 +32,18 @@ const URL_ATTRIBUTES = new Set(['src', 'href', 'action', 'formaction', 'data', '
  * A service worker on a content origin would intercept the page's requests behind the proxy's back,
  * so registration is refused the way a browser refuses it: a rejected promise, not an exception.
  */
-export function installShims(upstreamOrigin: string | undefined, cookies: string | undefined): void {
+export function installShims(
+  upstreamOrigin: string | undefined,
+  cookies: string | undefined,
+  appOrigin?: string,
+): void {
   refuseServiceWorkers();
+  if (appOrigin) hideViewer(appOrigin);
   if (!upstreamOrigin || !location.hostname.includes('.')) return;
   const cookieView = emulateDocumentCookie(cookies ?? '');
-  const known = new Map<string, string | null>();
-  const nativeOpen = XMLHttpRequest.prototype.open;
+  const map = urlMapper(upstreamOrigin, () => document.baseURI);
   const nativeSend = XMLHttpRequest.prototype.send;
-  const ctx: UrlMapContext = {
-    pageOrigin: location.origin,
-    upstreamOrigin,
-    contentSuffix: location.hostname.slice(location.hostname.indexOf('.')),
-    lookup(origin) {
-      if (!known.has(origin)) known.set(origin, lookupSync(origin));
-      return known.get(origin) ?? null;
-    },
-  };
-  // A new origin's content host is named by the server (its label is keyed with a secret), and
-  // constructors such as WebSocket need the answer at once: one synchronous request per origin.
-  function lookupSync(origin: string): string | null {
-    const xhr = new XMLHttpRequest();
-    nativeOpen.call(xhr, 'GET', `/__tandem/map?origin=${encodeURIComponent(origin)}`, false);
-    try {
-      nativeSend.call(xhr);
-    } catch {
-      return null;
-    }
-    return xhr.status === 200 ? xhr.responseText : null;
-  }
-  const map = (url: string | URL) => toProxyUrl(String(url), document.baseURI, ctx);
-
-  const nativeFetch = window.fetch;
-  window.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
-    return fetchMapped.call(this, input, init).then((response) => {
-      cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER));
-      return response;
-    });
-  };
-  const fetchMapped = function (
-    this: unknown,
-    input: RequestInfo | URL,
-    init?: RequestInit,
-  ): Promise<Response> {
-    if (input instanceof Request) {
-      const mapped = map(input.url);
-      if (mapped === input.url) return nativeFetch.call(this, input, init);
-      if (input.body === null) return nativeFetch.call(this, new Request(mapped, input), init);
-      // Re-wrapping a request with a body would make it a streamed upload, which browsers send
-      // only over HTTP/2: the body is read first and sent as it is.
-      return input
-        .blob()
-        .then((body) => nativeFetch.call(window, new Request(mapped, requestInit(input, body)), init));
-    }
-    return nativeFetch.call(this, map(input), init);
-  };
+  mapRequests(map, (response) => cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER)));
   XMLHttpRequest.prototype.send = function (
     this: XMLHttpRequest,
     body?: Document | XMLHttpRequestBodyInit | null,
@@ -101,14 +59,6 @@ export function installShims(upstreamOrigin: string | undefined, cookies: string
     });
     return nativeSend.call(this, body);
   };
-  XMLHttpRequest.prototype.open = function (
-    this: XMLHttpRequest,
-    method: string,
-    url: string | URL,
-    ...rest: unknown[]
-  ) {
-    return (nativeOpen as (...a: unknown[]) => void).call(this, method, map(url), ...rest);
-  } as typeof XMLHttpRequest.prototype.open;
   const nativeBeacon = navigator.sendBeacon?.bind(navigator);
   if (nativeBeacon) navigator.sendBeacon = (url, data) => nativeBeacon(map(url), data);
   const nativeWindowOpen = window.open;
@@ -122,13 +72,141 @@ export function installShims(upstreamOrigin: string | undefined, cookies: string
       return native.call(this, data, unused, url === undefined || url === null ? url : map(url));
     };
   }
+  mapElementUrls(map);
+  mapFormSubmission(map);
+  mapNavigations(map, location.hostname.slice(location.hostname.indexOf('.')));
+}
+
+/**
+ * The URL mapping of one document or worker. A URL on `upstreamOrigin` maps to this content host;
+ * another origin's content host is named by the server (its label is keyed with a secret), and
+ * constructors such as WebSocket need the answer at once: one synchronous request per origin.
+ * Without `upstreamOrigin` (a worker does not know its own), that origin is asked for too.
+ */
+export function urlMapper(upstreamOrigin: string, base: () => string): (url: string | URL) => string {
+  const nativeOpen = XMLHttpRequest.prototype.open;
+  const nativeSend = XMLHttpRequest.prototype.send;
+  const known = new Map<string, string | null>();
+  const lookupSync = (origin: string): string | null => {
+    const xhr = new XMLHttpRequest();
+    nativeOpen.call(xhr, 'GET', `/__tandem/map?origin=${encodeURIComponent(origin)}`, false);
+    try {
+      nativeSend.call(xhr);
+    } catch {
+      return null;
+    }
+    return xhr.status === 200 ? xhr.responseText : null;
+  };
+  const ctx: UrlMapContext = {
+    pageOrigin: location.origin,
+    upstreamOrigin,
+    contentSuffix: location.hostname.slice(location.hostname.indexOf('.')),
+    lookup(origin) {
+      if (!known.has(origin)) known.set(origin, lookupSync(origin));
+      return known.get(origin) ?? null;
+    },
+  };
+  return (url) => toProxyUrl(String(url), base(), ctx);
+}
+
+/**
+ * What documents and workers both have: fetch, XMLHttpRequest and the constructors of sockets,
+ * event streams and workers, all mapped. `seen` is shown every fetch response.
+ */
+export function mapRequests(map: (u: string | URL) => string, seen?: (response: Response) => void): void {
+  const nativeFetch = globalThis.fetch;
+  const fetchMapped = function (
+    this: unknown,
+    input: RequestInfo | URL,
+    init?: RequestInit,
+  ): Promise<Response> {
+    if (input instanceof Request) {
+      const mapped = map(input.url);
+      if (mapped === input.url) return nativeFetch.call(this, input, init);
+      if (input.body === null) return nativeFetch.call(this, new Request(mapped, input), init);
+      // Re-wrapping a request with a body would make it a streamed upload, which browsers send
+      // only over HTTP/2: the body is read first and sent as it is.
+      return input
+        .blob()
+        .then((body) => nativeFetch.call(globalThis, new Request(mapped, requestInit(input, body)), init));
+    }
+    return nativeFetch.call(this, map(input), init);
+  };
+  globalThis.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
+    const response = fetchMapped.call(this, input, init);
+    if (!seen) return response;
+    return response.then((r) => {
+      seen(r);
+      return r;
+    });
+  };
+  const nativeOpen = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (
+    this: XMLHttpRequest,
+    method: string,
+    url: string | URL,
+    ...rest: unknown[]
+  ) {
+    return (nativeOpen as (...a: unknown[]) => void).call(this, method, map(url), ...rest);
+  } as typeof XMLHttpRequest.prototype.open;
   wrapConstructor('WebSocket', map);
   wrapConstructor('EventSource', map);
   wrapConstructor('Worker', map);
   wrapConstructor('SharedWorker', map);
-  mapElementUrls(map);
-  mapFormSubmission(map);
-  mapNavigations(map, ctx);
+}
+
+/**
+ * In the owner's live frame the page sits inside Tandem's viewer, and would see it: a parent that is
+ * not itself, and the app's origin among its ancestors. Opened directly it would be the top window,
+ * and pages act on the difference (frame busters, "am I embedded?" checks, messages to the parent).
+ * So the document whose parent is the viewer sees itself as its own parent, and every document drops
+ * the viewer from `location.ancestorOrigins`; frames inside the page still see the page above them.
+ *
+ * `window.top` cannot be changed (it is unforgeable) and still names the viewer, and so does an
+ * index into `location.ancestorOrigins` (`ancestorOrigins[0]`), which no script can redefine.
+ * `frameElement` needs nothing: it is null under a parent of another origin, as in a top window.
+ * Browsers without `location.ancestorOrigins` cannot tell the viewer from a page and are left alone.
+ */
+function hideViewer(appOrigin: string): void {
+  const ancestors = location.ancestorOrigins as DOMStringList | undefined;
+  if (!ancestors || ancestors.length === 0 || ancestors.item(ancestors.length - 1) !== appOrigin) return;
+  // [SameObject]: every read of location.ancestorOrigins gives this list, so it is known by identity.
+  const shown = ancestors.length - 1;
+  const proto = DOMStringList.prototype;
+  const length = Object.getOwnPropertyDescriptor(proto, 'length');
+  const { item, contains } = proto;
+  if (!length?.get) return;
+  const nativeLength = length.get;
+  Object.defineProperty(proto, 'length', {
+    ...length,
+    get(this: DOMStringList) {
+      return this === ancestors ? shown : nativeLength.call(this);
+    },
+  });
+  proto.item = function (this: DOMStringList, index: number) {
+    return this === ancestors && index >= shown ? null : item.call(this, index);
+  };
+  proto.contains = function (this: DOMStringList, value: string) {
+    if (this !== ancestors) return contains.call(this, value);
+    for (let i = 0; i < shown; i++) if (item.call(this, i) === value) return true;
+    return false;
+  };
+  if (shown > 0) return;
+  // `parent` is [Replaceable]: an own, configurable property of the window, which a page may
+  // assign to as well.
+  Object.defineProperty(window, 'parent', {
+    configurable: true,
+    enumerable: true,
+    get: () => window,
+    set(value: unknown) {
+      Object.defineProperty(window, 'parent', {
+        value,
+        configurable: true,
+        enumerable: true,
+        writable: true,
+      });
+    },
+  });
 }
 
 /** Named in proxy/content-server.ts: the jar's script-visible cookies after a response set some. */
@@ -196,7 +274,9 @@ function wrapConstructor(
   name: 'WebSocket' | 'EventSource' | 'Worker' | 'SharedWorker',
   map: (u: string | URL) => string,
 ) {
-  const Native = (window as unknown as Record<string, (new (...a: unknown[]) => object) | undefined>)[name];
+  const Native = (globalThis as unknown as Record<string, (new (...a: unknown[]) => object) | undefined>)[
+    name
+  ];
   if (!Native) return;
   const Mapped = class extends Native {
     constructor(url: string | URL, ...rest: unknown[]) {
@@ -204,7 +284,7 @@ function wrapConstructor(
     }
   };
   Object.defineProperty(Mapped, 'name', { value: name });
-  Object.defineProperty(window, name, { value: Mapped, configurable: true, writable: true });
+  Object.defineProperty(globalThis, name, { value: Mapped, configurable: true, writable: true });
 }
 
 function mapElementUrls(map: (u: string | URL) => string): void {
@@ -352,7 +432,7 @@ interface NavigateEvent extends Event {
  * hosts is cancelled and made again to the mapped address. Browsers without it (Firefox before
  * 147, Safari before 26) leave the proxy on such navigations.
  */
-function mapNavigations(map: (u: string | URL) => string, ctx: UrlMapContext): void {
+function mapNavigations(map: (u: string | URL) => string, contentSuffix: string): void {
   const navigation = (
     window as unknown as { navigation?: EventTarget & { navigate(url: string, o?: object): unknown } }
   ).navigation;
@@ -363,7 +443,7 @@ function mapNavigations(map: (u: string | URL) => string, ctx: UrlMapContext): v
     const mapped = map(url);
     if (mapped === url || !e.cancelable || e.formData) return;
     const host = new URL(mapped).hostname;
-    if (!host.endsWith(ctx.contentSuffix)) return;
+    if (!host.endsWith(contentSuffix)) return;
     e.preventDefault();
     navigation.navigate(mapped, { history: e.navigationType === 'replace' ? 'replace' : 'auto' });
   });

@@ -32,6 +32,8 @@ export interface AppOptions {
   translator: Translator | null;
   /** The auditors' archive screens and API. */
   archive: { pages: express.Router; api: express.Router };
+  /** The help desk's accounts and administration API. */
+  deskAccounts: express.Router;
 }
 
 const createBody = z
@@ -144,6 +146,7 @@ export function createApp(o: AppOptions): express.Express {
 
   app.use(o.archive.pages);
   app.use('/api/archive', o.archive.api);
+  app.use('/api/desk', o.deskAccounts);
 
   const api = express.Router();
   api.use(express.json({ limit: '32kb', strict: true }));

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface Manifest {
   runtime: string;
+  /** The prelude of workers started by proxied pages. */
+  worker: string;
   viewer: string;
   /** The auditors' archive and replay screens. */
   replay: string;

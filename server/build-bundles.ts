@@ -19,20 +19,21 @@ const common: esbuild.BuildOptions = {
 
 /**
  * The runtime is one classic script: it must run before the page's own scripts, synchronously, so
- * it cannot be an ES module or load chunks. Its name carries its content hash (cached for a year).
+ * it cannot be an ES module or load chunks. The worker prelude is put in front of worker scripts,
+ * classic or module, so it is plain code too. Each name carries its content hash.
  */
-async function buildRuntime(): Promise<string> {
+async function buildClassic(entry: string, name: string): Promise<string> {
   const result = await esbuild.build({
     ...common,
-    entryPoints: [path.join(root, 'runtime/index.ts')],
+    entryPoints: [path.join(root, entry)],
     format: 'iife',
     write: false,
   });
   const file = result.outputFiles?.[0];
-  if (!file) throw new Error('esbuild produced no runtime');
-  const name = `runtime.${crypto.createHash('sha256').update(file.contents).digest('hex').slice(0, 12)}.js`;
-  fs.writeFileSync(path.join(PUBLIC_DIR, name), file.contents);
-  return name;
+  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
+  const hashed = `${name}.${crypto.createHash('sha256').update(file.contents).digest('hex').slice(0, 12)}.js`;
+  fs.writeFileSync(path.join(PUBLIC_DIR, hashed), file.contents);
+  return hashed;
 }
 
 /**
@@ -64,11 +65,12 @@ async function buildViewers(): Promise<{ viewer: string; replay: string }> {
 
 fs.rmSync(PUBLIC_DIR, { recursive: true, force: true });
 fs.mkdirSync(PUBLIC_DIR, { recursive: true });
-const runtime = await buildRuntime();
+const runtime = await buildClassic('runtime/index.ts', 'runtime');
+const worker = await buildClassic('runtime/worker.ts', 'worker');
 const { viewer, replay } = await buildViewers();
 fs.writeFileSync(
   path.join(PUBLIC_DIR, 'manifest.json'),
-  JSON.stringify({ runtime, viewer, replay }, null, 2),
+  JSON.stringify({ runtime, worker, viewer, replay }, null, 2),
 );
 for (const f of fs.readdirSync(PUBLIC_DIR).filter((f) => f.endsWith('.js'))) {
   const size = fs.statSync(path.join(PUBLIC_DIR, f)).size;

@@ -1,17 +1,23 @@
 import path from 'node:path';
 import { Archive } from '../archive/archive.js';
 import { Auditors } from '../archive/auditors.js';
+import { DeskAccounts, DeskError } from '../desk/accounts.js';
+import { emailInput } from '../desk/inputs.js';
+import { isImageUrl } from '../desk/settings.js';
 import { diskBlobs } from '../store/blobs.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { sqliteDeskAccounts } from '../store/desk-accounts.js';
+import { openSqliteStore, type SqliteStore } from '../store/sqlite.js';
 import type { Brand } from '../store/types.js';
 import type { Config } from './config.js';
 import { loadSecret } from './secret.js';
 
-export const COMMANDS = ['archive', 'auditor', 'tenant'] as const;
+export const COMMANDS = ['archive', 'auditor', 'desk', 'tenant'] as const;
 
 export const USAGE = `usage:
   tandem archive verify <session>          check a session's hash chain
   tandem auditor add <tenant> <name>       create an auditor; prints their access key once
+  tandem desk admin <tenant> <email> <name>   a help desk admin; prints their password once
+  tandem desk unlock <email>               lift a sign-in lockout
   tandem tenant add <id> <name>            create a customer company
   tandem tenant retention <id> <days|off>  delete its sessions that many days after they end
   tandem tenant brand <id> <name> <#rrggbb> [logo URL]   how its sessions look (or: tenant brand <id> off)`;
@@ -53,6 +59,10 @@ export async function runCommand(
       const { auditor, key } = await new Auditors(store, loadSecret(config.dataDir)).create(a, b);
       out(`auditor ${auditor.id} (${auditor.name}) of ${a}; access key (shown once): ${key}`);
       return 0;
+    }
+    if (room === 'desk') {
+      const desk = await deskCommand(args.slice(1), store, loadSecret(config.dataDir), out);
+      if (desk !== null) return desk;
     }
     if (room === 'tenant' && verb === 'add' && a && b) {
       await store.ensureTenant({ id: a, name: b });
@@ -101,20 +111,46 @@ export async function runCommand(
   }
 }
 
+/** `desk admin` and `desk unlock`; null when the words are neither. */
+async function deskCommand(
+  words: readonly string[],
+  store: SqliteStore,
+  secret: Buffer,
+  out: (line: string) => void,
+): Promise<number | null> {
+  const [verb, a, b, ...rest] = words;
+  const accounts = new DeskAccounts(sqliteDeskAccounts(store.db), secret);
+  const email = emailInput.safeParse(verb === 'admin' ? b : a);
+  if (verb === 'admin' && a && b && rest.length > 0) {
+    if (!email.success) {
+      out(`"${b}" is not an email address`);
+      return 2;
+    }
+    try {
+      const made = await accounts.addAdmin(a, rest.join(' '), email.data);
+      out(
+        `admin ${made.user.email} of ${a}; password (shown once, change it after signing in): ${made.password}`,
+      );
+      out(`the company's public key: ${made.tenant.publicKey}`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof DeskError)) throw e;
+      out(e.code === 'not-found' ? `no tenant ${a}` : e.message);
+      return 2;
+    }
+  }
+  if (verb === 'unlock' && a && email.success) {
+    await accounts.unlock(email.data);
+    out(`${email.data} may sign in again`);
+    return 0;
+  }
+  return null;
+}
+
 /** A brand, or what is wrong with it. */
 export function parseBrand(name: string, colour: string, logo: string | null): Brand | string {
   if (!name.trim() || name.length > 60) return 'the name is 1 to 60 characters';
   if (!/^#[0-9a-f]{6}$/i.test(colour)) return 'the colour is written #rrggbb';
-  if (logo !== null) {
-    const data = /^data:image\/(png|jpeg|webp|svg\+xml);base64,[A-Za-z0-9+/=]+$/.test(logo);
-    let https = false;
-    try {
-      https = new URL(logo).protocol === 'https:';
-    } catch {
-      https = false;
-    }
-    if (!(data || https) || logo.length > 100_000)
-      return 'the logo is an https: URL or a data:image URL under 100 KB';
-  }
+  if (logo !== null && !isImageUrl(logo)) return 'the logo is an https: URL or a data:image URL under 100 KB';
   return { name: name.trim(), colour: colour.toLowerCase(), logo };
 }

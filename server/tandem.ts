@@ -9,6 +9,7 @@ import { Archive } from '../archive/archive.js';
 import { Auditors } from '../archive/auditors.js';
 import { Capture } from '../archive/capture.js';
 import { Journal } from '../archive/journal.js';
+import { DeskAccounts } from '../desk/accounts.js';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { ContentHosts } from '../proxy/content-hosts.js';
 import { createContentHandler } from '../proxy/content-server.js';
@@ -26,12 +27,14 @@ import { SessionError, Sessions } from '../session/sessions.js';
 import { attachSocket } from '../session/socket.js';
 import { newTickets } from '../session/tickets.js';
 import { diskBlobs } from '../store/blobs.js';
+import { sqliteDeskAccounts } from '../store/desk-accounts.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { ArchiveStore, Store } from '../store/types.js';
 import { createApp, DEMO_TENANT } from './app.js';
 import { archiveRoutes } from './archive-routes.js';
 import { PUBLIC_DIR, readManifest } from './assets.js';
 import type { Config } from './config.js';
+import { deskAccountRoutes } from './desk-account-routes.js';
 import { loadSecret } from './secret.js';
 import { httpTranslator } from './translator-http.js';
 
@@ -41,6 +44,7 @@ export interface Tandem {
   store: Store & ArchiveStore;
   archive: Archive;
   auditors: Auditors;
+  deskAccounts: DeskAccounts;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -79,6 +83,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     { remove: (participantId) => store.removeParticipant(participantId, Date.now()) },
   );
   const auditors = new Auditors(store, secret);
+  const deskAccounts = new DeskAccounts(sqliteDeskAccounts(store.db), secret);
   const sessions = new Sessions(store, secret);
   const tickets = newTickets();
   const entries = new OneTimeCodes<Entry>(ENTRY_CODE_LIFETIME_MS);
@@ -119,6 +124,10 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       script: manifest.replay,
       secureCookies: publicUrl.protocol === 'https:',
     }),
+    deskAccounts: deskAccountRoutes({
+      accounts: deskAccounts,
+      secureCookies: publicUrl.protocol === 'https:',
+    }),
   });
   const content = createContentHandler({
     contentDomain: config.contentDomain,
@@ -132,13 +141,18 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     cache,
     served: (r) => {
       // Followers' mirrors never run page scripts, so they never ask for a document.
-      if (!(r.headers['content-type'] ?? '').startsWith('text/html')) {
-        cache.put(r.sessionId, r.label + r.path, { status: r.status, headers: r.headers, body: r.body });
-      }
+      if ((r.headers['content-type'] ?? '').startsWith('text/html')) return capture.record(r);
+      const key = r.label + r.path;
+      const before = cache.get(r.sessionId, key);
+      cache.put(r.sessionId, key, { status: r.status, headers: r.headers, body: r.body });
+      // The same bytes again (a page loading its scripts and styles once more) are captured
+      // already; comparing them costs a fraction of hashing them.
+      if (before?.status === r.status && before.body.equals(r.body)) return;
       capture.record(r);
     },
     log,
     runtime: { path: `/__tandem/${runtimeFile}`, body: fs.readFileSync(path.join(PUBLIC_DIR, runtimeFile)) },
+    workerPrelude: fs.readFileSync(path.join(PUBLIC_DIR, manifest.worker), 'latin1'),
     gate: {
       canGoUpstream: async (sessionId, participantId) => {
         const owner = rooms.get(sessionId)?.tabOwner;
@@ -222,6 +236,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     store,
     archive,
     auditors,
+    deskAccounts,
     log,
     async stop() {
       clearInterval(sweeper);

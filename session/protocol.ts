@@ -30,6 +30,8 @@ export const clientMessage = z.discriminatedUnion('type', [
     to: z.array(z.string().min(1).max(64)).min(1).max(MAX_CHAT_RECIPIENTS).optional(),
   }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
+  // For this connection: `ownLocation: false` stops the tab owner's own `location` coming back to it.
+  z.strictObject({ type: z.literal('prefs'), ownLocation: z.boolean() }),
   // `text`: the line so far, relayed only in sessions that show lines as they are typed.
   z.strictObject({
     type: z.literal('typing'),
@@ -186,6 +188,8 @@ export type RelayedMessage =
   | Relayed<{ type: 'stroke.clear'; tab: string; all?: boolean }>
   | Relayed<{ type: 'joined'; participant: ParticipantInfo }>
   | Relayed<{ type: 'left'; participant: string }>
+  /** How many follow a large session without being listed one by one (see `welcome.audience`). */
+  | Relayed<{ type: 'audience'; count: number }>
   | Relayed<{ type: 'removed'; participant: string }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
   | Relayed<{ type: 'baton.request'; tab: string }>
@@ -199,7 +203,10 @@ export type DirectMessage =
       type: 'welcome';
       you: ParticipantInfo;
       session: string;
+      /** The stage: everyone announced one by one (and you). */
       participants: ParticipantInfo[];
+      /** How many more are connected in the audience of a large session, counted but not listed. */
+      audience: number;
       tabs: TabInfo[];
       baton: BatonState;
       /** `support`: the host gives the baton; `collaboration`: anyone may take it. */

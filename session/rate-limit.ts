@@ -12,12 +12,54 @@ export class TokenBucket {
     this.last = now;
   }
 
-  take(now: number): boolean {
+  /** Takes `cost` tokens if there are that many (never more than the bucket holds). */
+  take(now: number, cost = 1): boolean {
+    this.refill(now);
+    const due = Math.min(cost, this.capacity);
+    if (this.tokens < due) return false;
+    this.tokens -= due;
+    return true;
+  }
+
+  /** Whether it has refilled completely, so forgetting it changes nothing. */
+  full(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.capacity;
+  }
+
+  private refill(now: number): void {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+  }
+}
+
+/**
+ * A token bucket per key (an IP address, a tenant and origin). Memory stays bounded: when `maxKeys`
+ * are held, full buckets are forgotten, and failing that the oldest.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  take(key: string, now: number): boolean {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.forget(now);
+      bucket = new TokenBucket(this.capacity, this.perSecond, now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take(now);
+  }
+
+  private forget(now: number): void {
+    for (const [key, bucket] of this.buckets) if (bucket.full(now)) this.buckets.delete(key);
+    const oldest = this.buckets.keys().next();
+    if (this.buckets.size >= this.maxKeys && !oldest.done) this.buckets.delete(oldest.value);
   }
 }
 

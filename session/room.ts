@@ -17,6 +17,7 @@ import {
   type RelayedMessage,
   type TabInfo,
 } from './protocol.js';
+import { TokenBucket } from './rate-limit.js';
 import { addVisit } from './visited.js';
 
 export const MAIN_TAB = 't1';
@@ -24,19 +25,49 @@ export const MAIN_TAB = 't1';
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /**
  * A socket with more than this queued is lagging: of the messages a later one supersedes (pointers,
- * typing) it is sent only the latest of each person's, once it has caught up, so what it still gets
+ * scrolls, typing) it is sent only the latest of each person's, once it has caught up, so what it still gets
  * is what matters and the others do not wait for it.
  */
 const LAGGING_BYTES = 1024 * 1024;
-/** Which messages supersede each other: a pointer move is superseded by the next move or leave. */
+/**
+ * Which messages supersede each other: a pointer move is superseded by the next move or leave, a
+ * scroll by the next scroll (each gives the whole position).
+ */
 const SUPERSEDED: ReadonlyMap<string, string> = new Map([
   ['pointer', 'pointer'],
   ['pointer.leave', 'pointer'],
   ['typing', 'typing'],
+  ['scroll', 'scroll'],
 ]);
+/**
+ * What participants say to everyone (as opposed to the leader's page) costs one write per person in
+ * the session, so a session shares a budget of such deliveries: a pair never notices it, a class of
+ * thousands gets a few lines a second in total rather than a flood it could not read anyway.
+ */
+const SOCIAL_DELIVERIES_PER_SECOND = 200_000;
+const SOCIAL_BURST = 2 * SOCIAL_DELIVERIES_PER_SECOND;
+const SOCIAL = new Set([
+  'chat',
+  'typing',
+  'pointer',
+  'pointer.leave',
+  'highlight',
+  'highlight.clear',
+  'stroke',
+  'stroke.clear',
+  'baton.request',
+]);
+/** Of those, what is superseded soon anyway is dropped quietly when over budget. */
+const EPHEMERAL = new Set(['typing', 'pointer', 'pointer.leave']);
+/** Messages nobody else hears of: they keep an audience member in the audience. */
+const PRIVATE_TO_SENDER = new Set(['resume', 'report', 'prefs']);
 /** How often lagging sockets are checked for having caught up. */
 const CATCH_UP_CHECK_MS = 100;
 const HISTORY_SIZE = 5000;
+/** Followers announced one by one before the rest join the audience (counted, not named). */
+const STAGE_SIZE = 50;
+/** The audience's size is told at most this often. */
+const AUDIENCE_UPDATE_MS = 1000;
 const CHAT_LINES_FOR_LATE_JOIN = 200;
 /** rrweb's Meta event opens every full snapshot: a late joiner needs everything from the last one. */
 const RRWEB_META = 4;
@@ -46,7 +77,12 @@ const CHECKPOINT_SNAPSHOT_BYTES = 4 * 1024 * 1024;
 interface Member {
   info: ParticipantInfo;
   connections: Set<Connection>;
+  /** In the audience of a large room: present, but not announced to everyone one by one. */
+  audience: boolean;
 }
+
+/** Archived but delivered to no one: an audience member's arrival or departure. */
+const NOBODY: ReadonlySet<string> = new Set();
 
 type Distributive<T> = T extends unknown ? Omit<T, keyof Ordered> : never;
 type Unordered = Distributive<RelayedMessage>;
@@ -92,6 +128,8 @@ export interface RoomOptions {
   liveTyping?: boolean;
   /** Chat lines archived before this room opened, oldest first, as participants received them. */
   chat?: ReadonlyArray<{ seq: number; body: string }>;
+  /** How many people are announced one by one; followers beyond them join the audience. */
+  stageSize?: number;
 }
 
 export interface ParticipantRecord {
@@ -108,6 +146,14 @@ export interface ParticipantRecord {
 export class Room {
   private seq = 0;
   private readonly members = new Map<string, Member>();
+  /** Everyone announced one by one, connected or not: what a welcome lists. */
+  private readonly stage = new Set<Member>();
+  private stageConnected = 0;
+  private audienceConnected = 0;
+  private audienceAnnounced = 0;
+  private audienceTimer: NodeJS.Timeout | null = null;
+  private readonly stageSize: number;
+  private readonly socialBudget: TokenBucket;
   private readonly history = new History(HISTORY_SIZE);
   private readonly baton: BatonState = { holder: null, epoch: 0 };
   private readonly tab: TabInfo = {
@@ -138,6 +184,8 @@ export class Room {
   private readonly batonPolicy: BatonPolicy;
   private readonly registry: ParticipantRegistry | null;
   private readonly liveTyping: boolean;
+  /** Connections that asked not to get their own `location` back. */
+  private readonly quietLocation = new WeakSet<Connection>();
   /** Removed by the host: their sockets are turned away even before the store knows. */
   private readonly removed = new Set<string>();
 
@@ -153,6 +201,8 @@ export class Room {
     this.batonPolicy = options.batonPolicy ?? 'support';
     this.registry = options.participants ?? null;
     this.liveTyping = options.liveTyping ?? false;
+    this.stageSize = options.stageSize ?? STAGE_SIZE;
+    this.socialBudget = new TokenBucket(SOCIAL_BURST, SOCIAL_DELIVERIES_PER_SECOND, this.now());
     for (const line of options.chat ?? []) {
       const { from, to } = JSON.parse(line.body) as { from: string; to?: string[] };
       const only = to ? new Set([from, ...to]) : null;
@@ -183,15 +233,28 @@ export class Room {
     let member = this.members.get(p.id);
     const first = !member || member.connections.size === 0;
     if (!member) {
-      member = { info: { id: p.id, name: p.name, role: p.role, connected: true }, connections: new Set() };
+      // A class of thousands would otherwise send everyone thousands of arrivals and a welcome
+      // listing them all: past the stage, followers are counted, not announced.
+      const audience = p.role === 'follower' && this.stageConnected >= this.stageSize;
+      member = {
+        info: { id: p.id, name: p.name, role: p.role, connected: true },
+        connections: new Set(),
+        audience,
+      };
       this.members.set(p.id, member);
+      if (!audience) this.stage.add(member);
     }
     member.connections.add(conn);
     member.info.connected = true;
     // Everyone else hears of the change first; the newcomer's welcome then already contains it, so
     // the welcome is always the first thing a connection receives.
     if (first) {
-      this.relay(p.id, { type: 'joined', participant: { ...member.info } }, { except: conn });
+      this.countPresence(member, 1);
+      this.relay(
+        p.id,
+        { type: 'joined', participant: { ...member.info } },
+        member.audience ? { only: NOBODY } : { except: conn },
+      );
       if (this.tab.owner === null && p.role === 'owner') this.assignTabOwner(p.id, conn);
     }
     this.sendCheckpoint(member, conn);
@@ -202,23 +265,54 @@ export class Room {
     const member = this.members.get(participantId);
     if (!member?.connections.delete(conn) || member.connections.size > 0) return;
     member.info.connected = false;
-    this.relay(participantId, { type: 'left', participant: participantId });
+    this.countPresence(member, -1);
+    this.relay(
+      participantId,
+      { type: 'left', participant: participantId },
+      member.audience ? { only: NOBODY } : {},
+    );
     if (this.tab.owner === participantId) {
-      const next = [...this.members.values()].find((m) => m.info.connected && m.info.role === 'owner');
+      const next = [...this.stage].find((m) => m.info.connected && m.info.role === 'owner');
       this.assignTabOwner(next ? next.info.id : null);
     }
     if (this.baton.holder === participantId) this.setBaton(participantId, this.tab.owner);
   }
 
+  private countPresence(member: Member, change: 1 | -1): void {
+    if (!member.audience) {
+      this.stageConnected += change;
+      return;
+    }
+    this.audienceConnected += change;
+    if (this.audienceTimer) return;
+    this.audienceTimer = setTimeout(() => {
+      this.audienceTimer = null;
+      if (this.audienceConnected === this.audienceAnnounced) return;
+      this.audienceAnnounced = this.audienceConnected;
+      this.relay('server', { type: 'audience', count: this.audienceConnected });
+    }, AUDIENCE_UPDATE_MS);
+    this.audienceTimer.unref();
+  }
+
+  /** Someone in the audience speaks up or is handed the baton: from now on everyone knows them. */
+  private promote(member: Member): void {
+    if (!member.audience) return;
+    this.countPresence(member, -1);
+    member.audience = false;
+    this.stage.add(member);
+    this.countPresence(member, 1);
+    this.relay(member.info.id, { type: 'joined', participant: { ...member.info } }, { skip: member.info.id });
+  }
+
   get connectedCount(): number {
-    let n = 0;
-    for (const m of this.members.values()) if (m.info.connected) n++;
-    return n;
+    return this.stageConnected + this.audienceConnected;
   }
 
   closeAll(code: number, reason: string): void {
     if (this.catchUp) clearInterval(this.catchUp);
     this.catchUp = null;
+    if (this.audienceTimer) clearTimeout(this.audienceTimer);
+    this.audienceTimer = null;
     this.held.clear();
     for (const m of this.members.values()) for (const c of m.connections) c.close(code, reason);
   }
@@ -230,6 +324,13 @@ export class Room {
     if ('tab' in msg && msg.tab !== undefined && msg.tab !== this.tab.id) {
       return this.reject(conn, 'unknown-tab', `there is no tab "${msg.tab}" in this session`, msg.type);
     }
+    if (SOCIAL.has(msg.type) && !('to' in msg && msg.to)) {
+      if (!this.socialBudget.take(this.now(), this.connectedCount)) {
+        if (EPHEMERAL.has(msg.type)) return;
+        return this.reject(conn, 'rate-limited', 'the session is busy; try again in a moment', msg.type);
+      }
+    }
+    if (member.audience && !PRIVATE_TO_SENDER.has(msg.type)) this.promote(member);
     if (isControl(msg)) return this.control(member, conn, msg);
     switch (msg.type) {
       case 'chat': {
@@ -313,6 +414,10 @@ export class Room {
         );
       case 'resume':
         return this.resume(member, conn, msg.after);
+      case 'prefs':
+        if (msg.ownLocation) this.quietLocation.delete(conn);
+        else this.quietLocation.add(conn);
+        return;
       case 'baton.request':
         if (this.baton.holder === from) return;
         return void this.relay(from, { type: 'baton.request', tab: this.tab.id });
@@ -445,7 +550,9 @@ export class Room {
     this.tab.strokes = this.tab.strokes.filter((s) => s.author !== participantId);
     if (this.baton.holder === participantId) this.setBaton(host.info.id, this.tab.owner);
     this.relay(host.info.id, { type: 'removed', participant: participantId });
+    if (target.info.connected) this.countPresence(target, -1);
     this.members.delete(participantId);
+    this.stage.delete(target);
     for (const c of target.connections) {
       this.held.delete(c);
       this.journal.after(
@@ -463,6 +570,8 @@ export class Room {
 
   private setBaton(from: string, holder: string | null, except?: Connection): void {
     if (this.baton.holder === holder) return;
+    const member = holder === null ? undefined : this.members.get(holder);
+    if (member) this.promote(member);
     this.baton.holder = holder;
     this.baton.epoch++;
     this.relay(from, { type: 'baton', tab: this.tab.id, holder, epoch: this.baton.epoch }, { except });
@@ -503,7 +612,8 @@ export class Room {
       type: 'welcome',
       you: { ...member.info },
       session: this.id,
-      participants: [...this.members.values()].map((m) => ({ ...m.info })),
+      participants: [...this.stage, ...(member.audience ? [member] : [])].map((m) => ({ ...m.info })),
+      audience: this.audienceAnnounced,
       tabs: [{ ...this.tab }],
       baton: { ...this.baton },
       batonPolicy: this.batonPolicy,
@@ -555,10 +665,15 @@ export class Room {
     this.journal.append({ sessionId: this.id, seq, at, actor: from, tab, type: body.type, body: entry.text });
     // Who gets it is decided now; a socket that joins before the commit has it in its checkpoint.
     const deliveries: Array<{ conn: Connection; text: string }> = [];
-    for (const m of this.members.values()) {
+    const recipients = entry.only ? this.membersAmong(entry.only) : this.members.values();
+    for (const m of recipients) {
       if (!this.visibleTo(entry, m.info.id)) continue;
       const text = this.textFor(entry, m.info.id);
-      for (const conn of m.connections) if (conn !== options.except) deliveries.push({ conn, text });
+      const own = entry.type === 'location' && m.info.id === from;
+      for (const conn of m.connections) {
+        if (conn === options.except || (own && this.quietLocation.has(conn))) continue;
+        deliveries.push({ conn, text });
+      }
     }
     const kind = SUPERSEDED.get(entry.type);
     const key = kind && `${kind}\n${from}`;
@@ -576,6 +691,13 @@ export class Room {
       }
     }, this.id);
     return entry;
+  }
+
+  private *membersAmong(ids: ReadonlySet<string>): Iterable<Member> {
+    for (const id of ids) {
+      const m = this.members.get(id);
+      if (m) yield m;
+    }
   }
 
   private hold(conn: Connection, key: string, text: string): void {

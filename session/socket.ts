@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { Connection } from './connection.js';
 import { clientMessage, MAX_CONTROL_FRAME_BYTES } from './protocol.js';
@@ -15,8 +16,25 @@ export function attachSocket(
   log: RoomLog,
   onClose: () => void,
 ): void {
+  // Everything sent to this socket in one turn of the event loop leaves in one write: a room with
+  // thousands of followers pays one system call per follower per sweep, however many events the
+  // sweep carries. ws keeps its TCP socket in a private field; it corks it around each frame itself,
+  // and corks nest, so this only widens the batch.
+  const tcp = (ws as unknown as { _socket: Socket })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    tcp.uncork();
+  };
   const conn: Connection = {
-    send: (text) => ws.send(text),
+    send: (text) => {
+      if (!corked) {
+        corked = true;
+        tcp.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(text);
+    },
     get bufferedAmount() {
       return ws.bufferedAmount;
     },

@@ -87,4 +87,63 @@ export const migrations: readonly string[] = [
   `ALTER TABLE participants ADD COLUMN removed_at INTEGER;
    ALTER TABLE sessions ADD COLUMN live_typing INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE tenants ADD COLUMN brand TEXT;`,
+  // The help desk's accounts: a tenant's public key for its "Get help" link, its users and their
+  // sign-ins, failed logins for the lockout, settings kept as versions, the admin audit log, alerts.
+  `ALTER TABLE tenants ADD COLUMN public_key TEXT;
+   CREATE UNIQUE INDEX tenants_public_key ON tenants(public_key) WHERE public_key IS NOT NULL;
+   CREATE TABLE desk_users (
+     id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     email TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('admin', 'supervisor', 'agent')),
+     password_hash TEXT NOT NULL,
+     skills TEXT NOT NULL,
+     max_sessions INTEGER NOT NULL,
+     totp_secret TEXT,
+     totp_pending TEXT,
+     totp_last_step INTEGER,
+     disabled_at INTEGER,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX desk_users_tenant ON desk_users(tenant_id, created_at);
+   CREATE TABLE desk_logins (
+     token_hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES desk_users(id),
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX desk_logins_user ON desk_logins(tenant_id, user_id);
+   CREATE TABLE desk_login_failures (
+     email TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX desk_login_failures_email ON desk_login_failures(email, at);
+   CREATE INDEX desk_login_failures_at ON desk_login_failures(at);
+   CREATE TABLE desk_settings (
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     version INTEGER NOT NULL,
+     settings TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     created_by TEXT REFERENCES desk_users(id),
+     PRIMARY KEY (tenant_id, version)
+   );
+   CREATE TABLE desk_audit (
+     id INTEGER PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     at INTEGER NOT NULL,
+     user_id TEXT REFERENCES desk_users(id),
+     action TEXT NOT NULL,
+     detail TEXT NOT NULL
+   );
+   CREATE INDEX desk_audit_tenant ON desk_audit(tenant_id, id);
+   CREATE TABLE desk_alerts (
+     id INTEGER PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     at INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     detail TEXT NOT NULL
+   );
+   CREATE INDEX desk_alerts_tenant ON desk_alerts(tenant_id, id);`,
 ];

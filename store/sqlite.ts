@@ -91,8 +91,11 @@ function migrate(db: Database.Database): void {
   apply();
 }
 
+/** The store and its open database, which the desk's stores share (`store/desk-*.ts`). */
+export type SqliteStore = Store & ArchiveStore & { readonly db: Database.Database };
+
 /** Opens (creating if needed) `<dataDir>/tandem.db`; `':memory:'` gives a throwaway database for tests. */
-export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveStore {
+export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -141,6 +144,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store & ArchiveSt
   });
 
   return {
+    db,
     async ensureTenant(t: TenantRow) {
       q.ensureTenant.run(t.id, t.name);
     },

@@ -532,7 +532,9 @@ describe('archive capture: served responses kept by content hash', () => {
 
   it('logs and skips a response whose body cannot be kept', async () => {
     const errors: object[] = [];
-    const broken = { ...memoryBlobs(), put: () => assert.fail('no space') } as ReturnType<typeof memoryBlobs>;
+    const broken = { ...memoryBlobs(), store: async () => assert.fail('no space') } as ReturnType<
+      typeof memoryBlobs
+    >;
     const capture = new Capture(store, broken, { error: (f) => errors.push(f) });
     capture.record(served('s1', '/x', 'x'));
     await capture.drain();

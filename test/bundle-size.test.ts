@@ -28,12 +28,18 @@ describe('bundle budgets', () => {
     assert.ok(size(manifest.runtime) <= 30 * KB, `${size(manifest.runtime)} bytes`);
   });
 
+  it('keeps the prelude loaded into every worker of a proxied page at most 3 KB gzipped', () => {
+    assert.ok(size(manifest.worker) <= 3 * KB, `${size(manifest.worker)} bytes`);
+  });
+
   it('keeps the viewer without the follower-only replayer at most 60 KB gzipped', () => {
     const mirror = files.filter((f) =>
       fs.readFileSync(path.join(PUBLIC_DIR, f), 'utf8').includes('rrweb-paused'),
     );
     assert.equal(mirror.length, 1, 'the replayer lives in exactly one chunk');
-    const viewer = files.filter((f) => f !== manifest.runtime && !mirror.includes(f));
+    const viewer = files.filter(
+      (f) => f !== manifest.runtime && f !== manifest.worker && !mirror.includes(f),
+    );
     const total = viewer.reduce((n, f) => n + size(f), 0);
     assert.ok(total <= 60 * KB, `${total} bytes`);
     assert.ok(!fs.readFileSync(path.join(PUBLIC_DIR, manifest.viewer), 'utf8').includes('rrweb-paused'));

@@ -8,6 +8,10 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
     { type: 'resume', after: 0 },
     { type: 'resume', after: 41 },
   ],
+  prefs: [
+    { type: 'prefs', ownLocation: false },
+    { type: 'prefs', ownLocation: true },
+  ],
   'baton.request': [{ type: 'baton.request' }, { type: 'baton.request', tab: 't1' }],
   'baton.give': [
     { type: 'baton.give', to: 'p2' },

@@ -414,11 +414,13 @@ describe('Room: lagging sockets', () => {
     r.closeAll(1001, 'test over');
   });
 
-  it('sends a socket that caught up only the latest of each person’s pointer and typing', async () => {
+  it('sends a socket that caught up only the latest of each person’s pointer, scroll and typing', async () => {
     const { r, owner, follower, other } = room();
     other.bufferedAmount = 2 * 1024 * 1024;
-    for (let i = 1; i <= 5; i++)
+    for (let i = 1; i <= 5; i++) {
       r.receive('fol', follower, { type: 'pointer', tab: 't1', node: 3, x: i / 10, y: 0.5 });
+      r.receive('fol', follower, { type: 'scroll', tab: 't1', x: 0, y: i * 100 });
+    }
     r.receive('own', owner, { type: 'pointer', tab: 't1', node: 4, x: 0.9, y: 0.9 });
     r.receive('own', owner, { type: 'pointer.leave', tab: 't1' });
     r.receive('fol', follower, { type: 'typing', active: true });
@@ -428,9 +430,10 @@ describe('Room: lagging sockets', () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const caughtUp = other.take();
     assert.deepEqual(
-      caughtUp.map((m) => [m.type, m.from, m.x ?? m.active ?? null]),
+      caughtUp.map((m) => [m.type, m.from, m.y === 500 ? 500 : (m.x ?? m.active ?? null)]),
       [
         ['pointer', 'fol', 0.5],
+        ['scroll', 'fol', 500],
         ['pointer.leave', 'own', null],
         ['typing', 'fol', false],
       ],
@@ -626,4 +629,157 @@ describe('Room: lines shown as they are typed', () => {
       );
     });
   }
+});
+
+describe('Room: the audience of a large session', () => {
+  function large() {
+    const archived: string[] = [];
+    const journal: RoomJournal = { append: (e) => archived.push(e.body), after: (deliver) => deliver() };
+    const r = new Room('big', { startUrl: null, log: quiet, journal, stageSize: 3 });
+    const people = ['own', 'f1', 'f2', 'f3', 'f4'].map((id, i) => {
+      const conn = new Fake();
+      r.connect({ id, name: id.toUpperCase(), role: i === 0 ? 'owner' : 'follower' }, conn);
+      return { id, conn };
+    });
+    return { r, archived, people: Object.fromEntries(people.map((p) => [p.id, p.conn])) };
+  }
+  const types = (messages: ServerMessage[]) => messages.map((m) => m.type);
+
+  it('announces the stage one by one, counts the rest, and archives every arrival', async () => {
+    const { r, archived, people } = large();
+    const owner = people.own as Fake;
+    const heard = owner.take();
+    const joined = heard
+      .filter((m) => m.type === 'joined')
+      .map((m) => (m as { participant: { id: string } }).participant.id);
+    assert.deepEqual(joined, ['f1', 'f2'], 'only the stage is announced');
+    const f4 = (people.f4 as Fake).take()[0] as ServerMessage & { participants: Array<{ id: string }> };
+    assert.equal(f4.type, 'welcome');
+    assert.deepEqual(
+      f4.participants.map((p) => p.id),
+      ['own', 'f1', 'f2', 'f4'],
+      'an audience member sees the stage and itself',
+    );
+    assert.equal(archived.filter((b) => b.includes('"type":"joined"')).length, 5, 'every arrival archived');
+    assert.equal(r.connectedCount, 5);
+    await new Promise((done) => setTimeout(done, 1100));
+    const counts = owner.take().filter((m) => m.type === 'audience');
+    assert.deepEqual(
+      counts.map((m) => (m as { count: number }).count),
+      [2],
+      'the audience size told once',
+    );
+    r.closeAll(1001, 'test over');
+  });
+
+  it('brings an audience member who speaks up onto the stage before their line', () => {
+    const { r, people } = large();
+    const owner = people.own as Fake;
+    owner.take();
+    r.receive('f3', people.f3 as Fake, { type: 'chat', text: 'a question' });
+    const heard = owner.take();
+    assert.deepEqual(types(heard), ['joined', 'chat']);
+    assert.equal((heard[0] as { participant: { name: string } }).participant.name, 'F3');
+    r.receive('f3', people.f3 as Fake, { type: 'chat', text: 'and another' });
+    assert.deepEqual(types(owner.take()), ['chat'], 'announced once');
+    r.closeAll(1001, 'test over');
+  });
+
+  it('keeps a departure in the audience quiet, and one on the stage announced', () => {
+    const { r, archived, people } = large();
+    const owner = people.own as Fake;
+    owner.take();
+    r.disconnect('f4', people.f4 as Fake);
+    assert.deepEqual(types(owner.take()), [], 'an audience member leaves quietly');
+    assert.ok(archived.some((b) => b.includes('"type":"left"') && b.includes('"participant":"f4"')));
+    r.disconnect('f1', people.f1 as Fake);
+    assert.deepEqual(types(owner.take()), ['left']);
+    assert.equal(r.connectedCount, 3);
+    r.closeAll(1001, 'test over');
+  });
+});
+
+describe('Room: the session’s budget for what people say to everyone', () => {
+  class Quiet implements Connection {
+    bufferedAmount = 0;
+    received = 0;
+    send() {
+      this.received++;
+    }
+    close() {}
+  }
+
+  function crowd(size: number) {
+    let t = 0;
+    const r = new Room('crowd', { startUrl: null, log: quiet, now: () => t });
+    const host = new Fake();
+    r.connect({ id: 'host', name: 'Host', role: 'owner' }, host);
+    const followers = Array.from({ length: size - 1 }, () => new Quiet());
+    for (const [i, conn] of followers.entries()) {
+      r.connect({ id: `f${i + 1}`, name: `F${i + 1}`, role: 'follower' }, conn);
+    }
+    host.take();
+    return { r, host, first: followers[0] as Quiet, advance: (ms: number) => (t += ms) };
+  }
+  const say = (r: Room, host: Fake, lines: number) => {
+    for (let i = 0; i < lines; i++) r.receive('host', host, { type: 'chat', text: `line ${i}` });
+    const got = host.take();
+    return {
+      relayed: got.filter((m) => m.type === 'chat').length,
+      refused: got.filter((m) => m.type === 'error' && m.code === 'rate-limited').length,
+    };
+  };
+
+  it('never limits a pair', () => {
+    const { r, host } = crowd(2);
+    assert.deepEqual(say(r, host, 2000), { relayed: 2000, refused: 0 });
+  });
+
+  it('gives a crowd of 2,000 a burst of 200 lines, then 100 a second, refusing the rest clearly', () => {
+    const { r, host, advance } = crowd(2000);
+    assert.deepEqual(say(r, host, 250), { relayed: 200, refused: 50 });
+    advance(1000);
+    assert.deepEqual(say(r, host, 150), { relayed: 100, refused: 50 });
+    r.closeAll(1001, 'test over');
+  });
+
+  it('drops pointer moves over the budget without an error, and never limits private lines', () => {
+    const { r, host, first } = crowd(2000);
+    say(r, host, 200);
+    const before = first.received;
+    r.receive('host', host, { type: 'pointer', tab: 't1', node: 1, x: 0.1, y: 0.1 });
+    assert.equal(first.received, before, 'not relayed');
+    assert.deepEqual(host.take(), [], 'and no error');
+    r.receive('host', host, { type: 'chat', text: 'just for you', to: ['f1'] });
+    assert.deepEqual(
+      host.take().map((m) => m.type),
+      ['chat'],
+    );
+    r.closeAll(1001, 'test over');
+  });
+});
+
+describe('Room: a tab owner that does not want its own location back', () => {
+  it('leaves out only the connections that asked, and still archives the location', () => {
+    const archived: string[] = [];
+    const journal: RoomJournal = { append: (e) => archived.push(e.type), after: (deliver) => deliver() };
+    const r = new Room('s', { startUrl: null, log: quiet, journal });
+    const quietOne = new Fake();
+    const otherWindow = new Fake();
+    const follower = new Fake();
+    r.connect({ id: 'own', name: 'Owner', role: 'owner' }, quietOne);
+    r.connect({ id: 'own', name: 'Owner', role: 'owner' }, otherWindow);
+    r.connect({ id: 'fol', name: 'Follower', role: 'follower' }, follower);
+    r.receive('own', quietOne, { type: 'prefs', ownLocation: false });
+    for (const c of [quietOne, otherWindow, follower]) c.take();
+    const location = { type: 'location', tab: 't1', url: 'https://a.example/', title: 'A' } as const;
+    r.receive('own', quietOne, location);
+    assert.deepEqual(quietOne.take(), [], 'not echoed to the connection that asked');
+    assert.equal(otherWindow.take()[0]?.type, 'location', 'the owner’s other connection still gets it');
+    assert.equal(follower.take()[0]?.type, 'location');
+    assert.equal(archived.filter((t) => t === 'location').length, 1);
+    r.receive('own', quietOne, { type: 'prefs', ownLocation: true });
+    r.receive('own', quietOne, { ...location, url: 'https://b.example/' });
+    assert.equal(quietOne.take()[0]?.type, 'location', 'asked for again');
+  });
 });

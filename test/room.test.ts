@@ -182,6 +182,7 @@ describe('Room', () => {
           { id: 'alice', name: 'Alice', role: 'owner', connected: true },
           { id: 'bob', name: 'Bob', role: 'follower', connected: true },
         ],
+        audience: 0,
         tabs: [
           {
             id: MAIN_TAB,

@@ -10,6 +10,7 @@ const welcome: ServerMessage = {
     { id: 'me', name: 'Me', role: 'owner', connected: true },
     { id: 'ann', name: 'Ann', role: 'follower', connected: true },
   ],
+  audience: 0,
   tabs: [{ id: 't1', owner: 'me', url: null, title: '', highlights: [], strokes: [], visited: [] }],
   baton: { holder: 'me', epoch: 1 },
   batonPolicy: 'support',

@@ -41,8 +41,9 @@ function underViewerPoint(r: Replayer | null, clientX: number, clientY: number) 
 const LIVE_NOW = Number.MAX_SAFE_INTEGER;
 /** Pointer positions are sent at most this often. */
 const POINTER_INTERVAL_MS = 50;
-/** rrweb's event type for incremental snapshots, and its source number for input changes. */
+/** rrweb's event type for incremental snapshots, and its source numbers for DOM and input changes. */
 const INCREMENTAL = 3;
+const MUTATION_SOURCE = 0;
 const INPUT_SOURCE = 5;
 /** Scrolls in the mirror count as the person's own only this soon after their wheel, key or touch. */
 const USER_SCROLL_WINDOW_MS = 600;
@@ -208,12 +209,18 @@ export function Mirror({
           t instanceof win.HTMLSelectElement
         ) {
           control({ type: 'input', tab, node, value: t.value });
+        } else if (t instanceof win.HTMLElement && t.isContentEditable) {
+          control({ type: 'input', tab, node, value: t.textContent ?? '' });
         }
       };
       doc.addEventListener(
         'focusin',
         (e) => {
-          editing = idOf(e.target);
+          // A ticked box or a chosen radio is not changed in the mirror (the click is sent instead),
+          // so its echo is the only way the mirror shows it.
+          const t = e.target;
+          const toggles = t instanceof win.HTMLInputElement && (t.type === 'checkbox' || t.type === 'radio');
+          editing = toggles ? -1 : idOf(t);
         },
         { signal },
       );
@@ -263,24 +270,40 @@ export function Mirror({
         { signal, passive: true },
       );
       doc.documentElement.addEventListener('mouseleave', leave, { signal });
+      // Captured, so an inner scrollable element's scroll (which does not bubble) is seen too.
       win.addEventListener(
         'scroll',
-        () => {
+        (e) => {
           if (!holds.current || Date.now() - lastUserInput > USER_SCROLL_WINDOW_MS) return;
-          control({ type: 'scroll', tab, x: Math.round(win.scrollX), y: Math.round(win.scrollY) });
+          const t = e.target;
+          if (!(t instanceof win.Element)) {
+            control({ type: 'scroll', tab, x: Math.round(win.scrollX), y: Math.round(win.scrollY) });
+            return;
+          }
+          const node = idOf(t);
+          if (node >= 0)
+            control({ type: 'scroll', tab, node, x: Math.round(t.scrollLeft), y: Math.round(t.scrollTop) });
         },
-        { signal },
+        { capture: true, signal },
       );
     };
 
     // While the baton holder types into a mirror field, the owner's page echoes each keystroke back;
-    // applying those late echoes would overwrite what is being typed, so that field's are skipped.
+    // applying those late echoes would overwrite what is being typed (and, in an editable element,
+    // throw the caret back to the start), so that field's are left out.
     let editing = -1;
-    const isEchoOfOwnTyping = (e: unknown) => {
-      const ev = e as { type?: number; data?: { source?: number; id?: number } };
-      return (
-        holds.current && ev.type === INCREMENTAL && ev.data?.source === INPUT_SOURCE && ev.data.id === editing
-      );
+    const withoutEchoOfOwnTyping = (r: Replayer, e: unknown): unknown | null => {
+      const ev = e as {
+        type?: number;
+        data?: { source?: number; id?: number; texts?: Array<{ id: number }> };
+      };
+      if (!holds.current || editing < 0 || ev.type !== INCREMENTAL || !ev.data) return e;
+      if (ev.data.source === INPUT_SOURCE) return ev.data.id === editing ? null : e;
+      if (ev.data.source !== MUTATION_SOURCE || !ev.data.texts?.length) return e;
+      const mirror = r.getMirror();
+      const field = mirror.getNode(editing);
+      const texts = ev.data.texts.filter((t) => !field?.contains(mirror.getNode(t.id)));
+      return texts.length === ev.data.texts.length ? e : { ...ev, data: { ...ev.data, texts } };
     };
 
     const apply = (msg: ServerMessage) => {
@@ -292,7 +315,10 @@ export function Mirror({
       if (msg.type !== 'rec' || msg.tab !== tab) return;
       const events = msg.events as Parameters<Replayer['addEvent']>[0][];
       const r = replayer.current ?? create();
-      for (const e of events) if (!isEchoOfOwnTyping(e)) r.addEvent(e);
+      for (const e of events) {
+        const kept = withoutEchoOfOwnTyping(r, e);
+        if (kept) r.addEvent(kept as (typeof events)[number]);
+      }
     };
     const unsubscribe = stream.subscribe(apply);
     return () => {

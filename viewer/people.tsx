@@ -65,6 +65,11 @@ export function People({
           </li>
         );
       })}
+      {state.audience > 0 && (
+        <li data-testid="audience" class="audience">
+          {`+${state.audience.toLocaleString()} watching`}
+        </li>
+      )}
     </ul>
   );
 }

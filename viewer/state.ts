@@ -21,6 +21,8 @@ export interface Outgoing {
 export interface SessionState {
   me: ParticipantInfo | null;
   participants: ParticipantInfo[];
+  /** How many more follow a large session, counted but not listed. */
+  audience: number;
   tab: TabInfo | null;
   baton: BatonState;
   batonPolicy: 'support' | 'collaboration';
@@ -49,6 +51,7 @@ export interface SessionState {
 export const initialState: SessionState = {
   me: null,
   participants: [],
+  audience: 0,
   tab: null,
   baton: { holder: null, epoch: 0 },
   batonPolicy: 'support',
@@ -110,6 +113,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         ...state,
         me: msg.you,
         participants: msg.participants,
+        audience: msg.audience,
         tab: msg.tabs[0] ?? null,
         baton: msg.baton,
         batonPolicy: msg.batonPolicy,
@@ -199,6 +203,8 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         drafts: without(state.drafts, msg.from),
       };
     }
+    case 'audience':
+      return { ...state, audience: msg.count };
     case 'joined':
       return { ...state, participants: upsert(state.participants, msg.participant) };
     case 'left':

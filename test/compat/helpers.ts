@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
@@ -101,6 +102,58 @@ export async function serveStatic(
   };
 }
 
+/** A loopback port that was free a moment ago, for servers that cannot be told to pick their own. */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Runs an application's own server (`node <script> ...args`) as a child process and waits until
+ * `url` answers. Its output is kept so that a start-up failure says why.
+ */
+export async function startApp(
+  script: string,
+  args: string[],
+  url: string,
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<StaticSite> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}):\n${output}`);
+    const up = await fetch(url).then(
+      (res) => res.body?.cancel().then(() => true) ?? true,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline) {
+      await close();
+      throw new Error(`${script} did not answer at ${url}:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url: new URL(url).origin, close };
+}
+
 export interface CompatEnv {
   tandem: TestTandem;
   browser: Browser;
@@ -127,9 +180,13 @@ export interface Run<T> {
   url: string;
 }
 
-function watch(page: Page): { requests: string[]; errors: string[] } {
+async function watch(page: Page): Promise<{ requests: string[]; errors: string[] }> {
   const seen = { requests: [] as string[], errors: [] as string[] };
   page.on('request', (r) => seen.requests.push(r.url()));
+  // Puppeteer's request events leave WebSockets out; the DevTools protocol reports them.
+  const devtools = await page.createCDPSession();
+  devtools.on('Network.webSocketCreated', (e) => seen.requests.push(e.url));
+  await devtools.send('Network.enable');
   page.on('console', (m) => {
     // The address is kept so that a failure names what failed; comparison ignores it.
     if (m.type() === 'error') seen.errors.push(`${m.text()} (${m.location().url ?? 'no address'})`);
@@ -144,7 +201,7 @@ async function run<T>(
   interact: (page: Page) => Promise<T>,
 ): Promise<Run<T>> {
   const page = await context.newPage();
-  const seen = watch(page);
+  const seen = await watch(page);
   await page.goto(url);
   const result = await interact(page);
   const finalUrl = page.url();

@@ -124,3 +124,26 @@ export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
 }
+
+/** A session viewer (a `hostUrl` or `joinUrl`) for `name` in a browser context of its own, once live. */
+export async function openViewer(
+  browser: Browser,
+  url: string,
+  name: string,
+  viewport: { width: number; height: number },
+): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport(viewport);
+  await page.goto(`${url}&name=${encodeURIComponent(name)}`);
+  await page.waitForSelector('[data-testid="connection"]::-p-text(live)');
+  return page;
+}
+
+/** The follower named `name` asks for the baton and the owner gives it, as the two people would. */
+export async function handBaton(owner: Page, follower: Page, name: string): Promise<void> {
+  await follower.click('[data-testid="baton-request"]');
+  await owner.waitForSelector(`::-p-text(${name} asks to take control)`);
+  await owner.click(`[data-testid="baton-give"][aria-label="Give control to ${name}"]`);
+  await follower.waitForSelector(`[data-testid="participant"][data-leader="true"]::-p-text(${name})`);
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Frame, Page } from 'puppeteer-core';
+import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
+import { frameShowing, launchBrowser, openViewer, until } from './helpers/browser.js';
+import { createSession, startTestTandem, type TestTandem } from './helpers/tandem.js';
+
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+const SHOTS = new URL('../../test-output/', import.meta.url);
+
+/** An element's box in a follower's mirror, in the viewer page's coordinates (the mirror is scaled to fit). */
+const mirroredBox = (viewer: Page, selector: string): Promise<Box> =>
+  viewer.evaluate((sel) => {
+    const frame = document.querySelector('[data-testid="page-frame"]') as HTMLIFrameElement;
+    const outer = frame.getBoundingClientRect();
+    const scale = outer.width / frame.offsetWidth;
+    const r = frame.contentDocument?.querySelector(sel)?.getBoundingClientRect();
+    if (!r) throw new Error(`${sel} is not in the mirror`);
+    return {
+      left: outer.left + r.left * scale,
+      top: outer.top + r.top * scale,
+      right: outer.left + r.right * scale,
+      bottom: outer.top + r.bottom * scale,
+    };
+  }, selector);
+
+/** The box of the first element matching `selector` in this document, or null. */
+const boxOf = (where: Page | Frame, selector: string): Promise<Box | null> =>
+  where.evaluate((sel) => {
+    const r = document.querySelector(sel)?.getBoundingClientRect();
+    return r ? { left: r.left, top: r.top, right: r.right, bottom: r.bottom } : null;
+  }, selector);
+
+/** Waits for a drawn mark, then gives its box. */
+async function markBox(where: Page | Frame, selector: string, what: string): Promise<Box> {
+  await until(what, async () => (await boxOf(where, selector)) !== null);
+  return (await boxOf(where, selector)) as Box;
+}
+
+function assertPointsInto(dot: Box, element: Box, where: string): void {
+  const x = (dot.left + dot.right) / 2;
+  const y = (dot.top + dot.bottom) / 2;
+  const slack = 3;
+  assert.ok(
+    x >= element.left - slack &&
+      x <= element.right + slack &&
+      y >= element.top - slack &&
+      y <= element.bottom + slack,
+    `${where}: the pointer at (${x}, ${y}) is on the element ${JSON.stringify(element)}`,
+  );
+}
+
+/** A highlight outlines the element 3 px outside its box, at any scale. */
+function assertOutlines(mark: Box, element: Box, where: string): void {
+  for (const side of ['left', 'top', 'right', 'bottom'] as const) {
+    assert.ok(
+      Math.abs(mark[side] - element[side]) <= 4,
+      `${where}: the highlight's ${side} (${mark[side]}) follows the element's (${element[side]})`,
+    );
+  }
+}
+
+describe('pointers and highlights land on the same element in viewers of different sizes', function () {
+  this.timeout(120_000);
+  let site: FixtureSite;
+  let tandem: TestTandem;
+  let browser: Browser;
+
+  before(async () => {
+    site = await startFixtureSite();
+    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await tandem?.stop();
+    await site?.close();
+  });
+
+  it('a follower points and another highlights; each mark is on the element for the owner and the other follower', async () => {
+    const session = await createSession(tandem.url, { startUrl: `${site.url}/` });
+    const owner = await openViewer(browser, session.hostUrl, 'Olivia', { width: 1000, height: 700 });
+    const felix = await openViewer(browser, session.joinUrl, 'Felix', { width: 1280, height: 800 });
+    const pia = await openViewer(browser, session.joinUrl, 'Pia', { width: 390, height: 844 });
+    const live = await frameShowing(owner, 'Layering basics');
+    await live.evaluate(() => document.getElementById('section-4')?.scrollIntoView());
+    const liveTop = await live.evaluate(() => window.scrollY);
+    assert.ok(liveTop > 500, 'the owner has scrolled down the page');
+    for (const viewer of [felix, pia]) {
+      const mirror = await frameShowing(viewer, 'Layering basics');
+      await until('the mirror follows the scroll', () =>
+        mirror.evaluate((y) => window.scrollY === y, liveTop),
+      );
+    }
+    const heading = '#section-4 h2';
+    const text = '#section-4 p';
+
+    const felixHeading = await mirroredBox(felix, heading);
+    const at = {
+      x: felixHeading.left + (felixHeading.right - felixHeading.left) / 4,
+      y: (felixHeading.top + felixHeading.bottom) / 2,
+    };
+    await felix.mouse.move(at.x - 10, at.y);
+    await felix.mouse.move(at.x, at.y, { steps: 4 });
+    const ownerDot = await markBox(
+      live,
+      'tandem-overlay div[style*="width:14px"]',
+      'the owner sees the pointer',
+    );
+    assertPointsInto(ownerDot, (await boxOf(live, heading)) as Box, 'on the owner’s live page');
+    const piaDot = await markBox(pia, '[data-testid="marks"] .mark-dot', 'Pia sees the pointer');
+    assertPointsInto(piaDot, await mirroredBox(pia, heading), 'in the phone-sized mirror');
+
+    await pia.click('[data-testid="tool-highlight"]');
+    const piaText = await mirroredBox(pia, text);
+    await pia.mouse.click((piaText.left + piaText.right) / 2, (piaText.top + piaText.bottom) / 2);
+    const ownerBox = await markBox(
+      live,
+      'tandem-overlay div[style*="outline"]',
+      'the owner sees the highlight',
+    );
+    assertOutlines(ownerBox, (await boxOf(live, text)) as Box, 'on the owner’s live page');
+    const felixBox = await markBox(felix, '[data-testid="marks"] .mark-box', 'Felix sees the highlight');
+    assertOutlines(felixBox, await mirroredBox(felix, text), 'in the desktop-sized mirror');
+
+    // The owner scrolls on: the marks stay on the element as it moves, in every viewer.
+    const moved = await live.evaluate(() => {
+      window.scrollBy(0, 150);
+      return window.scrollY;
+    });
+    const felixMirror = await frameShowing(felix, 'Layering basics');
+    await until('Felix’s mirror follows', () => felixMirror.evaluate((y) => window.scrollY === y, moved));
+    await until('the highlight moves with the element for Felix', async () => {
+      assertOutlines(
+        await markBox(felix, '[data-testid="marks"] .mark-box', 'the highlight'),
+        await mirroredBox(felix, text),
+        'after scrolling',
+      );
+      return true;
+    });
+    await until('and on the owner’s page', async () => {
+      assertOutlines(
+        await markBox(live, 'tandem-overlay div[style*="outline"]', 'the highlight'),
+        (await boxOf(live, text)) as Box,
+        'after scrolling',
+      );
+      return true;
+    });
+
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const [page, name] of [
+      [owner, 'owner'],
+      [felix, 'felix'],
+      [pia, 'pia'],
+    ] as const) {
+      await page.screenshot({ path: fileURLToPath(new URL(`marks-${name}.png`, SHOTS)) });
+    }
+  });
+});
