@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import {
   frameShowing,
   launchBrowser,
+  ownerAndFollower,
   seriousA11yViolations,
   until,
   withOwnerPage,
@@ -34,8 +35,6 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
   let tandem: TestTandem;
   let site: FixtureSite;
   let browser: Browser;
-  let ownerContext: BrowserContext;
-  let followerContext: BrowserContext;
   let owner: Page;
   let follower: Page;
   let session: CreatedSession;
@@ -45,12 +44,7 @@ describe('a quick co-browsing session, end to end in Chromium', function () {
     site = await startFixtureSite();
     tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8, ::1/128' });
     browser = await launchBrowser();
-    ownerContext = await browser.createBrowserContext();
-    followerContext = await browser.createBrowserContext();
-    owner = await ownerContext.newPage();
-    follower = await followerContext.newPage();
-    await owner.setViewport({ width: 1100, height: 760 });
-    await follower.setViewport({ width: 1100, height: 760 });
+    ({ owner, follower } = await ownerAndFollower(browser));
     session = await createSession(tandem.url);
   });
 

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Frame, Page } from 'puppeteer-core';
+import type { Browser, Frame, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import { frameShowing, launchBrowser, seriousA11yViolations, shot, until } from './helpers/browser.js';
+import {
+  frameShowing,
+  launchBrowser,
+  ownerAndFollower,
+  seriousA11yViolations,
+  shot,
+  until,
+} from './helpers/browser.js';
 import {
   type CreatedSession,
   createSession,
@@ -44,8 +51,6 @@ describe('viewer tools: drawing, rooms, floating the page', function () {
   let tandem: TestTandem;
   let site: FixtureSite;
   let browser: Browser;
-  let ownerContext: BrowserContext;
-  let followerContext: BrowserContext;
   let owner: Page;
   let follower: Page;
   let session: CreatedSession;
@@ -54,12 +59,7 @@ describe('viewer tools: drawing, rooms, floating the page', function () {
     site = await startFixtureSite();
     tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8, ::1/128' });
     browser = await launchBrowser();
-    ownerContext = await browser.createBrowserContext();
-    followerContext = await browser.createBrowserContext();
-    owner = await ownerContext.newPage();
-    follower = await followerContext.newPage();
-    await owner.setViewport({ width: 1100, height: 760 });
-    await follower.setViewport({ width: 1100, height: 760 });
+    ({ owner, follower } = await ownerAndFollower(browser));
     session = await createSession(tandem.url, { startUrl: `${site.url}/products.html` });
     await owner.goto(`${session.hostUrl}&name=Olivia`);
     await frameShowing(owner, 'Products');

@@ -143,14 +143,9 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         },
       };
     case 'highlight.clear':
-      if (!state.tab) return state;
-      return {
-        ...state,
-        tab: {
-          ...state.tab,
-          highlights: msg.all ? [] : state.tab.highlights.filter((h) => h.author !== msg.from),
-        },
-      };
+      return state.tab
+        ? { ...state, tab: { ...state.tab, highlights: cleared(state.tab.highlights, msg) } }
+        : state;
     case 'stroke': {
       if (!state.tab) return state;
       const { seq: _seq, at: _at, from, type: _type, tab: _tab, ...fields } = msg;
@@ -160,14 +155,9 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       };
     }
     case 'stroke.clear':
-      if (!state.tab) return state;
-      return {
-        ...state,
-        tab: {
-          ...state.tab,
-          strokes: msg.all ? [] : state.tab.strokes.filter((s) => s.author !== msg.from),
-        },
-      };
+      return state.tab
+        ? { ...state, tab: { ...state.tab, strokes: cleared(state.tab.strokes, msg) } }
+        : state;
     case 'click':
       // Others see where the person in control clicked; their own click needs no ripple.
       if (msg.from === state.me?.id) return state;
@@ -265,6 +255,11 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
     default:
       return state;
   }
+}
+
+/** Annotations after a clear: everyone's, or only the sender's. */
+function cleared<T extends { author: string }>(list: T[], msg: { from: string; all?: boolean }): T[] {
+  return msg.all ? [] : list.filter((a) => a.author !== msg.from);
 }
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {

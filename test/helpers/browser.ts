@@ -147,3 +147,16 @@ export async function handBaton(owner: Page, follower: Page, name: string): Prom
   await owner.click(`[data-testid="baton-give"][aria-label="Give control to ${name}"]`);
   await follower.waitForSelector(`[data-testid="participant"][data-leader="true"]::-p-text(${name})`);
 }
+
+/** Two people's viewer pages, each in a browser context of its own (no shared cookies or storage). */
+export async function ownerAndFollower(browser: Browser): Promise<{ owner: Page; follower: Page }> {
+  const [owner, follower] = await Promise.all(
+    [0, 1].map(async () => {
+      const page = await (await browser.createBrowserContext()).newPage();
+      await page.setViewport({ width: 1100, height: 760 });
+      return page;
+    }),
+  );
+  if (!owner || !follower) throw new Error('no pages');
+  return { owner, follower };
+}
