@@ -78,6 +78,10 @@ describe('viewer tools: drawing, rooms, floating the page', function () {
     const mirror = await frameShowing(follower, 'Products');
     await follower.click('[data-testid="tool-free"]');
     await follower.waitForSelector('[data-testid="draw-layer"]');
+    await follower.keyboard.press('Escape');
+    await follower.waitForSelector('[data-testid="draw-layer"]', { hidden: true });
+    await follower.click('[data-testid="tool-free"]');
+    await follower.waitForSelector('[data-testid="draw-layer"]');
     const product = await centreOf(follower, mirror, '.product h3');
     await drawThrough(follower, around(product, 135, 50));
     await until('the owner sees Felix’s circle on the live page', async () => (await strokesIn(live)) === 1);

@@ -347,6 +347,19 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
       removeEventListener('pagehide', closeWithViewer);
     };
   }, [floating]);
+  // What floats is the live page or the mirror: when this person stops or starts being the tab's
+  // owner, the floating window holds the wrong one.
+  useEffect(() => {
+    floating?.win.close();
+    setFloating(null);
+  }, [isOwner]);
+  // Escape puts a chosen tool down, so the page can be used again without reaching for the button.
+  useEffect(() => {
+    if (!tool) return;
+    const putDown = (e: KeyboardEvent) => e.key === 'Escape' && setTool(null);
+    addEventListener('keydown', putDown);
+    return () => removeEventListener('keydown', putDown);
+  }, [tool]);
   const bringBack = () => {
     floating?.win.close();
     setFloating(null);
