@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import { frameShowing, launchBrowser, ownerAndFollower, shot, until } from './helpers/browser.js';
+import {
+  frameShowing,
+  launchBrowser,
+  ownerAndFollower,
+  seriousA11yViolations,
+  shot,
+  until,
+} from './helpers/browser.js';
 import { type CreatedSession, createSession, startTestTandem, type TestTandem } from './helpers/tandem.js';
 
 /** The tab strip as a viewer shows it: each tab's label, which one is shown, which one is active. */
@@ -9,7 +16,7 @@ const strip = (page: Page) =>
   page.$$eval('[data-testid="tab"]', (tabs) =>
     tabs.map((t) => ({
       label: t.textContent?.replace('● ', '') ?? '',
-      shown: t.getAttribute('aria-selected') === 'true',
+      shown: t.getAttribute('aria-current') === 'true',
       active: t.getAttribute('data-active') === 'true',
     })),
   );
@@ -64,6 +71,7 @@ describe('tabs in a session, in Chromium', function () {
     const hidden = await owner.$$eval('iframe.live.background', (frames) => frames.length);
     assert.equal(hidden, 1);
     await shot(follower, 'tabs-follower-two');
+    assert.deepEqual(await seriousA11yViolations(owner), [], 'the owner’s strip');
   });
 
   it('a link with target=_blank in the owner’s page opens a third tab instead of a window', async () => {

@@ -28,18 +28,17 @@ export function tabLabel(tab: TabInfo, index: number): string {
 export function TabStrip({ tabs, viewed, active, canOpen, canClose, onView, onOpen, onClose }: Props) {
   if (tabs.length < 2 && !canOpen) return null;
   return (
-    <div class="tabs" role="tablist" aria-label="Tabs" data-testid="tab-strip">
+    <div class="tabs" role="group" aria-label="Tabs" data-testid="tab-strip">
       {tabs.map((t, i) => {
         const label = tabLabel(t, i);
         return (
           <span class="tab" key={t.id}>
             <button
               type="button"
-              role="tab"
               data-testid="tab"
               data-tab={t.id}
               data-active={t.id === active ? 'true' : undefined}
-              aria-selected={t.id === viewed}
+              aria-current={t.id === viewed ? 'true' : undefined}
               title={t.id === active ? `${label} (where the leader is)` : (t.url ?? label)}
               onClick={() => onView(t.id)}
             >
