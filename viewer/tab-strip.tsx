@@ -28,7 +28,7 @@ export function tabLabel(tab: TabInfo, index: number): string {
 export function TabStrip({ tabs, viewed, active, canOpen, canClose, onView, onOpen, onClose }: Props) {
   if (tabs.length < 2 && !canOpen) return null;
   return (
-    <div class="tabs" role="group" aria-label="Tabs" data-testid="tab-strip">
+    <fieldset class="tabs" aria-label="Tabs" data-testid="tab-strip">
       {tabs.map((t, i) => {
         const label = tabLabel(t, i);
         return (
@@ -70,6 +70,6 @@ export function TabStrip({ tabs, viewed, active, canOpen, canClose, onView, onOp
           +
         </button>
       )}
-    </div>
+    </fieldset>
   );
 }
