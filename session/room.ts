@@ -74,7 +74,7 @@ const RRWEB_META = 4;
 /** Past this much recording since the last full snapshot, the owner is asked for a fresh one. */
 const CHECKPOINT_SNAPSHOT_BYTES = 4 * 1024 * 1024;
 /** More tabs than this in one session is a page opening windows in a loop, not people browsing. */
-export const MAX_TABS = 20;
+const MAX_TABS = 20;
 
 /** One tab: what everyone is told of it, and what the server keeps to bring a late joiner up to date. */
 interface Tab {

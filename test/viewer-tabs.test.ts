@@ -59,6 +59,14 @@ describe('viewer: which tab is shown', () => {
     assert.equal(s.tab?.id, 't1', 'following again');
   });
 
+  it('follows again once the tab chosen becomes the active one', () => {
+    let s = reduce(joined(), { kind: 'view-tab', tab: 't2' });
+    s = relayed(s, { type: 'tab.focus', tab: 't2' });
+    assert.equal(s.chosenTab, null);
+    s = relayed(s, { type: 'tab.focus', tab: 't1' });
+    assert.equal(s.tab?.id, 't1');
+  });
+
   it('falls back to the active tab when the chosen one closes, and keeps annotations per tab', () => {
     let s = reduce(joined(), { kind: 'view-tab', tab: 't2' });
     s = relayed(s, { type: 'highlight', tab: 't1', node: 4 });

@@ -458,7 +458,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             // The person in control of that tab takes everyone there; anyone else just looks.
             const there = state.tabs.find((t) => t.id === id);
             if (there?.baton.holder === me.id && id !== state.activeTab) send({ type: 'tab.focus', tab: id });
-            else dispatch({ kind: 'view-tab', tab: id });
+            dispatch({ kind: 'view-tab', tab: id });
           }}
           onOpen={() => tab.url && send({ type: 'tab.open', tab: tab.id, url: tab.url })}
           onClose={(id) => send({ type: 'tab.close', tab: id })}

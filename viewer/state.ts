@@ -270,7 +270,12 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
     case 'tab.closed':
       return { ...state, tabs: state.tabs.filter((t) => t.id !== msg.tab) };
     case 'tab.focus':
-      return { ...state, activeTab: msg.tab };
+      // Where this person chose to look becoming the active tab means following again.
+      return {
+        ...state,
+        activeTab: msg.tab,
+        chosenTab: state.chosenTab === msg.tab ? null : state.chosenTab,
+      };
     case 'location': {
       // A new page: element ids start over, so marks anchored to the old page go.
       const samePage = state.tabs.find((t) => t.id === msg.tab)?.url === msg.url;
