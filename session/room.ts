@@ -753,7 +753,8 @@ export class Room {
       text: serialise(body, seq, at, from),
     };
     this.history.push(entry);
-    const tab = 'tab' in body && typeof body.tab === 'string' ? body.tab : null;
+    // The archive files each event under its tab; a `tab` message carries the whole tab.
+    const tab = 'tab' in body ? (typeof body.tab === 'string' ? body.tab : body.tab.id) : null;
     this.journal.append({ sessionId: this.id, seq, at, actor: from, tab, type: body.type, body: entry.text });
     // Who gets it is decided now; a socket that joins before the commit has it in its checkpoint.
     const deliveries: Array<{ conn: Connection; text: string }> = [];

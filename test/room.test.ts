@@ -969,6 +969,25 @@ describe('Room: several tabs', () => {
     assertError(alice.take(), 'last-tab', 'tab.close');
   });
 
+  it('files every event of a new tab under that tab in the journal', () => {
+    const filed: Array<[string, string | null]> = [];
+    const room = new Room('s1', {
+      startUrl: START_URL,
+      log: { warn() {} },
+      journal: { append: (e) => filed.push([e.type, e.tab]), after: (deliver) => deliver() },
+    });
+    const alice = new FakeConnection('alice');
+    room.connect(ALICE, alice);
+    filed.length = 0;
+    room.receive('alice', alice, { type: 'tab.open', url: 'https://second.example/' });
+    room.receive('alice', alice, { type: 'location', tab: 't2', url: 'https://second.example/', title: 'S' });
+    assert.deepEqual(filed, [
+      ['tab', 't2'],
+      ['tab.focus', 't2'],
+      ['location', 't2'],
+    ]);
+  });
+
   it('lets the tab’s baton holder or a host choose the active tab', () => {
     const { h, alice, carol } = twoTabs();
     h.send(CAROL, carol, { type: 'tab.focus', tab: MAIN_TAB });
