@@ -67,6 +67,12 @@ describe('viewer: which tab is shown', () => {
     assert.equal(s.tab?.id, 't1');
   });
 
+  it('remembers which tab someone asked to control', () => {
+    const s = receive(joined(), { type: 'baton.request', tab: 't2', seq: 20, at: 1, from: 'ann' });
+    assert.deepEqual(s.requests, ['ann']);
+    assert.equal(s.requestedTab.ann, 't2');
+  });
+
   it('falls back to the active tab when the chosen one closes, and keeps annotations per tab', () => {
     let s = reduce(joined(), { kind: 'view-tab', tab: 't2' });
     s = relayed(s, { type: 'highlight', tab: 't1', node: 4 });

@@ -727,7 +727,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
                 <button
                   type="button"
                   class="primary"
-                  onClick={() => send({ type: 'baton.give', to: id, tab: tab.id })}
+                  onClick={() => send({ type: 'baton.give', to: id, tab: state.requestedTab[id] ?? tab.id })}
                 >
                   Allow
                 </button>

@@ -53,6 +53,8 @@ export interface SessionState {
   typing: string[];
   /** Participants who asked for the baton and have not been answered. */
   requests: string[];
+  /** The tab each of them asked for. */
+  requestedTab: Record<string, string>;
   notice: string | null;
 }
 
@@ -77,6 +79,7 @@ export const initialState: SessionState = {
   pointers: {},
   typing: [],
   requests: [],
+  requestedTab: {},
   notice: null,
 };
 
@@ -260,9 +263,11 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         msg.epoch < t.baton.epoch ? t : { ...t, baton: { holder: msg.holder, epoch: msg.epoch } },
       );
     case 'baton.request':
-      return state.requests.includes(msg.from)
-        ? state
-        : { ...state, requests: [...state.requests, msg.from] };
+      return {
+        ...state,
+        requests: state.requests.includes(msg.from) ? state.requests : [...state.requests, msg.from],
+        requestedTab: { ...state.requestedTab, [msg.from]: msg.tab },
+      };
     case 'tab':
       return state.tabs.some((t) => t.id === msg.tab.id)
         ? onTab(state, msg.tab.id, () => msg.tab)
