@@ -4,7 +4,7 @@ import type { BridgeFromPage, BridgeToPage, Tool } from '../session/protocol.js'
 import { execute } from './executor.js';
 import { maskAllKinds, maskInput, PRIVATE_ATTRIBUTE } from './masking.js';
 import { OVERLAY_TAG, Overlay } from './overlay.js';
-import { installShims } from './shims.js';
+import { installShims, openInSession } from './shims.js';
 
 /**
  * Injected as the first script of every proxied document. In the owner's live frame it records the
@@ -26,6 +26,7 @@ function start(): void {
   installShims(upstreamOrigin, script?.dataset.tandemCookies, appOrigin);
   if (!appOrigin || !upstreamOrigin || !viewer) return;
   const post = (msg: BridgeFromPage) => viewer.postMessage(msg, appOrigin);
+  openInSession(upstreamOrigin, (url) => post({ tandem: 'open', url }));
 
   let pending: unknown[] = [];
   let timer: number | undefined;

@@ -1,4 +1,4 @@
-import { toProxyUrl, type UrlMapContext } from './url-map.js';
+import { toProxyUrl, toUpstreamUrl, type UrlMapContext } from './url-map.js';
 
 /** Attributes that name a URL the browser loads or navigates to, by element. */
 const URL_PROPERTIES: ReadonlyArray<[string, string]> = [
@@ -76,6 +76,44 @@ export function installShims(
   mapElementUrls(map);
   mapFormSubmission(map);
   mapNavigations(map, location.hostname.slice(location.hostname.indexOf('.')));
+}
+
+/** Targets that keep `window.open` in this browsing context (none means a new one). */
+const SAME_WINDOW = new Set(['_self', '_parent', '_top']);
+
+/**
+ * In the tab owner's live page a new window would escape the session: `window.open` and links with
+ * a target open a tab of the session instead, through `open`. `window.open` then returns null, as
+ * when a popup blocker refuses it, which pages already handle. An address that cannot be read back as
+ * the site's (another content host's) opens the ordinary way.
+ */
+export function openInSession(upstreamOrigin: string, open: (url: string) => void): void {
+  const ctx: UrlMapContext = {
+    pageOrigin: location.origin,
+    upstreamOrigin,
+    contentSuffix: location.hostname.slice(location.hostname.indexOf('.')),
+    lookup: () => null,
+  };
+  const upstream = (url: string | URL) => toUpstreamUrl(String(url), document.baseURI, ctx);
+  const mappedOpen = window.open;
+  window.open = function (this: Window, url?: string | URL, target?: string, ...rest: unknown[]) {
+    const to = url === undefined || url === '' ? null : upstream(url);
+    if (to === null || SAME_WINDOW.has((target ?? '').toLowerCase())) {
+      return (mappedOpen as (...a: unknown[]) => Window | null).call(this, url, target, ...rest);
+    }
+    open(to);
+    return null;
+  } as typeof window.open;
+  // On the window, after the page's own handlers: a click the page cancelled opens nothing.
+  addEventListener('click', (e) => {
+    const link = e.target instanceof Element ? e.target.closest('a[href][target]') : null;
+    if (e.defaultPrevented || e.button !== 0 || !(link instanceof HTMLAnchorElement)) return;
+    if (!link.target || SAME_WINDOW.has(link.target.toLowerCase())) return;
+    const to = upstream(link.href);
+    if (to === null) return;
+    e.preventDefault();
+    open(to);
+  });
 }
 
 /**

@@ -40,3 +40,21 @@ export function toProxyUrl(input: string, base: string, ctx: UrlMapContext): str
   const scheme = target.slice(0, target.indexOf(':') + 1);
   return `${HTTP[scheme] ?? scheme}${target.slice(scheme.length)}`;
 }
+
+/**
+ * The address a page asked to open in a new window, as the site knows it, so the session can load it
+ * in a tab of its own. A URL on this content host is its upstream page; a plain http(s) URL stays as
+ * it is; another content host's URL cannot be read back here (its label is keyed with the server's
+ * secret), nor can other schemes be opened as a page: null for those.
+ */
+export function toUpstreamUrl(input: string, base: string, ctx: UrlMapContext): string | null {
+  let url: URL;
+  try {
+    url = new URL(input, base);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.origin === ctx.pageOrigin) return `${ctx.upstreamOrigin}${url.pathname}${url.search}${url.hash}`;
+  return url.hostname.endsWith(ctx.contentSuffix) ? null : url.href;
+}

@@ -187,8 +187,8 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     workerPrelude: fs.readFileSync(path.join(PUBLIC_DIR, manifest.worker), 'latin1'),
     gate: {
       canGoUpstream: async (sessionId, participantId) => {
-        const owner = rooms.get(sessionId)?.tabOwner;
-        if (owner) return owner === participantId;
+        const room = rooms.get(sessionId);
+        if (room?.tabOwner) return room.isTabOwner(participantId);
         // Before the host's viewer has connected, the host's own frame is already loading the page.
         const p = await store.getParticipant(participantId);
         return p?.sessionId === sessionId && p.role === 'owner';

@@ -80,6 +80,11 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('baton.request'), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.give'), to: z.string().min(1).max(64), tab: tab.optional() }),
   z.strictObject({ type: z.literal('baton.take'), tab: tab.optional() }),
+  // A new tab beside `tab` (the first tab when absent), loaded by the browser that runs that one.
+  z.strictObject({ type: z.literal('tab.open'), url: z.string().min(1).max(8192), tab: tab.optional() }),
+  z.strictObject({ type: z.literal('tab.close'), tab }),
+  // The tab those in control look at now: followers' viewers go there unless they look elsewhere.
+  z.strictObject({ type: z.literal('tab.focus'), tab }),
   // The host sends a follower out of the session for good.
   z.strictObject({ type: z.literal('participant.remove'), participant: z.string().min(1).max(64) }),
   z.strictObject({ type: z.literal('rec'), tab, events: z.array(recorderEvent).min(1).max(10000) }),
@@ -155,6 +160,8 @@ export interface TabInfo {
   strokes: Stroke[];
   /** Pages visited in this tab, oldest first (the last 50). */
   visited: Visit[];
+  /** Who holds this tab's baton, and the epoch of that hand-over. */
+  baton: BatonState;
 }
 
 export interface BatonState {
@@ -195,7 +202,10 @@ export type RelayedMessage =
   | Relayed<{ type: 'removed'; participant: string }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
   | Relayed<{ type: 'baton.request'; tab: string }>
+  /** A tab opened, or its owner changed. */
   | Relayed<{ type: 'tab'; tab: TabInfo }>
+  | Relayed<{ type: 'tab.closed'; tab: string }>
+  | Relayed<{ type: 'tab.focus'; tab: string }>
   | Relayed<{ type: 'rec'; tab: string; events: unknown[] }>
   | Relayed<{ type: 'location'; tab: string; url: string; title: string }>
   | Relayed<ControlMessage>;
@@ -209,7 +219,11 @@ export type DirectMessage =
       participants: ParticipantInfo[];
       /** How many more are connected in the audience of a large session, counted but not listed. */
       audience: number;
+      /** Every open tab, in the order they were opened. */
       tabs: TabInfo[];
+      /** The tab those in control look at. */
+      activeTab: string;
+      /** The first tab's baton (each tab carries its own in `tabs`). */
       baton: BatonState;
       /** `support`: the host gives the baton; `collaboration`: anyone may take it. */
       batonPolicy: 'support' | 'collaboration';
@@ -235,6 +249,8 @@ export type ErrorCode =
   | 'not-owner'
   | 'unknown-participant'
   | 'unknown-tab'
+  | 'too-many-tabs'
+  | 'last-tab'
   | 'bad-url'
   | 'rate-limited'
   /** A hidden monitor may only whisper (private lines) until they barge in. */
@@ -250,7 +266,9 @@ export type BridgeFromPage =
   | { tandem: 'picked'; node: number }
   /** The owner draws on the live page with a drawing tool: the stroke so far, and when it is done. */
   | { tandem: 'stroke'; id: number; node: number; shape: StrokeShape; points: Point[]; done: boolean }
-  | { tandem: 'location'; url: string; title: string };
+  | { tandem: 'location'; url: string; title: string }
+  /** The page asked for a new window (`window.open`, a link or form with a target): a tab of the session. */
+  | { tandem: 'open'; url: string };
 
 /**
  * A pointer, a highlight or a click ripple to draw on the page, anchored to an element (see the

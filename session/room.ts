@@ -73,6 +73,28 @@ const CHAT_LINES_FOR_LATE_JOIN = 200;
 const RRWEB_META = 4;
 /** Past this much recording since the last full snapshot, the owner is asked for a fresh one. */
 const CHECKPOINT_SNAPSHOT_BYTES = 4 * 1024 * 1024;
+/** More tabs than this in one session is a page opening windows in a loop, not people browsing. */
+const MAX_TABS = 20;
+
+/** One tab: what everyone is told of it, and what the server keeps to bring a late joiner up to date. */
+interface Tab {
+  info: TabInfo;
+  /** Serialised recorder messages since the last full snapshot: the late-join checkpoint. */
+  checkpoint: HistoryEntry[];
+  checkpointBytes: number;
+  maskCheck: MaskCheck;
+  snapshotRequested: boolean;
+}
+
+function newTab(id: string, owner: string | null, url: string | null, baton: BatonState): Tab {
+  return {
+    info: { id, owner, url, title: '', highlights: [], strokes: [], visited: [], baton },
+    checkpoint: [],
+    checkpointBytes: 0,
+    maskCheck: new MaskCheck(),
+    snapshotRequested: false,
+  };
+}
 
 interface Member {
   info: ParticipantInfo;
@@ -162,21 +184,11 @@ export class Room {
   private readonly stageSize: number;
   private readonly socialBudget: TokenBucket;
   private readonly history = new History(HISTORY_SIZE);
-  private readonly baton: BatonState = { holder: null, epoch: 0 };
-  private readonly tab: TabInfo = {
-    id: MAIN_TAB,
-    owner: null,
-    url: null,
-    title: '',
-    highlights: [],
-    strokes: [],
-    visited: [],
-  };
-  /** Serialised recorder messages since the last full snapshot: the late-join checkpoint. */
-  private checkpoint: HistoryEntry[] = [];
-  private checkpointBytes = 0;
-  private readonly maskCheck = new MaskCheck();
-  private snapshotRequested = false;
+  /** Open tabs in the order they were opened; the first one is what a message without `tab` means. */
+  private readonly tabs = new Map<string, Tab>();
+  private tabsOpened = 1;
+  /** The tab the people in control are looking at: where followers' viewers go unless they look elsewhere. */
+  private activeTab = MAIN_TAB;
   /**
    * Per connection, the seq its checkpoint was taken at (what it got as state, not as messages) and
    * the first chat line the checkpoint carried.
@@ -200,7 +212,7 @@ export class Room {
     readonly id: string,
     options: RoomOptions,
   ) {
-    this.tab.url = options.startUrl;
+    this.tabs.set(MAIN_TAB, newTab(MAIN_TAB, null, options.startUrl, { holder: null, epoch: 0 }));
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.seq = options.lastSeq ?? 0;
@@ -217,21 +229,40 @@ export class Room {
     }
   }
 
+  /** The first tab: what messages without a `tab` are about. */
+  private get firstTab(): Tab {
+    const first = this.tabs.values().next().value;
+    if (!first) throw new Error('a room always has a tab');
+    return first;
+  }
+
+  /** The first tab's owner. */
   get tabOwner(): string | null {
-    return this.tab.owner;
+    return this.firstTab.info.owner;
   }
 
+  /** The first tab's baton. */
   get batonState(): Readonly<BatonState> {
-    return this.baton;
+    return this.firstTab.info.baton;
   }
 
+  /** The first tab's address. */
   get currentUrl(): string | null {
-    return this.tab.url;
+    return this.firstTab.info.url;
   }
 
-  /** Whether the participant's browser runs the live page (and so may go upstream). */
+  get tabIds(): string[] {
+    return [...this.tabs.keys()];
+  }
+
+  tabInfo(id: string): Readonly<TabInfo> | undefined {
+    return this.tabs.get(id)?.info;
+  }
+
+  /** Whether the participant's browser runs a live page of this session (and so may go upstream). */
   isTabOwner(participantId: string): boolean {
-    return this.tab.owner === participantId;
+    for (const t of this.tabs.values()) if (t.info.owner === participantId) return true;
+    return false;
   }
 
   connect(p: ParticipantRecord, conn: Connection): void {
@@ -264,7 +295,9 @@ export class Room {
         { type: 'joined', participant: { ...member.info } },
         member.audience || member.hidden ? { only: NOBODY } : { except: conn },
       );
-      if (!member.hidden && this.tab.owner === null && p.role === 'owner') this.assignTabOwner(p.id, conn);
+      if (!member.hidden && p.role === 'owner') {
+        for (const t of this.tabs.values()) if (t.info.owner === null) this.assignTabOwner(t, p.id, conn);
+      }
     }
     this.sendCheckpoint(member, conn);
   }
@@ -281,11 +314,11 @@ export class Room {
       member.audience || member.hidden ? { only: NOBODY } : {},
     );
     if (member.hidden) return;
-    if (this.tab.owner === participantId) {
-      const next = [...this.stage].find((m) => m.info.connected && m.info.role === 'owner');
-      this.assignTabOwner(next ? next.info.id : null);
+    const next = [...this.stage].find((m) => m.info.connected && m.info.role === 'owner');
+    for (const t of this.tabs.values()) {
+      if (t.info.owner === participantId) this.assignTabOwner(t, next ? next.info.id : null);
+      if (t.info.baton.holder === participantId) this.setBaton(t, participantId, t.info.owner);
     }
-    if (this.baton.holder === participantId) this.setBaton(participantId, this.tab.owner);
   }
 
   /** Hidden monitors count with the stage: they are few, and keep the room open while they watch. */
@@ -345,9 +378,9 @@ export class Room {
   receive(from: string, conn: Connection, msg: ClientMessage): void {
     const member = this.members.get(from);
     if (!member) return this.reject(conn, 'unknown-participant', 'join the session first', msg.type);
-    if ('tab' in msg && msg.tab !== undefined && msg.tab !== this.tab.id) {
-      return this.reject(conn, 'unknown-tab', `there is no tab "${msg.tab}" in this session`, msg.type);
-    }
+    const tabId = 'tab' in msg && msg.tab !== undefined ? msg.tab : this.firstTab.info.id;
+    const tab = this.tabs.get(tabId);
+    if (!tab) return this.reject(conn, 'unknown-tab', `there is no tab "${tabId}" in this session`, msg.type);
     if (member.hidden && (!HIDDEN_MAY_SEND.has(msg.type) || (msg.type === 'chat' && !msg.to)))
       return this.reject(conn, 'watching', 'you are watching silently; whisper or barge in', msg.type);
     if (SOCIAL.has(msg.type) && !('to' in msg && msg.to)) {
@@ -357,7 +390,7 @@ export class Room {
       }
     }
     if (member.audience && !PRIVATE_TO_SENDER.has(msg.type)) this.promote(member);
-    if (isControl(msg)) return this.control(member, conn, msg);
+    if (isControl(msg)) return this.control(member, conn, tab, msg);
     switch (msg.type) {
       case 'chat': {
         if (!msg.to) return void this.relay(from, { type: 'chat', text: msg.text });
@@ -390,15 +423,15 @@ export class Room {
         return void this.relay(from, { type: 'pointer.leave', tab: msg.tab }, { skip: from });
       case 'highlight':
         // One highlight per author: a new one replaces the author's previous one.
-        this.tab.highlights = [
-          ...this.tab.highlights.filter((h) => h.author !== from),
+        tab.info.highlights = [
+          ...tab.info.highlights.filter((h) => h.author !== from),
           { author: from, node: msg.node },
         ];
         return void this.relay(from, { type: 'highlight', tab: msg.tab, node: msg.node });
       case 'highlight.clear': {
-        const all = this.mayClearAll(member, conn, msg);
+        const all = this.mayClearAll(member, conn, tab, msg);
         if (all === null) return;
-        this.tab.highlights = all ? [] : this.tab.highlights.filter((h) => h.author !== from);
+        tab.info.highlights = all ? [] : tab.info.highlights.filter((h) => h.author !== from);
         return void this.relay(from, { type: 'highlight.clear', tab: msg.tab, ...(all ? { all } : {}) });
       }
       case 'stroke': {
@@ -412,14 +445,14 @@ export class Room {
           points: points as Stroke['points'],
           done: msg.done,
         };
-        this.tab.strokes = keepStroke(this.tab.strokes, stroke);
+        tab.info.strokes = keepStroke(tab.info.strokes, stroke);
         const { author: _author, ...fields } = stroke;
         return void this.relay(from, { type: 'stroke', tab: msg.tab, ...fields });
       }
       case 'stroke.clear': {
-        const all = this.mayClearAll(member, conn, msg);
+        const all = this.mayClearAll(member, conn, tab, msg);
         if (all === null) return;
-        this.tab.strokes = all ? [] : this.tab.strokes.filter((s) => s.author !== from);
+        tab.info.strokes = all ? [] : tab.info.strokes.filter((s) => s.author !== from);
         return void this.relay(from, { type: 'stroke.clear', tab: msg.tab, ...(all ? { all } : {}) });
       }
       case 'report':
@@ -445,17 +478,17 @@ export class Room {
         else this.quietLocation.add(conn);
         return;
       case 'baton.request':
-        if (this.baton.holder === from) return;
-        return void this.relay(from, { type: 'baton.request', tab: this.tab.id });
+        if (tab.info.baton.holder === from) return;
+        return void this.relay(from, { type: 'baton.request', tab: tabId });
       case 'baton.give': {
-        const mayGive = this.baton.holder === from || member.info.role === 'owner';
+        const mayGive = tab.info.baton.holder === from || member.info.role === 'owner';
         if (!mayGive)
           return this.reject(conn, 'not-baton-holder', 'only the baton holder can give it', msg.type);
         const target = this.members.get(msg.to);
         if (!target?.info.connected) {
           return this.reject(conn, 'unknown-participant', 'that participant is not in the session', msg.type);
         }
-        return this.setBaton(from, msg.to);
+        return this.setBaton(tab, from, msg.to);
       }
       case 'participant.remove':
         return this.remove(member, conn, msg.participant);
@@ -463,11 +496,22 @@ export class Room {
         if (member.info.role !== 'owner' && this.batonPolicy !== 'collaboration') {
           return this.reject(conn, 'not-owner', 'ask for the baton; the host gives it', msg.type);
         }
-        return this.setBaton(from, from);
+        return this.setBaton(tab, from, from);
+      case 'tab.open':
+        return this.openTab(member, conn, tab, msg.url);
+      case 'tab.close':
+        return this.closeTab(member, conn, tab);
+      case 'tab.focus':
+        if (tab.info.baton.holder !== from && member.info.role !== 'owner') {
+          return this.reject(conn, 'not-baton-holder', 'only the person in control of that tab', msg.type);
+        }
+        if (this.activeTab === tabId) return;
+        this.activeTab = tabId;
+        return void this.relay(from, { type: 'tab.focus', tab: tabId });
       case 'rec': {
-        if (this.tab.owner !== from)
+        if (tab.info.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner records', msg.type);
-        const checked = this.maskCheck.apply(msg.events);
+        const checked = tab.maskCheck.apply(msg.events);
         if (checked.violations > 0) {
           this.log.warn(
             { room: this.id, violations: checked.violations },
@@ -483,29 +527,29 @@ export class Room {
         if (checked.events.length === 0) return;
         const entry = this.relay(from, { type: 'rec', tab: msg.tab, events: checked.events }, { skip: from });
         if (msg.events.some((e) => e.type === RRWEB_META)) {
-          this.checkpoint = [];
-          this.checkpointBytes = 0;
-          this.snapshotRequested = false;
+          tab.checkpoint = [];
+          tab.checkpointBytes = 0;
+          tab.snapshotRequested = false;
         }
-        this.checkpoint.push(entry);
-        this.checkpointBytes += entry.text.length;
-        if (this.checkpointBytes > CHECKPOINT_SNAPSHOT_BYTES && !this.snapshotRequested) {
+        tab.checkpoint.push(entry);
+        tab.checkpointBytes += entry.text.length;
+        if (tab.checkpointBytes > CHECKPOINT_SNAPSHOT_BYTES && !tab.snapshotRequested) {
           // A late joiner would otherwise have to replay an ever longer recording.
-          this.snapshotRequested = true;
-          this.reply(conn, { type: 'snapshot.request', tab: this.tab.id });
+          tab.snapshotRequested = true;
+          this.reply(conn, { type: 'snapshot.request', tab: tabId });
         }
         return;
       }
       case 'location':
-        if (this.tab.owner !== from)
+        if (tab.info.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner reports it', msg.type);
-        if (this.tab.url !== msg.url) {
-          this.tab.highlights = [];
-          this.tab.strokes = [];
+        if (tab.info.url !== msg.url) {
+          tab.info.highlights = [];
+          tab.info.strokes = [];
         }
-        this.tab.url = msg.url;
-        this.tab.title = msg.title;
-        this.tab.visited = addVisit(this.tab.visited, msg.url, msg.title, this.now());
+        tab.info.url = msg.url;
+        tab.info.title = msg.title;
+        tab.info.visited = addVisit(tab.info.visited, msg.url, msg.title, this.now());
         return void this.relay(from, { type: 'location', tab: msg.tab, url: msg.url, title: msg.title });
     }
   }
@@ -517,9 +561,11 @@ export class Room {
   private mayClearAll(
     member: Member,
     conn: Connection,
+    tab: Tab,
     msg: { type: 'highlight.clear' | 'stroke.clear'; all?: boolean },
   ): boolean | null {
-    const all = msg.all === true && (this.baton.holder === member.info.id || member.info.role === 'owner');
+    const all =
+      msg.all === true && (tab.info.baton.holder === member.info.id || member.info.role === 'owner');
     if (msg.all && !all) {
       this.reject(conn, 'not-baton-holder', 'only the person in control clears everyone’s', msg.type);
       return null;
@@ -527,15 +573,15 @@ export class Room {
     return all;
   }
 
-  private control(member: Member, conn: Connection, msg: ControlMessage): void {
-    if (this.baton.holder !== member.info.id) {
+  private control(member: Member, conn: Connection, tab: Tab, msg: ControlMessage): void {
+    if (tab.info.baton.holder !== member.info.id) {
       this.log.warn(
         { room: this.id, from: member.info.id, type: msg.type },
         'control input without the baton dropped',
       );
       return this.reject(conn, 'not-baton-holder', 'you do not hold the baton', msg.type);
     }
-    if (msg.epoch !== undefined && msg.epoch !== this.baton.epoch) {
+    if (msg.epoch !== undefined && msg.epoch !== tab.info.baton.epoch) {
       return this.reject(conn, 'stale-epoch', 'sent under an earlier hand-over of the baton', msg.type);
     }
     if (msg.type === 'nav') {
@@ -547,7 +593,7 @@ export class Room {
       // Only the owner's runtime needs what was typed; everyone else sees the result in the recording,
       // masked where the field is private, so the value itself is never fanned out.
       const { value: _value, checked: _checked, ...redacted } = msg;
-      const owner = this.tab.owner;
+      const owner = tab.info.owner;
       this.relay(member.info.id, redacted, owner ? { forOne: { participant: owner, body: msg } } : {});
       return;
     }
@@ -572,9 +618,11 @@ export class Room {
       );
     }
     this.removed.add(participantId);
-    this.tab.highlights = this.tab.highlights.filter((h) => h.author !== participantId);
-    this.tab.strokes = this.tab.strokes.filter((s) => s.author !== participantId);
-    if (this.baton.holder === participantId) this.setBaton(host.info.id, this.tab.owner);
+    for (const t of this.tabs.values()) {
+      t.info.highlights = t.info.highlights.filter((h) => h.author !== participantId);
+      t.info.strokes = t.info.strokes.filter((s) => s.author !== participantId);
+      if (t.info.baton.holder === participantId) this.setBaton(t, host.info.id, t.info.owner);
+    }
     this.relay(host.info.id, { type: 'removed', participant: participantId });
     if (target.info.connected) this.countPresence(target, -1);
     this.members.delete(participantId);
@@ -594,19 +642,60 @@ export class Room {
     });
   }
 
-  private setBaton(from: string, holder: string | null, except?: Connection): void {
-    if (this.baton.holder === holder) return;
+  private setBaton(tab: Tab, from: string, holder: string | null, except?: Connection): void {
+    const baton = tab.info.baton;
+    if (baton.holder === holder) return;
     const member = holder === null ? undefined : this.members.get(holder);
     if (member) this.promote(member);
-    this.baton.holder = holder;
-    this.baton.epoch++;
-    this.relay(from, { type: 'baton', tab: this.tab.id, holder, epoch: this.baton.epoch }, { except });
+    tab.info.baton = { holder, epoch: baton.epoch + 1 };
+    this.relay(from, { type: 'baton', tab: tab.info.id, holder, epoch: baton.epoch + 1 }, { except });
   }
 
-  private assignTabOwner(owner: string | null, except?: Connection): void {
-    this.tab.owner = owner;
-    this.relay(owner ?? 'server', { type: 'tab', tab: { ...this.tab } }, { except });
-    if (owner && this.baton.holder === null) this.setBaton(owner, owner, except);
+  private assignTabOwner(tab: Tab, owner: string | null, except?: Connection): void {
+    tab.info.owner = owner;
+    this.relay(owner ?? 'server', { type: 'tab', tab: { ...tab.info } }, { except });
+    if (owner && tab.info.baton.holder === null) this.setBaton(tab, owner, owner, except);
+  }
+
+  /**
+   * A new tab beside `source`: its page runs in the same browser as the source's (that is where the
+   * window was asked for, and where the session's cookies are), the sender holds its baton, and it
+   * becomes the tab everyone follows. The source's owner may open one too: that is their page calling
+   * `window.open`, or a link with a target, clicked by the owner or on the holder's behalf.
+   */
+  private openTab(member: Member, conn: Connection, source: Tab, input: string): void {
+    const from = member.info.id;
+    if (source.info.baton.holder !== from && source.info.owner !== from) {
+      return this.reject(conn, 'not-baton-holder', 'only the person in control opens a tab', 'tab.open');
+    }
+    const url = parseNavigableUrl(input);
+    if (!url) return this.reject(conn, 'bad-url', `"${input}" is not an http or https address`, 'tab.open');
+    if (this.tabs.size >= MAX_TABS) {
+      return this.reject(conn, 'too-many-tabs', `a session has at most ${MAX_TABS} tabs`, 'tab.open');
+    }
+    const id = `t${++this.tabsOpened}`;
+    const holder = source.info.baton.holder ?? from;
+    const tab = newTab(id, source.info.owner, url, { holder, epoch: 1 });
+    this.tabs.set(id, tab);
+    this.relay(from, { type: 'tab', tab: { ...tab.info } });
+    this.activeTab = id;
+    this.relay(from, { type: 'tab.focus', tab: id });
+  }
+
+  /** The tab's owner or a host closes it; the last tab stays, the session's page has to be somewhere. */
+  private closeTab(member: Member, conn: Connection, tab: Tab): void {
+    const from = member.info.id;
+    if (tab.info.owner !== from && member.info.role !== 'owner') {
+      return this.reject(conn, 'not-owner', 'only the tab’s owner or a host closes it', 'tab.close');
+    }
+    if (this.tabs.size === 1) {
+      return this.reject(conn, 'last-tab', 'the session’s last tab stays open', 'tab.close');
+    }
+    this.tabs.delete(tab.info.id);
+    this.relay(from, { type: 'tab.closed', tab: tab.info.id });
+    if (this.activeTab !== tab.info.id) return;
+    this.activeTab = this.firstTab.info.id;
+    this.relay(from, { type: 'tab.focus', tab: this.activeTab });
   }
 
   /**
@@ -642,8 +731,9 @@ export class Room {
         ...m.info,
       })),
       audience: this.audienceAnnounced,
-      tabs: [{ ...this.tab }],
-      baton: { ...this.baton },
+      tabs: [...this.tabs.values()].map((t) => ({ ...t.info })),
+      activeTab: this.activeTab,
+      baton: { ...this.firstTab.info.baton },
       batonPolicy: this.batonPolicy,
       liveTyping: this.liveTyping,
       seq: this.seq,
@@ -654,7 +744,9 @@ export class Room {
       .filter((e) => this.visibleTo(e, member.info.id));
     this.checkpointOf.set(conn, { seq: this.seq, chatFrom: chat[0]?.seq ?? Number.POSITIVE_INFINITY });
     for (const e of chat) this.sendTo(conn, e.text);
-    if (this.tab.owner !== member.info.id) for (const e of this.checkpoint) this.sendTo(conn, e.text);
+    for (const t of this.tabs.values()) {
+      if (t.info.owner !== member.info.id) for (const e of t.checkpoint) this.sendTo(conn, e.text);
+    }
   }
 
   /**
@@ -689,7 +781,8 @@ export class Room {
       text: serialise(body, seq, at, from),
     };
     this.history.push(entry);
-    const tab = 'tab' in body && typeof body.tab === 'string' ? body.tab : null;
+    // The archive files each event under its tab; a `tab` message carries the whole tab.
+    const tab = 'tab' in body ? (typeof body.tab === 'string' ? body.tab : body.tab.id) : null;
     this.journal.append({ sessionId: this.id, seq, at, actor: from, tab, type: body.type, body: entry.text });
     // Who gets it is decided now; a socket that joins before the commit has it in its checkpoint.
     const deliveries: Array<{ conn: Connection; text: string }> = [];

@@ -19,6 +19,12 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
   ],
   'baton.take': [{ type: 'baton.take' }, { type: 'baton.take', tab: 't1' }],
   'participant.remove': [{ type: 'participant.remove', participant: 'p1' }],
+  'tab.open': [
+    { type: 'tab.open', url: 'example.com/b' },
+    { type: 'tab.open', url: 'https://example.com/', tab: 't2' },
+  ],
+  'tab.close': [{ type: 'tab.close', tab: 't2' }],
+  'tab.focus': [{ type: 'tab.focus', tab: 't1' }],
   rec: [
     { type: 'rec', tab: 't1', events: [{ type: 4, timestamp: 1, data: { href: 'https://a.example/' } }] },
     {

@@ -138,8 +138,18 @@ describe('Room', () => {
       );
       const welcome = received[0] as Of<'welcome'>;
       assert.deepEqual(welcome.tabs, [
-        { id: MAIN_TAB, owner: 'alice', url: START_URL, title: '', highlights: [], strokes: [], visited: [] },
+        {
+          id: MAIN_TAB,
+          owner: 'alice',
+          url: START_URL,
+          title: '',
+          highlights: [],
+          strokes: [],
+          visited: [],
+          baton: { holder: 'alice', epoch: 1 },
+        },
       ]);
+      assert.equal(welcome.activeTab, MAIN_TAB);
       assert.deepEqual(welcome.baton, { holder: 'alice', epoch: 1 });
       assert.equal(welcome.seq, 3, 'joined, tab and baton were ordered before the welcome');
       assert.equal(h.room.tabOwner, 'alice');
@@ -192,8 +202,10 @@ describe('Room', () => {
             highlights: [],
             strokes: [],
             visited: [],
+            baton: { holder: 'alice', epoch: 1 },
           },
         ],
+        activeTab: MAIN_TAB,
         baton: { holder: 'alice', epoch: 1 },
         batonPolicy: 'support',
         liveTyping: false,
@@ -439,6 +451,7 @@ describe('Room', () => {
             at: (welcome.tabs[0] as { visited: Array<{ at: number }> }).visited[0]?.at,
           },
         ],
+        baton: { holder: 'alice', epoch: 1 },
       });
     });
   });
@@ -817,6 +830,185 @@ describe('Room', () => {
     h.room.closeAll(1001, 'server stopping');
     for (const c of [alice, bob, carol])
       assert.deepEqual(c.closes, [{ code: 1001, reason: 'server stopping' }]);
+  });
+});
+
+describe('Room: several tabs', () => {
+  const META = { type: 4, timestamp: 1, data: { href: START_URL, width: 800, height: 600 } };
+
+  /** Alice (host) opens a second tab from the first; everyone's inbox emptied. */
+  function twoTabs() {
+    const room = threeInRoom();
+    room.h.send(ALICE, room.alice, { type: 'tab.open', url: 'second.example/page' });
+    for (const c of [room.alice, room.bob, room.carol]) c.take();
+    return room;
+  }
+
+  it('opens a tab owned by the first tab’s owner, held by the opener, and makes it the active one', () => {
+    const { h, alice, bob } = threeInRoom();
+    h.send(ALICE, alice, { type: 'tab.open', url: 'second.example/page' });
+    const [tab, focus] = bob.take();
+    assert.equal(tab?.type, 'tab');
+    assert.deepEqual((tab as Of<'tab'>).tab, {
+      id: 't2',
+      owner: 'alice',
+      url: 'https://second.example/page',
+      title: '',
+      highlights: [],
+      strokes: [],
+      visited: [],
+      baton: { holder: 'alice', epoch: 1 },
+    });
+    assert.deepEqual(
+      { type: focus?.type, tab: (focus as Of<'tab.focus'>).tab },
+      { type: 'tab.focus', tab: 't2' },
+    );
+    assert.deepEqual(h.room.tabIds, [MAIN_TAB, 't2']);
+    assert.ok(h.room.isTabOwner('alice'));
+  });
+
+  it('lets only the tab’s baton holder or owner open a tab, and only to an http(s) address', () => {
+    const { h, alice, bob } = threeInRoom();
+    h.send(BOB, bob, { type: 'tab.open', url: 'second.example' });
+    assertError(bob.take(), 'not-baton-holder', 'tab.open');
+    h.send(ALICE, alice, { type: 'tab.open', url: 'javascript:alert(1)' });
+    assertError(alice.take(), 'bad-url', 'tab.open');
+    h.send(ALICE, alice, { type: 'baton.give', to: 'bob' });
+    alice.take();
+    bob.take();
+    // The follower in control asks; the page still runs in the host's browser, and Bob holds it.
+    h.send(BOB, bob, { type: 'tab.open', url: 'second.example' });
+    const tab = only(bob.take(), 'tab')[0]?.tab;
+    assert.equal(tab?.owner, 'alice');
+    assert.equal(tab?.baton.holder, 'bob');
+    assert.deepEqual(h.room.tabIds, [MAIN_TAB, 't2']);
+  });
+
+  it('keeps a baton and an epoch per tab: control of one tab does not reach another', () => {
+    const { h, alice, bob } = twoTabs();
+    h.send(ALICE, alice, { type: 'baton.give', to: 'bob', tab: 't2' });
+    const baton = single(bob.take(), 'baton');
+    alice.take();
+    assert.deepEqual([baton.tab, baton.holder, baton.epoch], ['t2', 'bob', 2]);
+    assert.equal(h.room.batonState.holder, 'alice', 'the first tab keeps its holder');
+    assert.deepEqual(h.room.tabInfo('t2')?.baton, { holder: 'bob', epoch: 2 });
+
+    h.send(BOB, bob, { type: 'scroll', tab: 't2', x: 0, y: 300, epoch: 2 });
+    assert.equal(single(alice.take(), 'scroll').tab, 't2');
+    bob.take();
+    h.send(BOB, bob, { type: 'scroll', tab: MAIN_TAB, x: 0, y: 300 });
+    assertError(bob.take(), 'not-baton-holder', 'scroll');
+    // The first tab's epoch (1) is not the second's (2).
+    h.send(BOB, bob, { type: 'click', tab: 't2', node: 3, epoch: 1 });
+    assertError(bob.take(), 'stale-epoch', 'click');
+    // A message without a tab means the first tab.
+    h.send(ALICE, alice, { type: 'baton.give', to: 'carol' });
+    assert.equal(single(alice.take(), 'baton').tab, MAIN_TAB);
+    assert.equal(h.room.tabInfo('t2')?.baton.holder, 'bob');
+  });
+
+  it('takes recording and location of a tab only from that tab’s owner, and keeps annotations per tab', () => {
+    const { h, alice, bob, carol } = twoTabs();
+    h.send(ALICE, alice, { type: 'baton.give', to: 'bob', tab: 't2' });
+    for (const c of [alice, bob, carol]) c.take();
+    h.send(BOB, bob, { type: 'rec', tab: 't2', events: [META] });
+    assertError(bob.take(), 'not-owner', 'rec');
+    h.send(BOB, bob, { type: 'location', tab: 't2', url: 'https://x.example/', title: 'X' });
+    assertError(bob.take(), 'not-owner', 'location');
+    h.send(ALICE, alice, { type: 'location', tab: 't2', url: 'https://x.example/', title: 'X' });
+    assert.equal(h.room.tabInfo('t2')?.url, 'https://x.example/');
+    assert.equal(h.room.currentUrl, START_URL);
+
+    h.send(CAROL, carol, { type: 'highlight', tab: 't2', node: 9 });
+    assert.deepEqual(h.room.tabInfo('t2')?.highlights, [{ author: 'carol', node: 9 }]);
+    assert.deepEqual(h.room.tabInfo(MAIN_TAB)?.highlights, []);
+  });
+
+  it('gives a late joiner every tab and the recording of each since its last full snapshot', () => {
+    const { h, alice } = twoTabs();
+    h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [META] });
+    h.send(ALICE, alice, { type: 'rec', tab: 't2', events: [{ ...META, timestamp: 2 }] });
+    h.send(ALICE, alice, { type: 'rec', tab: 't2', events: [{ type: 3, timestamp: 3 }] });
+    const dave = h.join({ id: 'dave2', name: 'Dave', role: 'follower' });
+    const received = dave.take();
+    const welcome = single(received.slice(0, 1), 'welcome');
+    assert.deepEqual(
+      welcome.tabs.map((t) => [t.id, t.owner]),
+      [
+        [MAIN_TAB, 'alice'],
+        ['t2', 'alice'],
+      ],
+    );
+    assert.equal(welcome.activeTab, 't2');
+    assert.deepEqual(
+      only(received, 'rec').map((r) => [r.tab, r.events.length]),
+      [
+        [MAIN_TAB, 1],
+        ['t2', 1],
+        ['t2', 1],
+      ],
+    );
+  });
+
+  it('lets the tab’s owner or a host close a tab, never the last, and moves the active tab', () => {
+    const { h, alice, bob } = twoTabs();
+    h.send(BOB, bob, { type: 'tab.close', tab: 't2' });
+    assertError(bob.take(), 'not-owner', 'tab.close');
+    h.send(ALICE, alice, { type: 'tab.close', tab: 't2' });
+    alice.take();
+    assert.deepEqual(
+      bob.take().map((m) => [m.type, 'tab' in m ? m.tab : null]),
+      [
+        ['tab.closed', 't2'],
+        ['tab.focus', MAIN_TAB],
+      ],
+    );
+    h.send(ALICE, alice, { type: 'scroll', tab: 't2', x: 0, y: 1 });
+    assertError(alice.take(), 'unknown-tab', 'scroll');
+    h.send(ALICE, alice, { type: 'tab.close', tab: MAIN_TAB });
+    assertError(alice.take(), 'last-tab', 'tab.close');
+  });
+
+  it('files every event of a new tab under that tab in the journal', () => {
+    const filed: Array<[string, string | null]> = [];
+    const room = new Room('s1', {
+      startUrl: START_URL,
+      log: { warn() {} },
+      journal: { append: (e) => filed.push([e.type, e.tab]), after: (deliver) => deliver() },
+    });
+    const alice = new FakeConnection('alice');
+    room.connect(ALICE, alice);
+    filed.length = 0;
+    room.receive('alice', alice, { type: 'tab.open', url: 'https://second.example/' });
+    room.receive('alice', alice, { type: 'location', tab: 't2', url: 'https://second.example/', title: 'S' });
+    assert.deepEqual(filed, [
+      ['tab', 't2'],
+      ['tab.focus', 't2'],
+      ['location', 't2'],
+    ]);
+  });
+
+  it('lets the tab’s baton holder or a host choose the active tab', () => {
+    const { h, alice, carol } = twoTabs();
+    h.send(CAROL, carol, { type: 'tab.focus', tab: MAIN_TAB });
+    assertError(carol.take(), 'not-baton-holder', 'tab.focus');
+    h.send(ALICE, alice, { type: 'tab.focus', tab: MAIN_TAB });
+    assert.equal(single(carol.take(), 'tab.focus').tab, MAIN_TAB);
+  });
+
+  it('hands every tab and baton the leaving owner had to the next host', () => {
+    const { h, alice, bob } = twoTabs();
+    const dave = h.join(DAVE);
+    h.room.disconnect('alice', alice);
+    assert.deepEqual(
+      h.room.tabIds.map((id) => [h.room.tabInfo(id)?.owner, h.room.tabInfo(id)?.baton.holder]),
+      [
+        ['dave', 'dave'],
+        ['dave', 'dave'],
+      ],
+    );
+    assert.ok(bob.take().some((m) => m.type === 'tab' && m.tab.id === 't2'));
+    assert.ok(dave.take().length > 0);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { contentPolicy } from '../rewriter/csp.js';
-import { toProxyUrl, type UrlMapContext } from '../runtime/url-map.js';
+import { toProxyUrl, toUpstreamUrl, type UrlMapContext } from '../runtime/url-map.js';
 
 const PAGE = 'https://aaaa.content.example:8443';
 const asked: string[] = [];
@@ -61,5 +61,21 @@ describe('the policy on proxied pages', () => {
     const local = contentPolicy(new URL('http://localhost:8080'), 'content.localhost');
     assert.match(local, /connect-src [^;]*ws:\/\/\*\.content\.localhost:8080/);
     assert.doesNotMatch(contentPolicy(new URL('https://t.example'), 'c.example'), /:\/\/\*\.c\.example:/);
+  });
+});
+
+describe('runtime: a new window’s address as the site knows it', () => {
+  const upstream = (u: string) => toUpstreamUrl(u, base, ctx);
+
+  it('reads this content host’s URLs, relative ones included, as the upstream page', () => {
+    assert.equal(upstream(`${PAGE}/help?q=1#a`), 'https://shop.example/help?q=1#a');
+    assert.equal(upstream('detail.html'), 'https://shop.example/products/detail.html');
+  });
+
+  it('keeps a plain http(s) address and refuses what cannot be opened as a session page', () => {
+    assert.equal(upstream('https://other.example/x'), 'https://other.example/x');
+    assert.equal(upstream('https://bbbb.content.example:8443/y'), null);
+    assert.equal(upstream('javascript:alert(1)'), null);
+    assert.equal(upstream('about:blank'), null);
   });
 });

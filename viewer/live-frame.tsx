@@ -20,6 +20,8 @@ interface Props {
   onStroke: (stroke: DrawnStroke) => void;
   /** The window the page was floated into; while there is one, no frame runs it here. */
   popup: Window | null;
+  /** Another of this person's tabs is shown: the page keeps running out of sight. */
+  hidden: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function LiveFrame({
   onPick,
   onStroke,
   popup,
+  hidden,
 }: Props) {
   const frame = useRef<HTMLIFrameElement>(null);
   const pageOrigin = useRef<string | null>(null);
@@ -68,6 +71,7 @@ export function LiveFrame({
       if (first) catchUp();
       if (e.data?.tandem === 'rec') send({ type: 'rec', tab, events: e.data.events as never });
       else if (e.data?.tandem === 'picked') onPick(e.data.node);
+      else if (e.data?.tandem === 'open') send({ type: 'tab.open', tab, url: e.data.url });
       else if (e.data?.tandem === 'stroke') {
         const { tandem: _tandem, ...stroke } = e.data;
         onStroke(stroke);
@@ -85,7 +89,9 @@ export function LiveFrame({
   useEffect(
     () =>
       stream.subscribe((msg) => {
-        if (msg.type === 'welcome' || msg.type === 'snapshot.request') toPage({ tandem: 'snapshot' });
+        if (msg.type === 'welcome') return toPage({ tandem: 'snapshot' });
+        if (!('tab' in msg) || msg.tab !== tab) return;
+        if (msg.type === 'snapshot.request') toPage({ tandem: 'snapshot' });
         else if (msg.type === 'nav') {
           const to = openUrl(session, msg.url);
           if (popup) popup.location.href = new URL(to, location.href).href;
@@ -100,7 +106,7 @@ export function LiveFrame({
           toPage({ tandem: 'control', message: msg });
         }
       }),
-    [stream, session, me, popup],
+    [stream, session, me, popup, tab],
   );
 
   useEffect(() => toPage({ tandem: 'marks', marks }), [marks]);
@@ -116,6 +122,7 @@ export function LiveFrame({
 
   if (popup) return null;
   if (!src) {
+    if (hidden) return null;
     return (
       <div class="placeholder">
         <p>Type an address above and press Enter to start browsing together.</p>
@@ -125,8 +132,11 @@ export function LiveFrame({
   return (
     <iframe
       ref={frame}
-      class="live"
-      data-testid="page-frame"
+      class={hidden ? 'live background' : 'live'}
+      data-testid={hidden ? undefined : 'page-frame'}
+      data-tab={tab}
+      aria-hidden={hidden}
+      tabIndex={hidden ? -1 : undefined}
       title="Shared page"
       src={src}
       allow="clipboard-write; fullscreen"

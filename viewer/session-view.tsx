@@ -22,6 +22,7 @@ import { ShareLink } from './share.js';
 import type { Outgoing } from './state.js';
 import { initialState, nameOf, reduce } from './state.js';
 import { Stream } from './stream.js';
+import { TabStrip } from './tab-strip.js';
 import { WhoPanel } from './who-panel.js';
 
 const storageKey = (session: string) => `tandem:${session}`;
@@ -106,6 +107,8 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
     </main>
   );
 }
+
+const NO_MARKS: Mark[] = [];
 
 type MirrorComponent = typeof import('./mirror.js').Mirror;
 
@@ -454,6 +457,21 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
     <div class="viewer">
       <div class="bar">
         <BrandMark brand={config.brand} />
+        <TabStrip
+          tabs={state.tabs}
+          viewed={tab.id}
+          active={state.activeTab}
+          canOpen={iHold && !!tab.url}
+          canClose={(t) => t.owner === me.id || hostRole}
+          onView={(id) => {
+            // The person in control of that tab takes everyone there; anyone else just looks.
+            const there = state.tabs.find((t) => t.id === id);
+            if (there?.baton.holder === me.id && id !== state.activeTab) send({ type: 'tab.focus', tab: id });
+            dispatch({ kind: 'view-tab', tab: id });
+          }}
+          onOpen={() => tab.url && send({ type: 'tab.open', tab: tab.id, url: tab.url })}
+          onClose={(id) => send({ type: 'tab.close', tab: id })}
+        />
         <fieldset class="nav-buttons" aria-label="Page history">
           {(['back', 'forward', 'reload'] as const).map((action) => (
             <button
@@ -634,24 +652,32 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         </span>
       </div>
       <section class="stage" aria-label="Shared page">
-        {isOwner ? (
-          <LiveFrame
-            key={floating ? 'floating' : 'here'}
-            session={session}
-            me={me.id}
-            tab={tab.id}
-            initialUrl={tab.url}
-            contentDomain={config.contentDomain}
-            stream={stream}
-            send={send}
-            marks={marks}
-            tool={tool}
-            colour={colourFor(me.id)}
-            onPick={pick}
-            onStroke={draw}
-            popup={floating?.win ?? null}
-          />
-        ) : (
+        {state.tabs
+          .filter((t) => t.owner === me.id)
+          .map((t) => {
+            // Every page this person's browser runs keeps running; only the one shown is marked up.
+            const shown = t.id === tab.id;
+            return (
+              <LiveFrame
+                key={`${t.id}:${shown && floating ? 'floating' : 'here'}`}
+                session={session}
+                me={me.id}
+                tab={t.id}
+                initialUrl={t.url}
+                contentDomain={config.contentDomain}
+                stream={stream}
+                send={send}
+                marks={shown ? marks : NO_MARKS}
+                tool={shown ? tool : null}
+                colour={colourFor(me.id)}
+                onPick={pick}
+                onStroke={draw}
+                popup={shown ? (floating?.win ?? null) : null}
+                hidden={!shown}
+              />
+            );
+          })}
+        {!isOwner && (
           <LazyMirror
             into={floating?.root ?? null}
             tab={tab.id}
@@ -710,7 +736,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
                 <button
                   type="button"
                   class="primary"
-                  onClick={() => send({ type: 'baton.give', to: id, tab: tab.id })}
+                  onClick={() => send({ type: 'baton.give', to: id, tab: state.requestedTab[id] ?? tab.id })}
                 >
                   Allow
                 </button>

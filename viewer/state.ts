@@ -23,7 +23,15 @@ export interface SessionState {
   participants: ParticipantInfo[];
   /** How many more follow a large session, counted but not listed. */
   audience: number;
+  /** Every open tab, in the order they were opened. */
+  tabs: TabInfo[];
+  /** The tab those in control look at. */
+  activeTab: string | null;
+  /** The tab this person chose to look at instead of following; null follows `activeTab`. */
+  chosenTab: string | null;
+  /** The tab this viewer shows (the one `viewedTabId` names). */
   tab: TabInfo | null;
+  /** That tab's baton. */
   baton: BatonState;
   batonPolicy: 'support' | 'collaboration';
   /** Whether this session shows chat lines as they are typed. */
@@ -45,6 +53,8 @@ export interface SessionState {
   typing: string[];
   /** Participants who asked for the baton and have not been answered. */
   requests: string[];
+  /** The tab each of them asked for. */
+  requestedTab: Record<string, string>;
   notice: string | null;
 }
 
@@ -52,6 +62,9 @@ export const initialState: SessionState = {
   me: null,
   participants: [],
   audience: 0,
+  tabs: [],
+  activeTab: null,
+  chosenTab: null,
   tab: null,
   baton: { holder: null, epoch: 0 },
   batonPolicy: 'support',
@@ -66,6 +79,7 @@ export const initialState: SessionState = {
   pointers: {},
   typing: [],
   requests: [],
+  requestedTab: {},
   notice: null,
 };
 
@@ -76,7 +90,9 @@ export type Action =
   | { kind: 'queue'; line: Outgoing }
   | { kind: 'dismiss-request'; id: string }
   | { kind: 'notice'; text: string | null }
-  | { kind: 'ripple.done'; seq: number };
+  | { kind: 'ripple.done'; seq: number }
+  /** Look at this tab; the active tab again means following those in control. */
+  | { kind: 'view-tab'; tab: string };
 
 const upsert = (list: ParticipantInfo[], p: ParticipantInfo) =>
   list.some((x) => x.id === p.id) ? list.map((x) => (x.id === p.id ? p : x)) : [...list, p];
@@ -94,8 +110,10 @@ export function reduce(state: SessionState, action: Action): SessionState {
       return { ...state, ripples: state.ripples.filter((r) => r.seq > action.seq) };
     case 'notice':
       return { ...state, notice: action.text };
+    case 'view-tab':
+      return viewing({ ...state, chosenTab: action.tab === state.activeTab ? null : action.tab });
     case 'server': {
-      const next = onServer(state, action.msg);
+      const next = viewing(onServer(state, action.msg));
       const msg = action.msg;
       // Anything a participant sent counts as activity; what the server sends on its own does not.
       if ('from' in msg && msg.type !== 'left' && msg.type !== 'removed' && msg.from !== 'server') {
@@ -106,6 +124,33 @@ export function reduce(state: SessionState, action: Action): SessionState {
   }
 }
 
+/** The id of the tab this viewer shows: the one chosen while it is open, else the active one. */
+export function viewedTabId(state: SessionState): string | null {
+  const open = (id: string | null) => id !== null && state.tabs.some((t) => t.id === id);
+  if (open(state.chosenTab)) return state.chosenTab;
+  return open(state.activeTab) ? state.activeTab : (state.tabs[0]?.id ?? null);
+}
+
+/**
+ * Keeps `tab` and `baton` on the viewed tab; what is drawn on a page (pointers, ripples) belongs to
+ * the page that was shown.
+ */
+function viewing(state: SessionState): SessionState {
+  const id = viewedTabId(state);
+  const tab = state.tabs.find((t) => t.id === id) ?? null;
+  const chosenTab = state.chosenTab === id ? state.chosenTab : null;
+  const baton = tab?.baton ?? state.baton;
+  if (tab?.id === state.tab?.id) return { ...state, tab, chosenTab, baton };
+  return { ...state, tab, chosenTab, baton, pointers: {}, ripples: [] };
+}
+
+/** `state` with the tab `id` changed by `change` (unchanged when there is no such tab). */
+function onTab(state: SessionState, id: string, change: (tab: TabInfo) => TabInfo): SessionState {
+  return { ...state, tabs: state.tabs.map((t) => (t.id === id ? change(t) : t)) };
+}
+
+const isViewed = (state: SessionState, tab: string) => state.tab?.id === tab;
+
 function onServer(state: SessionState, msg: ServerMessage): SessionState {
   switch (msg.type) {
     case 'welcome':
@@ -114,13 +159,15 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         me: msg.you,
         participants: msg.participants,
         audience: msg.audience,
-        tab: msg.tabs[0] ?? null,
+        tabs: msg.tabs,
+        activeTab: msg.activeTab,
         baton: msg.baton,
         batonPolicy: msg.batonPolicy,
         liveTyping: msg.liveTyping,
         requests: [],
       };
     case 'pointer':
+      if (!isViewed(state, msg.tab)) return state;
       return {
         ...state,
         pointers: {
@@ -131,36 +178,27 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
     case 'pointer.leave':
       return { ...state, pointers: without(state.pointers, msg.from) };
     case 'highlight':
-      if (!state.tab) return state;
-      return {
-        ...state,
-        tab: {
-          ...state.tab,
-          highlights: [
-            ...state.tab.highlights.filter((h) => h.author !== msg.from),
-            { author: msg.from, node: msg.node },
-          ],
-        },
-      };
+      return onTab(state, msg.tab, (t) => ({
+        ...t,
+        highlights: [
+          ...t.highlights.filter((h) => h.author !== msg.from),
+          { author: msg.from, node: msg.node },
+        ],
+      }));
     case 'highlight.clear':
-      return state.tab
-        ? { ...state, tab: { ...state.tab, highlights: cleared(state.tab.highlights, msg) } }
-        : state;
+      return onTab(state, msg.tab, (t) => ({ ...t, highlights: cleared(t.highlights, msg) }));
     case 'stroke': {
-      if (!state.tab) return state;
-      const { seq: _seq, at: _at, from, type: _type, tab: _tab, ...fields } = msg;
-      return {
-        ...state,
-        tab: { ...state.tab, strokes: keepStroke(state.tab.strokes, { author: from, ...fields }) },
-      };
+      const { seq: _seq, at: _at, from, type: _type, tab, ...fields } = msg;
+      return onTab(state, tab, (t) => ({
+        ...t,
+        strokes: keepStroke(t.strokes, { author: from, ...fields }),
+      }));
     }
     case 'stroke.clear':
-      return state.tab
-        ? { ...state, tab: { ...state.tab, strokes: cleared(state.tab.strokes, msg) } }
-        : state;
+      return onTab(state, msg.tab, (t) => ({ ...t, strokes: cleared(t.strokes, msg) }));
     case 'click':
       // Others see where the person in control clicked; their own click needs no ripple.
-      if (msg.from === state.me?.id) return state;
+      if (msg.from === state.me?.id || !isViewed(state, msg.tab)) return state;
       return { ...state, ripples: [...state.ripples, { seq: msg.seq, node: msg.node, from: msg.from }] };
     case 'typing':
       return {
@@ -213,42 +251,48 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         requests: state.requests.filter((r) => r !== msg.participant),
         typing: state.typing.filter((t) => t !== msg.participant),
         pointers,
-        tab: state.tab && {
-          ...state.tab,
-          highlights: state.tab.highlights.filter((h) => h.author !== msg.participant),
-          strokes: state.tab.strokes.filter((s) => s.author !== msg.participant),
-        },
+        tabs: state.tabs.map((t) => ({
+          ...t,
+          highlights: t.highlights.filter((h) => h.author !== msg.participant),
+          strokes: t.strokes.filter((s) => s.author !== msg.participant),
+        })),
       };
     }
     case 'baton':
-      if (msg.epoch < state.baton.epoch) return state;
-      return {
-        ...state,
-        baton: { holder: msg.holder, epoch: msg.epoch },
-        requests: state.requests.filter((r) => r !== msg.holder),
-      };
+      return onTab({ ...state, requests: state.requests.filter((r) => r !== msg.holder) }, msg.tab, (t) =>
+        msg.epoch < t.baton.epoch ? t : { ...t, baton: { holder: msg.holder, epoch: msg.epoch } },
+      );
     case 'baton.request':
-      return state.requests.includes(msg.from)
-        ? state
-        : { ...state, requests: [...state.requests, msg.from] };
-    case 'tab':
-      return { ...state, tab: msg.tab };
-    case 'location': {
-      if (!state.tab) return state;
-      // A new page: element ids start over, so marks anchored to the old page go.
-      const samePage = state.tab.url === msg.url;
       return {
         ...state,
-        tab: {
-          ...state.tab,
-          url: msg.url,
-          title: msg.title,
-          highlights: samePage ? state.tab.highlights : [],
-          strokes: samePage ? state.tab.strokes : [],
-          visited: addVisit(state.tab.visited, msg.url, msg.title, msg.at),
-        },
-        pointers: samePage ? state.pointers : {},
+        requests: state.requests.includes(msg.from) ? state.requests : [...state.requests, msg.from],
+        requestedTab: { ...state.requestedTab, [msg.from]: msg.tab },
       };
+    case 'tab':
+      return state.tabs.some((t) => t.id === msg.tab.id)
+        ? onTab(state, msg.tab.id, () => msg.tab)
+        : { ...state, tabs: [...state.tabs, msg.tab] };
+    case 'tab.closed':
+      return { ...state, tabs: state.tabs.filter((t) => t.id !== msg.tab) };
+    case 'tab.focus':
+      // Where this person chose to look becoming the active tab means following again.
+      return {
+        ...state,
+        activeTab: msg.tab,
+        chosenTab: state.chosenTab === msg.tab ? null : state.chosenTab,
+      };
+    case 'location': {
+      // A new page: element ids start over, so marks anchored to the old page go.
+      const samePage = state.tabs.find((t) => t.id === msg.tab)?.url === msg.url;
+      const next = onTab(state, msg.tab, (t) => ({
+        ...t,
+        url: msg.url,
+        title: msg.title,
+        highlights: samePage ? t.highlights : [],
+        strokes: samePage ? t.strokes : [],
+        visited: addVisit(t.visited, msg.url, msg.title, msg.at),
+      }));
+      return samePage || !isViewed(state, msg.tab) ? next : { ...next, pointers: {} };
     }
     case 'error':
       return { ...state, notice: msg.message };

@@ -7,16 +7,17 @@ const RRWEB_META = 4;
 /**
  * Fan-out of raw server messages to the parts of the viewer that handle high-volume traffic. A part
  * that mounts late (the mirror appears only after the welcome) is first given what it needs to catch
- * up: the last welcome and the recording since the last full snapshot.
+ * up: the last welcome and each tab's recording since its last full snapshot (a follower switching
+ * tabs mounts a new mirror, which needs the whole of that tab's).
  */
 export class Stream {
   private readonly listeners = new Set<StreamListener>();
   private welcome: ServerMessage | null = null;
-  private recording: ServerMessage[] = [];
+  private readonly recording = new Map<string, ServerMessage[]>();
 
   subscribe(listener: StreamListener): () => void {
     if (this.welcome) listener(this.welcome);
-    for (const m of this.recording) listener(m);
+    for (const tab of this.recording.values()) for (const m of tab) listener(m);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -24,13 +25,22 @@ export class Stream {
   emit(msg: ServerMessage): void {
     if (msg.type === 'welcome') {
       this.welcome = msg;
-      this.recording = [];
+      this.recording.clear();
     } else if (msg.type === 'rec') {
-      if (msg.events.some((e) => (e as { type?: number }).type === RRWEB_META)) this.recording = [];
-      this.recording.push(msg);
+      if (msg.events.some((e) => (e as { type?: number }).type === RRWEB_META))
+        this.recording.set(msg.tab, []);
+      this.keep(msg.tab, msg);
     } else if (msg.type === 'location') {
-      this.recording.push(msg);
+      this.keep(msg.tab, msg);
+    } else if (msg.type === 'tab.closed') {
+      this.recording.delete(msg.tab);
     }
     for (const l of this.listeners) l(msg);
+  }
+
+  private keep(tab: string, msg: ServerMessage): void {
+    const kept = this.recording.get(tab);
+    if (kept) kept.push(msg);
+    else this.recording.set(tab, [msg]);
   }
 }

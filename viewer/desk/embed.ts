@@ -40,7 +40,11 @@ small{font-weight:400;font-size:12px}
   if (document.body) document.body.append(host);
   else addEventListener('DOMContentLoaded', () => document.body.append(host));
 
-  fetch(`${app}/api/desk/availability?key=${encodeURIComponent(key)}`, { credentials: 'omit' })
+  // A visitor is never left with "Checking…": a slow answer counts as none.
+  fetch(`${app}/api/desk/availability?key=${encodeURIComponent(key)}`, {
+    credentials: 'omit',
+    signal: AbortSignal.timeout(8000),
+  })
     .then((r) => (r.ok ? (r.json() as Promise<{ available: boolean }>) : Promise.reject()))
     .then((a) => {
       status.textContent = a.available ? 'Agents available' : 'Leave a request';

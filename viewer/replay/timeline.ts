@@ -133,7 +133,7 @@ export function countUntil(items: readonly { at: number }[], time: number): numb
  * everything else kept for markers, chat, marks and attendance.
  */
 export class Timeline {
-  /** The tab whose recording is replayed: the first one recorded (sessions have one tab for now). */
+  /** The tab whose recording is replayed: the first one recorded (the others are not shown yet). */
   tab: string | null = null;
   /** Server time of the first full snapshot of the replayed tab: the first frame there is to show. */
   firstFrameAt: number | null = null;
