@@ -149,10 +149,11 @@ describe('viewer tools: drawing, rooms, floating the page', function () {
     }
     await follower.click('[data-testid="room-start"]');
     await follower.waitForSelector('[data-testid="room-input"]');
-    assert.equal(
-      await follower.evaluate(() => document.activeElement?.getAttribute('data-testid')),
-      'room-input',
+    // Focus moves once the sidebar has rendered, a frame after the field appears.
+    await until(
       'the new sidebar’s message field has focus',
+      async () =>
+        (await follower.evaluate(() => document.activeElement?.getAttribute('data-testid'))) === 'room-input',
     );
     await follower.keyboard.type('Is the blue one in stock?');
     await follower.keyboard.press('Enter');
