@@ -37,6 +37,8 @@ export type AgentFrame =
       request: {
         id: string;
         name: string | null;
+        /** The signed-in desk user who asked (a collaboration visitor); null for an anonymous one. */
+        userId: string | null;
         question: string | null;
         from: string;
         waitingSince: number;
@@ -208,7 +210,7 @@ export class Desk {
       skill: string | null;
       scenario: Scenario;
     },
-    visitorId: string | null,
+    visitor: { visitorId: string | null; userId: string | null },
   ): Promise<{ id: string; requestKey: string } & RequestView> {
     const t = await this.tenant(tenantId);
     this.checkOrigin(t, input.from);
@@ -220,7 +222,8 @@ export class Desk {
       id,
       tenantId,
       keyHash: hashSecret(requestKey),
-      visitorId,
+      visitorId: visitor.visitorId,
+      userId: visitor.userId,
       name: input.name,
       question: input.question,
       fromUrl: input.from,
@@ -839,6 +842,7 @@ export class Desk {
       request: {
         id: o.requestId,
         name: r?.name ?? null,
+        userId: r?.userId ?? null,
         question: r?.question ?? null,
         from: r?.fromUrl ?? '',
         waitingSince: r?.createdAt ?? 0,

@@ -38,6 +38,7 @@ export interface WaitPageConfig {
   key: string;
   from: string;
   skill: string | null;
+  scenario: 'support' | 'collaboration';
   company: string | null;
   request: { id: string; requestKey: string } | null;
 }

@@ -10,7 +10,7 @@ import { KeyedBuckets } from '../session/rate-limit.js';
 import { randomToken } from '../session/secrets.js';
 import type { DeskRequestRow } from '../store/desk-queue-types.js';
 import type { Manifest } from './assets.js';
-import { deskAuth, deskUserIn, requireCsrf, requireRole } from './desk-auth.js';
+import { type DeskUser, deskAuth, deskUserIn, deskUserOf, requireCsrf, requireRole } from './desk-auth.js';
 import { DESK_CSP, waitPage } from './desk-pages.js';
 import { HttpError, parseBody } from './http-error.js';
 
@@ -249,13 +249,21 @@ export function deskQueueRoutes(o: DeskQueueRoutesOptions): { api: express.Route
     handle(async (req, res) => {
       const body = parseBody(newRequest, req.body);
       const tenant = await desk.tenantOfKey(body.key);
-      const created = await createRequest(req, res, tenant.id, {
-        from: body.from,
-        name: body.name,
-        question: body.question,
-        skill: body.skill ?? null,
-        scenario: body.scenario ?? 'support',
-      });
+      const scenario = body.scenario ?? 'support';
+      const member = scenario === 'collaboration' ? await collaborator(req, tenant.id) : null;
+      const created = await createRequest(
+        req,
+        res,
+        tenant.id,
+        {
+          from: body.from,
+          name: member?.name ?? body.name,
+          question: body.question,
+          skill: body.skill ?? null,
+          scenario,
+        },
+        member?.userId ?? null,
+      );
       res.status(201).json(created);
     }),
   );
@@ -297,7 +305,20 @@ export function deskQueueRoutes(o: DeskQueueRoutesOptions): { api: express.Route
     res: Response,
     tenantId: string,
     input: Parameters<Desk['createRequest']>[1],
-  ) => alerting(desk.createRequest(tenantId, input, visitorId(req, res)));
+    userId: string | null = null,
+  ) => alerting(desk.createRequest(tenantId, input, { visitorId: visitorId(req, res), userId }));
+
+  /**
+   * A collaboration visitor works with the company rather than asking it for help, so they must be
+   * signed in to the company's desk (any role); the request then names them.
+   */
+  async function collaborator(req: Request, tenantId: string): Promise<DeskUser> {
+    const user = await deskUserOf(o.accounts, req.headers.cookie);
+    if (!user) throw new HttpError(401, 'sign-in-required', 'sign in to collaborate with this company');
+    if (user.tenantId !== tenantId)
+      throw new HttpError(403, 'other-company', 'you are signed in to another company’s help desk');
+    return user;
+  }
 
   /** The returning visitor's id, given a new one on their first visit. */
   function visitorId(req: Request, res: Response): string {
@@ -368,6 +389,7 @@ export function deskQueueRoutes(o: DeskQueueRoutesOptions): { api: express.Route
           key: publicKey,
           from,
           skill: skillName,
+          scenario: query(req, 'scenario') === 'collaboration' ? 'collaboration' : 'support',
           company: tenant.name,
           request: request ? { id: request.row.id, requestKey: request.requestKey } : null,
         },

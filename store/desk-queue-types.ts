@@ -23,6 +23,8 @@ export interface DeskRequestRow {
   keyHash: string;
   /** The returning visitor's first-party cookie id. */
   visitorId: string | null;
+  /** The signed-in desk user who asked (collaboration requests); null for an anonymous visitor. */
+  userId: string | null;
   name: string | null;
   question: string | null;
   /** The page the visitor asked from: checked against the tenant's origins, the session's start page. */

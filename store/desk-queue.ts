@@ -13,6 +13,7 @@ interface RequestRecord {
   tenant_id: string;
   key_hash: string;
   visitor_id: string | null;
+  user_id: string | null;
   name: string | null;
   question: string | null;
   from_url: string;
@@ -53,6 +54,7 @@ const toRequest = (r: RequestRecord): DeskRequestRow => ({
   tenantId: r.tenant_id,
   keyHash: r.key_hash,
   visitorId: r.visitor_id,
+  userId: r.user_id,
   name: r.name,
   question: r.question,
   fromUrl: r.from_url,
@@ -116,9 +118,9 @@ export class SqliteDeskQueue implements DeskQueueStore {
         'SELECT user_id, state, at FROM desk_agent_states WHERE tenant_id = ? AND user_id = ? ORDER BY id DESC LIMIT ?',
       ),
       addRequest: db.prepare(
-        `INSERT INTO desk_requests (id, tenant_id, key_hash, visitor_id, name, question, from_url, skill, scenario,
+        `INSERT INTO desk_requests (id, tenant_id, key_hash, visitor_id, user_id, name, question, from_url, skill, scenario,
            status, created_at, updated_at, session_id, agent_id, scheduled_at, abandon_reason)
-         VALUES (@id, @tenantId, @keyHash, @visitorId, @name, @question, @fromUrl, @skill, @scenario, @status,
+         VALUES (@id, @tenantId, @keyHash, @visitorId, @userId, @name, @question, @fromUrl, @skill, @scenario, @status,
            @createdAt, @updatedAt, @sessionId, @agentId, @scheduledAt, @abandonReason)`,
       ),
       getRequest: db.prepare('SELECT * FROM desk_requests WHERE tenant_id = ? AND id = ?'),

@@ -200,4 +200,6 @@ export const migrations: readonly string[] = [
    );
    CREATE INDEX desk_session_staff_session ON desk_session_staff(tenant_id, session_id);
    ALTER TABLE participants ADD COLUMN seat TEXT;`,
+  // A collaboration visitor signs in: the request names the desk user who asked.
+  'ALTER TABLE desk_requests ADD COLUMN user_id TEXT REFERENCES desk_users(id);',
 ];

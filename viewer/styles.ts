@@ -11,10 +11,10 @@ button:disabled{opacity:.5;cursor:default}
 :focus-visible{outline:2px solid var(--accent);outline-offset:2px}
 .landing{max-width:36rem;margin:10vh auto;padding:2rem;background:var(--panel);border-radius:14px;box-shadow:0 2px 16px #0002}
 .landing h1{margin:0 0 .25rem;font-size:1.6rem}.landing p{color:var(--muted)}
-.landing form{display:grid;gap:.75rem;margin-top:1.25rem}
-.landing label{display:grid;gap:.25rem;font-weight:600}
+.landing form,.member-sign-in form{display:grid;gap:.75rem;margin-top:1.25rem}
+.landing label,.member-sign-in label{display:grid;gap:.25rem;font-weight:600}
 .landing label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}
-.landing input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
+.landing input,.member-sign-in input{padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .error{color:var(--warn-text)}
 .brand{display:inline-flex;align-items:center;gap:6px;font-weight:700}.brand img{border-radius:4px;object-fit:contain}
 .landing .aside{margin:1.25rem 0 0;font-size:.9rem}.landing a{color:var(--accent-text)}

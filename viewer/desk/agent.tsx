@@ -166,6 +166,9 @@ export function AgentConsole({ me }: { me: Me }) {
         <section class="card offer" role="alertdialog" aria-labelledby="offer-title" data-testid="offer">
           <h2 id="offer-title">A visitor is waiting</h2>
           <p class="question">{pageText(offer.request.name, offer.request.question)}</p>
+          {offer.request.userId && (
+            <p data-testid="offer-member">{offer.request.name} is signed in to your company’s desk.</p>
+          )}
           <p class="from">
             From <span data-testid="offer-from">{offer.request.from}</span>, waiting{' '}
             {formatDuration(now - offer.request.waitingSince)}

@@ -89,7 +89,15 @@ export interface Board {
 }
 
 export interface Offer {
-  request: { id: string; name: string | null; question: string | null; from: string; waitingSince: number };
+  request: {
+    id: string;
+    name: string | null;
+    /** The signed-in desk user who asked (a collaboration visitor). */
+    userId: string | null;
+    question: string | null;
+    from: string;
+    waitingSince: number;
+  };
   expiresAt: number;
 }
 
@@ -206,6 +214,7 @@ export const createRequest = (body: {
   question?: string;
   name?: string;
   skill?: string;
+  scenario?: 'collaboration';
 }) => call<{ id: string; requestKey: string; status: RequestStatus }>('POST', '/api/desk/requests', body);
 const requestPath = (requestId: string, requestKey: string) =>
   `/api/desk/requests/${id(requestId)}?requestKey=${id(requestKey)}`;

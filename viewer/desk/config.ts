@@ -8,6 +8,8 @@ export interface WaitConfig {
   /** The page the visitor clicked "Get help" on; the session starts there. */
   from: string;
   skill: string | null;
+  /** `collaboration` (the link's `scenario=`): the visitor signs in to the company's desk first. */
+  scenario: 'support' | 'collaboration';
   /** The company's name, to greet the visitor. */
   company: string | null;
   /** A request the server already created (the form posted without JavaScript). */

@@ -9,8 +9,12 @@ const MESSAGES: Record<string, string> = {
   locked: 'Too many failed attempts: this account is locked for 15 minutes.',
 };
 
-/** `/desk`: staff sign in (with a one-time code when they enrolled one); a new company signs up. */
-export function SignIn() {
+/**
+ * `/desk`: staff sign in (with a one-time code when they enrolled one); a new company signs up.
+ * With `member`, the same sign-in is a step of a collaboration visitor's wait page: no sign-up, and
+ * `onSignedIn` instead of going to a console.
+ */
+export function SignIn({ member }: { member?: { company: string | null; onSignedIn: () => void } }) {
   const [mode, setMode] = useState<'sign-in' | 'sign-up'>('sign-in');
   const [company, setCompany] = useState('');
   const [name, setName] = useState('');
@@ -33,7 +37,8 @@ export function SignIn() {
           return;
         }
         const { user } = await login(email.trim(), password, needsTotp ? totp.trim() : undefined);
-        location.assign(HOME[user.role]);
+        if (member) member.onSignedIn();
+        else location.assign(HOME[user.role]);
       } catch (err) {
         if (err instanceof ApiError && err.code === 'totp-required') {
           const first = !needsTotp;
@@ -48,14 +53,24 @@ export function SignIn() {
   };
 
   const signingUp = mode === 'sign-up';
+  const Frame = member ? 'section' : 'main';
   return (
-    <main class="landing">
-      <h1>Tandem help desk</h1>
-      <p>
-        {signingUp
-          ? 'Create your company’s help desk. You become its administrator.'
-          : 'Sign in to take visitors’ requests, watch your team or run your company’s desk.'}
-      </p>
+    <Frame class={member ? 'member-sign-in' : 'landing'}>
+      {member ? (
+        <p>
+          Collaboration is for people of {member.company ?? 'the company'}: sign in with your help-desk
+          account first.
+        </p>
+      ) : (
+        <>
+          <h1>Tandem help desk</h1>
+          <p>
+            {signingUp
+              ? 'Create your company’s help desk. You become its administrator.'
+              : 'Sign in to take visitors’ requests, watch your team or run your company’s desk.'}
+          </p>
+        </>
+      )}
       <form onSubmit={submit} data-testid={signingUp ? 'signup-form' : 'signin-form'}>
         {signingUp && (
           <>
@@ -127,19 +142,21 @@ export function SignIn() {
           error={action.error}
         />
       </form>
-      <p class="aside">
-        {signingUp ? 'Already have an account? ' : 'New to Tandem? '}
-        <button
-          type="button"
-          data-testid="desk-switch"
-          onClick={() => {
-            setMode(signingUp ? 'sign-in' : 'sign-up');
-            action.setError(null);
-          }}
-        >
-          {signingUp ? 'Sign in' : 'Create a help desk for your company'}
-        </button>
-      </p>
-    </main>
+      {!member && (
+        <p class="aside">
+          {signingUp ? 'Already have an account? ' : 'New to Tandem? '}
+          <button
+            type="button"
+            data-testid="desk-switch"
+            onClick={() => {
+              setMode(signingUp ? 'sign-in' : 'sign-up');
+              action.setError(null);
+            }}
+          >
+            {signingUp ? 'Sign in' : 'Create a help desk for your company'}
+          </button>
+        </p>
+      )}
+    </Frame>
   );
 }

@@ -6,6 +6,7 @@ import {
   chooseOverflow,
   createRequest,
   getRequest,
+  me,
   type RequestView,
   setQuestion,
 } from './api.js';
@@ -13,6 +14,7 @@ import type { WaitConfig } from './config.js';
 import { ErrorLine, Field } from './field.js';
 import { describeRequest, parseLocalDateTime } from './format.js';
 import { useLive } from './live.js';
+import { SignIn } from './sign-in.js';
 import { useAction } from './use-action.js';
 
 interface Held {
@@ -68,8 +70,42 @@ export function WaitPage({ config }: { config: WaitConfig }) {
   );
 }
 
+/**
+ * A collaboration link first needs the visitor signed in to this company's desk: `undefined` while
+ * asked, then the signed-in name, or null with the sign-in form shown.
+ */
+function useMember(config: WaitConfig): { member: string | null | undefined; recheck: () => void } {
+  const [member, setMember] = useState<string | null | undefined>(undefined);
+  const [asked, setAsked] = useState(0);
+  useEffect(() => {
+    if (config.scenario !== 'collaboration') return;
+    me().then(
+      (m) => setMember(m.tenant.publicKey === config.key ? m.user.name : null),
+      () => setMember(null),
+    );
+  }, [asked]);
+  return { member, recheck: () => setAsked((n) => n + 1) };
+}
+
 function Ask({ config, onAsked }: { config: WaitConfig; onAsked: (h: Held) => void }) {
-  const [name, setName] = useState('');
+  const { member, recheck } = useMember(config);
+  if (config.scenario !== 'collaboration') return <AskForm config={config} member={null} onAsked={onAsked} />;
+  if (member === undefined) return <p role="status">Checking your sign-in…</p>;
+  if (member === null) return <SignIn member={{ company: config.company, onSignedIn: recheck }} />;
+  return <AskForm config={config} member={member} onAsked={onAsked} />;
+}
+
+function AskForm({
+  config,
+  member,
+  onAsked,
+}: {
+  config: WaitConfig;
+  /** The signed-in collaborator's name, which the request takes instead of a typed one. */
+  member: string | null;
+  onAsked: (h: Held) => void;
+}) {
+  const [name, setName] = useState(member ?? '');
   const [question, setQuestionText] = useState('');
   const action = useAction();
   const submit = (e: Event) => {
@@ -81,6 +117,7 @@ function Ask({ config, onAsked }: { config: WaitConfig; onAsked: (h: Held) => vo
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(question.trim() ? { question: question.trim() } : {}),
         ...(config.skill ? { skill: config.skill } : {}),
+        ...(member ? { scenario: 'collaboration' as const } : {}),
       });
       onAsked({ id: made.id, requestKey: made.requestKey, name: name.trim() });
     });
@@ -88,15 +125,19 @@ function Ask({ config, onAsked }: { config: WaitConfig; onAsked: (h: Held) => vo
   return (
     <form onSubmit={submit} data-testid="wait-ask">
       <p>An agent will join you on the page you were looking at and can show you around it.</p>
-      <Field id="visitor-name" label="Your name (optional)">
-        <input
-          id="visitor-name"
-          autocomplete="name"
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-          data-testid="visitor-name"
-        />
-      </Field>
+      {member ? (
+        <p data-testid="visitor-member">Signed in as {member}.</p>
+      ) : (
+        <Field id="visitor-name" label="Your name (optional)">
+          <input
+            id="visitor-name"
+            autocomplete="name"
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            data-testid="visitor-name"
+          />
+        </Field>
+      )}
       <Field id="visitor-question" label="How can we help? (optional)">
         <textarea
           id="visitor-question"
