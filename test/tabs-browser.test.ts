@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'puppeteer-core';
-import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import {
-  frameShowing,
-  launchBrowser,
-  ownerAndFollower,
-  seriousA11yViolations,
-  shot,
-  until,
-} from './helpers/browser.js';
-import { type CreatedSession, createSession, startTestTandem, type TestTandem } from './helpers/tandem.js';
+import { frameShowing, seriousA11yViolations, shot, until } from './helpers/browser.js';
+import { productsScene } from './helpers/scene.js';
 
 /** The tab strip as a viewer shows it: each tab's label, which one is shown, which one is active. */
 const strip = (page: Page) =>
@@ -25,29 +17,12 @@ const tabCount = async (page: Page) => (await strip(page)).length;
 
 describe('tabs in a session, in Chromium', function () {
   this.timeout(120_000);
-  let tandem: TestTandem;
-  let site: FixtureSite;
+  const scene = productsScene();
   let browser: Browser;
   let owner: Page;
   let follower: Page;
-  let session: CreatedSession;
-
-  before(async () => {
-    site = await startFixtureSite();
-    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8, ::1/128' });
-    browser = await launchBrowser();
-    ({ owner, follower } = await ownerAndFollower(browser));
-    session = await createSession(tandem.url, { startUrl: `${site.url}/products.html` });
-    await owner.goto(`${session.hostUrl}&name=Olivia`);
-    await frameShowing(owner, 'Products');
-    await follower.goto(`${session.joinUrl}&name=Felix`);
-    await frameShowing(follower, 'Products');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await tandem?.stop();
-    await site?.close();
+  before(() => {
+    ({ browser, owner, follower } = scene);
   });
 
   it('the owner’s page calls window.open: a second tab for everyone, mirrored, and window.open gives null', async () => {

@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser, Frame, Page } from 'puppeteer-core';
-import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
-import {
-  frameShowing,
-  launchBrowser,
-  ownerAndFollower,
-  seriousA11yViolations,
-  shot,
-  until,
-} from './helpers/browser.js';
-import {
-  type CreatedSession,
-  createSession,
-  joinAs,
-  startTestTandem,
-  type TestTandem,
-} from './helpers/tandem.js';
+import { frameShowing, seriousA11yViolations, shot, until } from './helpers/browser.js';
+import { productsScene } from './helpers/scene.js';
+import { type CreatedSession, joinAs, type TestTandem } from './helpers/tandem.js';
 import { WsClient } from './helpers/ws-client.js';
 
 /** Draws with the mouse through the points given, as a person would. */
@@ -48,29 +35,14 @@ const strokesIn = (frame: Frame) =>
 
 describe('viewer tools: drawing, rooms, floating the page', function () {
   this.timeout(120_000);
+  const scene = productsScene();
   let tandem: TestTandem;
-  let site: FixtureSite;
   let browser: Browser;
   let owner: Page;
   let follower: Page;
   let session: CreatedSession;
-
-  before(async () => {
-    site = await startFixtureSite();
-    tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8, ::1/128' });
-    browser = await launchBrowser();
-    ({ owner, follower } = await ownerAndFollower(browser));
-    session = await createSession(tandem.url, { startUrl: `${site.url}/products.html` });
-    await owner.goto(`${session.hostUrl}&name=Olivia`);
-    await frameShowing(owner, 'Products');
-    await follower.goto(`${session.joinUrl}&name=Felix`);
-    await frameShowing(follower, 'Products');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await tandem?.stop();
-    await site?.close();
+  before(() => {
+    ({ tandem, browser, owner, follower, session } = scene);
   });
 
   it('a follower circles an element and the owner draws an arrow: both see both, late joiners too', async () => {
