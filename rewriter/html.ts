@@ -256,8 +256,10 @@ class DocumentRewriter implements TokenizerCallbacks {
   private importMap(): string {
     const { importMap } = this.options;
     if (!importMap) return '';
-    const prefixes = originPrefixes(this.origins, this.options.map);
     const target = this.pageImportMap;
+    // Mapping every origin costs an HMAC each: only for a document that gets or has a map.
+    if (!target && !this.moduleSeen && !this.dynamicImportSeen) return '';
+    const prefixes = originPrefixes(this.origins, this.options.map);
     if (target) {
       const json = this.html.slice(target.start, target.end);
       const rewritten = rewriteImportMap(json, target.base, this.map, prefixes);
