@@ -1,12 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  assertSameThroughTandem,
-  packageDir,
-  runBoth,
-  type StaticSite,
-  serveStatic,
-  useCompatEnv,
-} from './helpers.js';
+import { assertSameThroughTandem, runBoth, useCompatEnv, usePackageSite } from './helpers.js';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Fontsource compat</title>
@@ -21,15 +14,10 @@ const PAGE = `<!doctype html>
 describe('compat: @fontsource/inter web font', function () {
   this.timeout(60_000);
   const env = useCompatEnv();
-  let site: StaticSite;
-
-  before(async () => {
-    site = await serveStatic(packageDir('@fontsource/inter'), { '/compat.html': PAGE });
-  });
-  after(async () => site?.close());
+  const served = usePackageSite('@fontsource/inter', { '/compat.html': PAGE });
 
   it('loads the same font faces from its rewritten stylesheet through Tandem', async () => {
-    const runs = await runBoth(env, site, '/compat.html', async (page) => {
+    const runs = await runBoth(env, served.site, '/compat.html', async (page) => {
       await page.waitForSelector('#inter');
       return page.evaluate(async () => {
         await document.fonts.load('400 40px Inter', 'Tandem');

@@ -103,6 +103,22 @@ export async function serveStatic(
 }
 
 /** A loopback port that was free a moment ago, for servers that cannot be told to pick their own. */
+/**
+ * A package's folder (plus `files`) served for the enclosing describe block: `site` is there once
+ * its `before` hooks have run, and closes after its tests.
+ */
+export function usePackageSite(
+  name: string,
+  files: Record<string, string | Uint8Array>,
+): { site: StaticSite } {
+  const served = {} as { site: StaticSite };
+  before(async () => {
+    served.site = await serveStatic(packageDir(name), files);
+  });
+  after(async () => served.site?.close());
+  return served;
+}
+
 export async function freePort(): Promise<number> {
   const probe = net.createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));

@@ -1,11 +1,4 @@
-import {
-  assertSameThroughTandem,
-  packageDir,
-  runBoth,
-  type StaticSite,
-  serveStatic,
-  useCompatEnv,
-} from './helpers.js';
+import { assertSameThroughTandem, runBoth, useCompatEnv, usePackageSite } from './helpers.js';
 
 /** A minimal valid PDF with one line of Helvetica text per page; offsets in the xref are computed. */
 function makePdf(pages: string[]): Buffer {
@@ -64,18 +57,13 @@ document.body.dataset.pages = String(doc.numPages);
 describe('compat: pdfjs-dist renders a PDF with its worker', function () {
   this.timeout(60_000);
   const env = useCompatEnv();
-  let site: StaticSite;
-
-  before(async () => {
-    site = await serveStatic(packageDir('pdfjs-dist'), {
-      '/compat.html': PAGE,
-      '/sample.pdf': makePdf(['Hello from page one', 'Tandem renders page two']),
-    });
+  const served = usePackageSite('pdfjs-dist', {
+    '/compat.html': PAGE,
+    '/sample.pdf': makePdf(['Hello from page one', 'Tandem renders page two']),
   });
-  after(async () => site?.close());
 
   it('draws the same pages and text layer through Tandem', async () => {
-    const runs = await runBoth(env, site, '/compat.html', async (page) => {
+    const runs = await runBoth(env, served.site, '/compat.html', async (page) => {
       await page.waitForSelector('body[data-pages]', { timeout: 15_000 });
       return page.evaluate(() => ({
         pages: document.body.dataset.pages,

@@ -1,12 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  assertSameThroughTandem,
-  packageDir,
-  runBoth,
-  type StaticSite,
-  serveStatic,
-  useCompatEnv,
-} from './helpers.js';
+import { assertSameThroughTandem, runBoth, useCompatEnv, usePackageSite } from './helpers.js';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Quill compat</title>
@@ -23,15 +16,10 @@ type QuillWindow = {
 describe('compat: quill rich-text editing', function () {
   this.timeout(60_000);
   const env = useCompatEnv();
-  let site: StaticSite;
-
-  before(async () => {
-    site = await serveStatic(packageDir('quill'), { '/compat.html': PAGE });
-  });
-  after(async () => site?.close());
+  const served = usePackageSite('quill', { '/compat.html': PAGE });
 
   it('types and formats the same way through Tandem', async () => {
-    const runs = await runBoth(env, site, '/compat.html', async (page) => {
+    const runs = await runBoth(env, served.site, '/compat.html', async (page) => {
       await page.waitForSelector('.ql-toolbar .ql-bold', { timeout: 15_000 });
       await page.click('.ql-editor');
       await page.evaluate(() => {

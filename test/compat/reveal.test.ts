@@ -1,12 +1,5 @@
 import type { Page } from 'puppeteer-core';
-import {
-  assertSameThroughTandem,
-  packageDir,
-  runBoth,
-  type StaticSite,
-  serveStatic,
-  useCompatEnv,
-} from './helpers.js';
+import { assertSameThroughTandem, runBoth, useCompatEnv, usePackageSite } from './helpers.js';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>reveal.js compat</title>
@@ -42,15 +35,10 @@ async function where(page: Page): Promise<Where> {
 describe('compat: reveal.js keyboard navigation and hash routes', function () {
   this.timeout(60_000);
   const env = useCompatEnv();
-  let site: StaticSite;
-
-  before(async () => {
-    site = await serveStatic(packageDir('reveal.js'), { '/compat.html': PAGE });
-  });
-  after(async () => site?.close());
+  const served = usePackageSite('reveal.js', { '/compat.html': PAGE });
 
   it('walks the same slides through Tandem', async () => {
-    const runs = await runBoth(env, site, '/compat.html', async (page) => {
+    const runs = await runBoth(env, served.site, '/compat.html', async (page) => {
       await page.waitForFunction(
         () => (window as unknown as { Reveal?: { isReady(): boolean } }).Reveal?.isReady() === true,
         { timeout: 15_000 },

@@ -1,11 +1,4 @@
-import {
-  assertSameThroughTandem,
-  packageDir,
-  runBoth,
-  type StaticSite,
-  serveStatic,
-  useCompatEnv,
-} from './helpers.js';
+import { assertSameThroughTandem, runBoth, useCompatEnv, usePackageSite } from './helpers.js';
 
 const SPEC = {
   openapi: '3.0.3',
@@ -45,19 +38,14 @@ const PAGE = `<!doctype html>
 describe('compat: swagger-ui-dist renders a fetched spec and runs "Try it out"', function () {
   this.timeout(60_000);
   const env = useCompatEnv();
-  let site: StaticSite;
-
-  before(async () => {
-    site = await serveStatic(packageDir('swagger-ui-dist'), {
-      '/compat.html': PAGE,
-      '/openapi.json': JSON.stringify(SPEC),
-      '/api/pets.json': JSON.stringify([{ id: 7, name: 'Rex' }]),
-    });
+  const served = usePackageSite('swagger-ui-dist', {
+    '/compat.html': PAGE,
+    '/openapi.json': JSON.stringify(SPEC),
+    '/api/pets.json': JSON.stringify([{ id: 7, name: 'Rex' }]),
   });
-  after(async () => site?.close());
 
   it('shows the same operations and the same live response through Tandem', async () => {
-    const runs = await runBoth(env, site, '/compat.html', async (page) => {
+    const runs = await runBoth(env, served.site, '/compat.html', async (page) => {
       await page.waitForFunction(() => document.querySelectorAll('.opblock').length === 3, {
         timeout: 15_000,
       });
