@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
+import type { WaitConfig } from '../viewer/desk/config.js';
 import { type Manifest, PUBLIC_DIR } from './assets.js';
 import { shellPage } from './pages.js';
 
@@ -30,18 +31,8 @@ const STAFF_PAGES = {
   admin: 'Administration',
 } as const;
 
-/**
- * What the wait page `/help/<key>` passes to the desk bundle (viewer/desk/config.ts `WaitConfig`);
- * the route that serves it belongs to the queue (server/desk-queue-routes.ts).
- */
-export interface WaitPageConfig {
-  key: string;
-  from: string;
-  skill: string | null;
-  scenario: 'support' | 'collaboration';
-  company: string | null;
-  request: { id: string; requestKey: string } | null;
-}
+/** What the wait page `/help/<key>` passes to the desk bundle; its route belongs to the queue. */
+export type WaitPageConfig = Omit<WaitConfig, 'page'>;
 
 /**
  * The visitor's wait page. `firstState` is the server-rendered form or status that works without
