@@ -15,7 +15,7 @@ export class Capture {
   private rows: CaptureRow[] = [];
   private scheduled = false;
   /** Bodies handed to the thread pool for hashing and not yet indexed. */
-  private hashing = 0;
+  private readonly hashing = new Set<Promise<void>>();
   private writing: Promise<void> = Promise.resolve();
   private readonly seen = new Map<string, Set<string>>();
 
@@ -28,14 +28,14 @@ export class Capture {
 
   record(r: ServedResponse): void {
     const at = this.now();
-    this.hashing++;
-    this.blobs
+    const done: Promise<void> = this.blobs
       .store(r.body)
       .then(
         (hash) => this.index(r, hash, at),
         (err: Error) => this.log.error({ err: err.message, url: r.url }, 'could not keep a served response'),
       )
-      .finally(() => this.hashing--);
+      .finally(() => this.hashing.delete(done));
+    this.hashing.add(done);
   }
 
   private index(r: ServedResponse, hash: string, at: number): void {
@@ -79,9 +79,8 @@ export class Capture {
 
   /** Resolves once every recorded response is indexed. */
   async drain(): Promise<void> {
-    while (this.hashing > 0 || this.scheduled || this.rows.length > 0) {
-      await new Promise((r) => setImmediate(r));
-    }
+    await Promise.all(this.hashing);
+    while (this.scheduled || this.rows.length > 0) await new Promise((r) => setImmediate(r));
     await this.writing;
   }
 }
