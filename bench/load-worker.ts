@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 /**
  * Load from another thread, so the client's work does not share the proxy's event loop: keeps
- * `concurrency` requests in flight for `durationMs` and reports how many completed.
+ * `concurrency` requests in flight for `durationMs` and reports how many completed, and how many a second.
  */
 interface Job {
   port: number;
@@ -55,4 +55,4 @@ const started = performance.now();
 await Promise.all(Array.from({ length: job.concurrency }, lane));
 const seconds = (performance.now() - started) / 1000;
 agent.destroy();
-parentPort?.postMessage({ perSecond: completed / seconds, failed });
+parentPort?.postMessage({ perSecond: completed / seconds, completed, failed });

@@ -9,6 +9,7 @@ import { startTandem } from '../server/tandem.js';
 import { enter } from '../test/helpers/content.js';
 import { createSession, joinAs } from '../test/helpers/tandem.js';
 import { WsClient } from '../test/helpers/ws-client.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 const SEQUENTIAL = 300;
 const LOAD_MS = 3000;
@@ -43,15 +44,28 @@ function timedGet(t: Target, urlPath: string): Promise<number> {
   });
 }
 
-/** Requests per second with `CONCURRENCY` in flight, generated on another thread. */
-function load(t: Target, urlPath: string): Promise<number> {
+interface Load {
+  perSecond: number;
+  /** CPU milliseconds the serving thread spent per request; NaN where threads' CPU time is unknown. */
+  cpuMs: number;
+}
+
+/**
+ * Requests per second with `CONCURRENCY` in flight, generated on another thread, and the CPU time
+ * per request of the thread that serves them (`tid`).
+ */
+function load(t: Target, urlPath: string, tid: number | null): Promise<Load> {
+  const cpuBefore = threadCpuMs(tid);
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
       workerData: { ...t, path: urlPath, concurrency: CONCURRENCY, durationMs: LOAD_MS },
     });
-    worker.once('message', (m: { perSecond: number; failed: number }) => {
-      if (m.failed > 0) reject(new Error(`${m.failed} requests to ${t.host}${urlPath} failed`));
-      else resolve(m.perSecond);
+    worker.once('message', (m: { perSecond: number; completed: number; failed: number }) => {
+      const cpuAfter = threadCpuMs(tid);
+      if (m.failed > 0) return reject(new Error(`${m.failed} requests to ${t.host}${urlPath} failed`));
+      const cpuMs =
+        cpuBefore === null || cpuAfter === null ? Number.NaN : (cpuAfter - cpuBefore) / m.completed;
+      resolve({ perSecond: m.perSecond, cpuMs });
     });
     worker.once('error', reject);
   });
@@ -63,16 +77,21 @@ const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 /**
  * A real 100 KB page (from the rewrite corpus) on a loopback upstream, side by side in one run: added latency one request at a
  * time, rewritten-HTML throughput, pass-through against a bare `http.request`-pipe proxy, and a
- * follower's cached copy against pass-through. The upstream and the load run on their own threads;
- * on a 2-core machine they still share the cores with Tandem, so throughputs are lower bounds.
+ * follower's cached copy against pass-through. The upstream, the bare pipe and the load run on their
+ * own threads; on a 2-core machine they still share the cores with Tandem, so throughputs are lower
+ * bounds, and the CPU time per request of the serving thread (Tandem's, or the pipe's) is given too.
  */
 export async function run(): Promise<Record<string, number>> {
   const upstream = new Worker(new URL('./upstream-worker.js', import.meta.url));
-  const { sitePort, pipePort, pageBytes } = await new Promise<{
-    sitePort: number;
-    pipePort: number;
-    pageBytes: number;
-  }>((resolve) => upstream.once('message', resolve));
+  const { sitePort, pageBytes } = await new Promise<{ sitePort: number; pageBytes: number }>((resolve) =>
+    upstream.once('message', resolve),
+  );
+  const pipe = new Worker(new URL('./pipe-worker.js', import.meta.url), { workerData: { sitePort } });
+  const { pipePort, tid: pipeThread } = await new Promise<{ pipePort: number; tid: number | null }>(
+    (resolve) => pipe.once('message', resolve),
+  );
+  // Tandem runs on the main thread, whose id is the process's.
+  const tandemThread = pipeThread === null ? null : process.pid;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-proxy-bench-'));
   const tandem = await startTandem(
     parseConfig(
@@ -105,11 +124,11 @@ export async function run(): Promise<Record<string, number>> {
     // The owner loads the blob once, so the follower's requests are answered from the session cache.
     await timedGet(proxied, '/blob.bin');
 
-    const directRate = await load(direct, '/page.html');
-    const rewrittenRate = await load(proxied, '/page.html');
-    const bareRate = await load(bare, '/blob.bin');
-    const passRate = await load(proxied, '/blob.bin');
-    const cachedRate = await load(cached, '/blob.bin');
+    const directRate = (await load(direct, '/page.html', null)).perSecond;
+    const rewritten = await load(proxied, '/page.html', tandemThread);
+    const bareLoad = await load(bare, '/blob.bin', pipeThread);
+    const pass = await load(proxied, '/blob.bin', tandemThread);
+    const cachedRate = (await load(cached, '/blob.bin', null)).perSecond;
     viewer.close();
     return {
       'page size (KB)': round(pageBytes / 1024),
@@ -117,18 +136,25 @@ export async function run(): Promise<Record<string, number>> {
       '100 KB page through the proxy p50 ms': round(median(proxiedMs), 2),
       'added latency p50 ms (goal <= 3)': round(median(proxiedMs) - median(directMs), 2),
       'direct req/s': Math.round(directRate),
-      'rewritten HTML req/s (goal >= 500)': Math.round(rewrittenRate),
-      'bare http.request pipe req/s (100 KB body)': Math.round(bareRate),
-      'pass-through req/s (100 KB body)': Math.round(passRate),
-      'pass-through / bare pipe (goal >= 0.9)': round(passRate / bareRate, 2),
+      'rewritten HTML req/s': Math.round(rewritten.perSecond),
+      'rewritten HTML CPU ms per request': round(rewritten.cpuMs, 3),
+      'rewritten HTML req/s per core (goal >= 500)': Math.round(1000 / rewritten.cpuMs),
+      'bare http.request pipe req/s (100 KB body)': Math.round(bareLoad.perSecond),
+      'pass-through req/s (100 KB body)': Math.round(pass.perSecond),
+      'pass-through / bare pipe req/s (goal >= 0.9)': round(pass.perSecond / bareLoad.perSecond, 2),
+      'bare pipe CPU ms per request': round(bareLoad.cpuMs, 3),
+      'pass-through CPU ms per request': round(pass.cpuMs, 3),
+      'pipe / pass-through CPU (goal >= 0.9)': round(bareLoad.cpuMs / pass.cpuMs, 2),
       "follower's cached copy req/s": Math.round(cachedRate),
-      'cached copy / pass-through (goal >= 2)': round(cachedRate / passRate, 2),
+      'cached copy / pass-through (goal >= 2)': round(cachedRate / pass.perSecond, 2),
     };
   } finally {
     agent.destroy();
     await tandem.stop();
-    upstream.postMessage('stop');
-    await new Promise((resolve) => upstream.once('exit', resolve));
+    for (const worker of [pipe, upstream]) {
+      worker.postMessage('stop');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -5,10 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 
-/**
- * The upstream site and a bare `http.request`-pipe proxy in front of it, on their own thread so
- * their work does not count against the proxy under test.
- */
+/** The upstream site, on its own thread so its work does not count against the proxy under test. */
 const PAGE_BYTES = 100 * 1024;
 
 /** A real page of about 100 KB from the rewrite benchmark's corpus (the htmlparser-benchmark package). */
@@ -36,37 +33,11 @@ const site = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
   res.end(blob);
 });
-const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const pipe = http.createServer((req, res) => {
-  const upstream = http.request(
-    {
-      host: '127.0.0.1',
-      port: sitePort,
-      path: req.url,
-      method: req.method,
-      headers: req.headers,
-      agent: upstreamAgent,
-    },
-    (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    },
-  );
-  upstream.on('error', () => res.destroy());
-  req.pipe(upstream);
-});
-const listen = (server: http.Server) =>
-  new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-  );
-const sitePort = await listen(site);
-const pipePort = await listen(pipe);
-parentPort?.postMessage({ sitePort, pipePort, pageBytes: html.length });
+site.listen(0, '127.0.0.1', () =>
+  parentPort?.postMessage({ sitePort: (site.address() as AddressInfo).port, pageBytes: html.length }),
+);
 parentPort?.on('message', () => {
   site.closeAllConnections();
-  pipe.closeAllConnections();
   site.close();
-  pipe.close();
-  upstreamAgent.destroy();
   parentPort?.close();
 });
