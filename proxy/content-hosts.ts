@@ -16,6 +16,12 @@ export interface ContentHostLog {
   error(fields: object, message: string): void;
 }
 
+interface KnownHost {
+  label: string;
+  contentOrigin: string;
+  host: ContentHost;
+}
+
 /**
  * Labels are an HMAC of (session, origin) under the server secret: unguessable, and computable
  * synchronously while a page is being rewritten, on any node that holds the secret. The table makes
@@ -23,7 +29,11 @@ export interface ContentHostLog {
  */
 export class ContentHosts {
   private readonly byLabel = new Map<string, ContentHost>();
-  private readonly byKey = new Map<string, string>();
+  /**
+   * Per session, each upstream origin's label and content origin: a page maps every URL it holds
+   * through here, so neither the HMAC nor the origin's text is made twice.
+   */
+  private readonly bySession = new Map<string, Map<string, KnownHost>>();
 
   constructor(
     private readonly secret: Buffer,
@@ -34,23 +44,12 @@ export class ContentHosts {
   ) {}
 
   labelFor(sessionId: string, origin: string): string {
-    const key = `${sessionId}\n${origin}`;
-    const known = this.byKey.get(key);
-    if (known) return known;
-    const label = newLabel(crypto.createHmac('sha256', this.secret).update(key).digest());
-    this.byKey.set(key, label);
-    this.byLabel.set(label, { sessionId, origin });
-    this.table
-      .contentHostFor(sessionId, origin, () => label)
-      .catch((err: Error) => {
-        this.log.error({ err: err.message, sessionId, origin }, 'could not record a content host');
-      });
-    return label;
+    return this.hostFor(sessionId, origin).label;
   }
 
   /** The content origin (scheme://label.domain:port) that serves `origin` inside the session. */
   originFor(sessionId: string, origin: string): string {
-    return contentOrigin(this.labelFor(sessionId, origin), this.domain, this.publicUrl);
+    return this.hostFor(sessionId, origin).contentOrigin;
   }
 
   /** Maps an absolute upstream URL onto its content host, keeping path, query and fragment. */
@@ -63,9 +62,33 @@ export class ContentHosts {
     if (known) return known;
     const row = await this.table.resolveLabel(label);
     if (!row) return undefined;
-    const host = { sessionId: row.sessionId, origin: row.origin };
+    return this.remember(row.sessionId, row.origin, label).host;
+  }
+
+  private hostFor(sessionId: string, origin: string): KnownHost {
+    const known = this.bySession.get(sessionId)?.get(origin);
+    if (known) return known;
+    const label = newLabel(
+      crypto.createHmac('sha256', this.secret).update(`${sessionId}\n${origin}`).digest(),
+    );
+    this.table
+      .contentHostFor(sessionId, origin, () => label)
+      .catch((err: Error) => {
+        this.log.error({ err: err.message, sessionId, origin }, 'could not record a content host');
+      });
+    return this.remember(sessionId, origin, label);
+  }
+
+  private remember(sessionId: string, origin: string, label: string): KnownHost {
+    let hosts = this.bySession.get(sessionId);
+    if (!hosts) {
+      hosts = new Map();
+      this.bySession.set(sessionId, hosts);
+    }
+    const host = { sessionId, origin };
+    const known = { label, contentOrigin: contentOrigin(label, this.domain, this.publicUrl), host };
+    hosts.set(origin, known);
     this.byLabel.set(label, host);
-    this.byKey.set(`${row.sessionId}\n${row.origin}`, label);
-    return host;
+    return known;
   }
 }

@@ -244,7 +244,7 @@ export function createContentHandler(o: ContentServerOptions) {
     res: http.ServerResponse,
   ): Promise<void> {
     const page = new URL(path, 'http://x').searchParams.get('page') ?? '/';
-    const pageUrl = new URL(page.startsWith('/') ? page : '/', host.origin).href;
+    const pageUrl = new URL(page.startsWith('/') ? page : '/', host.origin);
     let text: string;
     try {
       text = (await readDecoded(req, undefined, MAX_COOKIE_BYTES)).toString('utf8');
@@ -252,9 +252,9 @@ export function createContentHandler(o: ContentServerOptions) {
       return send(res, 413, '');
     }
     const jar = o.jars.for(host.sessionId);
-    await jar.setCookie(text, pageUrl, { http: false, ignoreError: true });
+    await jar.setCookie(text, pageUrl.href, { http: false });
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(await jar.getCookieString(pageUrl, { http: false }));
+    res.end(await jar.cookieString(pageUrl, { http: false }));
   }
 
   /** The runtime's question: which content host serves this upstream origin in the session? */
@@ -307,8 +307,7 @@ export function createContentHandler(o: ContentServerOptions) {
       return refuse(result.res.statusCode ?? 502, 'the site did not accept the connection');
     }
     const jar = o.jars.for(host.sessionId);
-    for (const c of result.res.headers['set-cookie'] ?? [])
-      await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
+    for (const c of result.res.headers['set-cookie'] ?? []) await jar.setCookie(c, upstreamUrl.href);
     const lines = [`HTTP/1.1 101 ${result.res.statusMessage ?? 'Switching Protocols'}`];
     for (let i = 0; i < result.res.rawHeaders.length; i += 2) {
       const name = result.res.rawHeaders[i] as string;
@@ -519,7 +518,7 @@ export function createContentHandler(o: ContentServerOptions) {
     }
 
     const setCookies = cookies ? (upstream.headers['set-cookie'] ?? []) : [];
-    for (const c of setCookies) await jar.setCookie(c, upstreamUrl.href, { ignoreError: true });
+    for (const c of setCookies) await jar.setCookie(c, upstreamUrl.href);
     const type = (upstream.headers['content-type'] ?? '').toLowerCase();
     const status = upstream.statusCode ?? 502;
     const hasBody = req.method !== 'HEAD' && status !== 204 && status !== 304;
@@ -543,7 +542,7 @@ export function createContentHandler(o: ContentServerOptions) {
     // What document.cookie reads: for a page, and for the runtime after a response that set cookies.
     const documentCookie =
       cookies && (maybePage || setCookies.length > 0)
-        ? await jar.getCookieString(upstreamUrl.href, { http: false })
+        ? await jar.cookieString(upstreamUrl, { http: false })
         : '';
 
     const out: http.OutgoingHttpHeaders = {};
@@ -688,7 +687,7 @@ export function createContentHandler(o: ContentServerOptions) {
     for (const [name, value] of Object.entries(req.headers)) {
       if (!DROP_REQUEST.has(name) && value !== undefined) headers[name] = value;
     }
-    const cookies = withCookies ? await o.jars.for(host.sessionId).getCookieString(upstreamUrl.href) : '';
+    const cookies = withCookies ? await o.jars.for(host.sessionId).cookieString(upstreamUrl) : '';
     if (cookies) headers.cookie = cookies;
     const referer = await toUpstream(req.headers.referer);
     if (referer) headers.referer = referer;

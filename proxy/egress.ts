@@ -89,12 +89,20 @@ export interface EgressOptions {
   allowEndpoints?: ReadonlyArray<{ address: string; port: number }>;
 }
 
+/** Verdicts kept per guard; past this many addresses, forgotten and judged again. */
+const MAX_JUDGED = 4096;
+
 /** Decides, for the address a socket is about to connect to, whether the proxy may use it. */
 export class EgressGuard {
   private readonly denied = new net.BlockList();
   private readonly allowed = new net.BlockList();
   private readonly reasons: Array<[net.BlockList, string]> = [];
   private readonly endpoints: Set<string>;
+  /**
+   * Verdicts so far, by address and port: the rules never change, and judging an address (BlockList
+   * builds an address object per check) costs a request to an IP literal more than its headers do.
+   */
+  private readonly judged = new Map<string, string | null>();
   private readonly ownAddresses = new Set(
     Object.values(os.networkInterfaces())
       .flat()
@@ -118,19 +126,30 @@ export class EgressGuard {
 
   /** Throws EgressRefused unless (address, port) may be connected to. */
   check(address: string, port: number): void {
-    if (this.endpoints.has(`${address}|${port}`)) return;
+    const key = `${address}|${port}`;
+    let refusal = this.judged.get(key);
+    if (refusal === undefined) {
+      refusal = this.judge(address, port);
+      if (this.judged.size >= MAX_JUDGED) this.judged.clear();
+      this.judged.set(key, refusal);
+    }
+    if (refusal !== null) throw new EgressRefused(address, refusal);
+  }
+
+  /** Why (address, port) is refused, or null when it may be connected to. */
+  private judge(address: string, port: number): string | null {
+    if (this.endpoints.has(`${address}|${port}`)) return null;
     const v4 = embeddedIpv4(address);
     const judged = v4 ?? address;
     const family = v4 ? 'ipv4' : 'ipv6';
     const local = this.isLocal(judged, family);
-    if (local && port === this.options.ownPort) {
-      throw new EgressRefused(address, "it is Tandem's own address");
-    }
-    if (this.allowed.check(judged, family)) return;
+    if (local && port === this.options.ownPort) return "it is Tandem's own address";
+    if (this.allowed.check(judged, family)) return null;
     if (this.denied.check(judged, family)) {
       const reason = this.reasons.find(([list]) => list.check(judged, family))?.[1] ?? 'a non-public address';
-      throw new EgressRefused(address, `${reason}, which this server does not reach`);
+      return `${reason}, which this server does not reach`;
     }
+    return null;
   }
 
   /** Loopback, unspecified, or an address of one of this machine's own interfaces. */

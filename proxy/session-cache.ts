@@ -19,6 +19,8 @@ class SessionEntries {
 export class SessionCache {
   private readonly sessions = new Map<string, SessionEntries>();
 
+  constructor(private readonly maxSessionBytes = MAX_SESSION_BYTES) {}
+
   put(sessionId: string, key: string, response: CachedResponse): void {
     if (response.body.length > MAX_ENTRY_BYTES) return;
     let s = this.sessions.get(sessionId);
@@ -35,7 +37,7 @@ export class SessionCache {
     s.bytes += response.body.length;
     // Map iteration order is insertion order: the first entries are the least recently stored.
     for (const [k, v] of s.entries) {
-      if (s.bytes <= MAX_SESSION_BYTES) break;
+      if (s.bytes <= this.maxSessionBytes) break;
       s.entries.delete(k);
       s.bytes -= v.body.length;
     }

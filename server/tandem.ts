@@ -54,6 +54,9 @@ export interface Tandem {
   stop(): Promise<void>;
 }
 
+/** Memory for the pages last served in a session, to compare the next ones with. */
+const PAGES_PER_SESSION_BYTES = 16 * 1024 * 1024;
+
 /** How often sessions past their tenant's retention period are deleted. */
 const SWEEP_INTERVAL_MS = 60 * 60_000;
 
@@ -76,6 +79,9 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const demo: FixtureSite | null = config.demoSite ? await startFixtureSite({ host: '127.0.0.1' }) : null;
   const jars = new CookieJars();
   const cache = new SessionCache();
+  // The pages the owner was served, kept apart from followers' copies (their mirrors never run page
+  // scripts, so they never ask for a document) and only to tell a page served again unchanged.
+  const pages = new SessionCache(PAGES_PER_SESSION_BYTES);
   const blobs = diskBlobs(path.join(config.dataDir, 'blobs'));
   const journal = new Journal(store, log);
   const capture = new Capture(store, blobs, log);
@@ -85,6 +91,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     (sessionId) => {
       jars.drop(sessionId);
       cache.drop(sessionId);
+      pages.drop(sessionId);
       capture.forget(sessionId);
     },
     { remove: (participantId) => store.removeParticipant(participantId, Date.now()) },
@@ -172,12 +179,11 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     jars,
     cache,
     served: (r) => {
-      // Followers' mirrors never run page scripts, so they never ask for a document.
-      if ((r.headers['content-type'] ?? '').startsWith('text/html')) return capture.record(r);
+      const kept = (r.headers['content-type'] ?? '').startsWith('text/html') ? pages : cache;
       const key = r.label + r.path;
-      const before = cache.get(r.sessionId, key);
-      cache.put(r.sessionId, key, { status: r.status, headers: r.headers, body: r.body });
-      // The same bytes again (a page loading its scripts and styles once more) are captured
+      const before = kept.get(r.sessionId, key);
+      kept.put(r.sessionId, key, { status: r.status, headers: r.headers, body: r.body });
+      // The same bytes again (a page loaded again, its scripts and styles once more) are captured
       // already; comparing them costs a fraction of hashing them.
       if (before?.status === r.status && before.body.equals(r.body)) return;
       capture.record(r);
