@@ -10,7 +10,7 @@ import {
   scriptDataEnd,
 } from './html-syntax.js';
 import { importMapElement, isImportMap, originPrefixes, rewriteImportMap } from './import-map.js';
-import { rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from './url.js';
+import { type OriginMemo, rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from './url.js';
 
 export interface HtmlRewriteOptions {
   /** The document's own (upstream) URL. */
@@ -163,6 +163,8 @@ class DocumentRewriter implements TokenizerCallbacks {
   private readonly namespaces = new NamespaceTracker();
   private readonly edits: Edit[] = [];
   private base: URL;
+  /** Content origins of the URLs mapped so far against `base`. */
+  private baseOrigins: OriginMemo = new Map();
   private baseSeen = false;
   /** Where the text the tokenizer works on starts in the document. */
   private shift = 0;
@@ -500,6 +502,7 @@ class DocumentRewriter implements TokenizerCallbacks {
         this.baseSeen = true;
         try {
           this.base = new URL(value, this.options.base);
+          this.baseOrigins = new Map();
         } catch {
           // An unparsable base leaves the document URL in force, as in browsers.
         }
@@ -536,12 +539,12 @@ class DocumentRewriter implements TokenizerCallbacks {
   }
 
   private rewriteValue(kind: AttributeKind, value: string): string {
-    const { base, options, map } = this;
+    const { base, options, map, baseOrigins } = this;
     switch (kind) {
       case 'url':
-        return rewriteUrl(value, base, map);
+        return rewriteUrl(value, base, map, baseOrigins);
       case 'srcset':
-        return rewriteSrcset(value, base, map);
+        return rewriteSrcset(value, base, map, baseOrigins);
       case 'css':
         return rewriteCss(value, base, map);
       case 'urls':

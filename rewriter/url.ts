@@ -23,37 +23,56 @@ function urlParserInput(raw: string): string {
 }
 
 /**
+ * Content origins by the text of a URL up to its path (`https://cdn.example`), for one base URL:
+ * a document names the same few origins again and again, and the URL parser need not read each.
+ */
+export type OriginMemo = Map<string, string | null>;
+
+/**
  * Relative URLs resolve natively against the content host, so only absolute and protocol-relative http(s)
  * URLs are mapped; everything else (relative, data:, blob:, javascript:, invalid) is returned as it was.
+ * Only the scheme and authority change: the rest of the URL is kept exactly as written, so its bytes
+ * (non-ASCII paths in the page's own encoding, unusual escapes) reach the browser untouched.
  */
-export function rewriteUrl(raw: string, base: URL, map: UrlMapper): string {
+export function rewriteUrl(raw: string, base: URL, map: UrlMapper, memo?: OriginMemo): string {
   const input = urlParserInput(raw);
-  if (!SCHEME.test(input) && !PROTOCOL_RELATIVE.test(input)) return raw;
+  const scheme = SCHEME.exec(input)?.[0].toLowerCase() ?? '';
+  // The parser keeps a scheme that is written: only http(s) ones, and none (//host), can map.
+  if (scheme ? scheme !== 'http:' && scheme !== 'https:' : !PROTOCOL_RELATIVE.test(input)) return raw;
+  let end = scheme.length;
+  while (input[end] === '/' || input[end] === '\\') end++;
+  const slashes = end - scheme.length;
+  // "https:path" and "https:/path" are relative to a base of the same scheme (and "https:path" is read
+  // as "https://path" against another): the whole mapped URL is right.
+  if (slashes === 0 || (slashes === 1 && scheme === base.protocol)) return mapped(input, base, map) ?? raw;
+  while (end < input.length && !'/\\?#'.includes(input[end] as string)) end++;
+  // The origin depends on the text up to the path alone (and on the base's scheme, for //host).
+  const prefix = input.slice(0, end);
+  let origin = memo?.get(prefix);
+  if (origin === undefined) {
+    const url = mapped(input, base, map);
+    origin = url === null ? null : originOf(url);
+    memo?.set(prefix, origin);
+  }
+  if (origin === null) return raw;
+  const rest = input.slice(end);
+  return rest === '' ? `${origin}/` : `${origin}${rest}`;
+}
+
+/** The mapped URL, or null when the input is not a valid http(s) URL. */
+function mapped(input: string, base: URL, map: UrlMapper): string | null {
   let url: URL;
   try {
     url = new URL(input, base);
   } catch {
-    return raw;
+    return null;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return raw;
-  return replaceOrigin(input, map(url));
+  return url.protocol === 'http:' || url.protocol === 'https:' ? map(url) : null;
 }
 
-/**
- * Only the scheme and authority change: the rest of the URL is kept exactly as written, so its bytes
- * (non-ASCII paths in the page's own encoding, unusual escapes) reach the browser untouched.
- */
-function replaceOrigin(input: string, mapped: string): string {
-  const slash = mapped.indexOf('/', mapped.indexOf('//') + 2);
-  const origin = slash === -1 ? mapped : mapped.slice(0, slash);
-  let start = PROTOCOL_RELATIVE.test(input) ? 0 : input.indexOf(':') + 1;
-  // "https:path" without slashes is relative to a base of the same scheme: the mapped URL is right.
-  if (input[start] !== '/' && input[start] !== '\\') return mapped;
-  while (input[start] === '/' || input[start] === '\\') start++;
-  let end = start;
-  while (end < input.length && !'/\\?#'.includes(input[end] as string)) end++;
-  const rest = input.slice(end);
-  return rest === '' ? `${origin}/` : `${origin}${rest}`;
+function originOf(url: string): string {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash === -1 ? url : url.slice(0, slash);
 }
 
 function isAsciiWhitespace(code: number): boolean {
@@ -64,7 +83,7 @@ function isAsciiWhitespace(code: number): boolean {
  * Follows the HTML "parse a srcset attribute" tokenisation so that commas inside URLs (`a.jpg?x=1,2`,
  * `data:` URLs) and inside descriptor parentheses do not split candidates; only URL spans are replaced.
  */
-export function rewriteSrcset(value: string, base: URL, map: UrlMapper): string {
+export function rewriteSrcset(value: string, base: URL, map: UrlMapper, memo?: OriginMemo): string {
   let out = '';
   let copied = 0;
   let pos = 0;
@@ -77,7 +96,7 @@ export function rewriteSrcset(value: string, base: URL, map: UrlMapper): string 
     let urlEnd = pos;
     while (urlEnd > urlStart && value[urlEnd - 1] === ',') urlEnd--;
     const url = value.slice(urlStart, urlEnd);
-    const rewritten = rewriteUrl(url, base, map);
+    const rewritten = rewriteUrl(url, base, map, memo);
     if (rewritten !== url) {
       out += value.slice(copied, urlStart) + rewritten;
       copied = urlEnd;

@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { contentOrigin, LABEL_LENGTH, labelFromHost, newLabel } from '../rewriter/content-host.js';
 import { rewriteCss } from '../rewriter/css.js';
 import { rewriteHtml } from '../rewriter/html.js';
-import { rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from '../rewriter/url.js';
+import {
+  type OriginMemo,
+  rewriteMetaRefresh,
+  rewriteSrcset,
+  rewriteUrl,
+  type UrlMapper,
+} from '../rewriter/url.js';
 
 // Keeps scheme and host visible in the result so tests can tell which origin a URL was mapped from.
 const map: UrlMapper = (url) =>
@@ -46,6 +52,38 @@ describe('rewriter/url', () => {
       assert.equal(rewriteUrl('ht\ttps://cdn.example/x', base, map), 'http://https--cdn-example.c.test/x');
       // A scheme without slashes on a same-scheme base is relative to the base path.
       assert.equal(rewriteUrl('https:foo', base, map), 'http://https--shop-example.c.test/dir/foo');
+      // So is one with a single slash, to the base's root; on another scheme's base, slashes are optional.
+      assert.equal(rewriteUrl('https:/foo/bar', base, map), 'http://https--shop-example.c.test/foo/bar');
+      assert.equal(rewriteUrl('http:/foo/bar', base, map), 'http://http--foo.c.test/bar');
+      assert.equal(rewriteUrl('https:/\\cdn.example/x', base, map), 'http://https--cdn-example.c.test/x');
+    });
+
+    it('maps every URL the same with a memo of origins as without, invalid ones included', () => {
+      const memo: OriginMemo = new Map();
+      const urls = [
+        'https://cdn.example/a.png?x=1',
+        'https://cdn.example/b.png#h',
+        'https://cdn.example',
+        'https://cdn.example?q',
+        '//cdn.example/c.js',
+        'HTTPS://CDN.example/A',
+        'https://user:pw@cdn.example/d',
+        'http://exa mple.com/',
+        'http://exa mple.com/other',
+        'https:/foo/bar',
+        'javascript:alert(1)',
+        'img.png',
+      ];
+      for (const round of [1, 2]) {
+        for (const raw of urls)
+          assert.equal(
+            rewriteUrl(raw, base, map, memo),
+            rewriteUrl(raw, base, map),
+            `${raw}, round ${round}`,
+          );
+      }
+      assert.equal(memo.get('https://cdn.example'), 'http://https--cdn-example.c.test');
+      assert.equal(memo.get('http://exa mple.com'), null);
     });
 
     it('leaves other schemes and invalid URLs untouched', () => {
