@@ -20,6 +20,7 @@ import { rewriteMetaRefresh, rewriteUrl, type UrlMapper } from '../rewriter/url.
 import { withWorkerPrelude } from '../rewriter/worker-prelude.js';
 import type { ServedResponse } from '../store/types.js';
 import { BodyTooLarge, MAX_REWRITE_BYTES, type RewritableText, readDecoded, rewritableText } from './body.js';
+import { BodyCopy } from './body-copy.js';
 import type { ContentHost, ContentHosts } from './content-hosts.js';
 import type { CookieJars } from './cookie-jars.js';
 import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.js';
@@ -718,20 +719,24 @@ export function createContentHandler(o: ContentServerOptions) {
     res.writeHead(status, out);
     // One listener counts the body against its limit and keeps a copy for followers and the
     // archive; the body itself goes straight to the browser.
-    const keep = req.method === 'GET' && status === 200;
-    const chunks: Buffer[] = [];
+    const path = req.url ?? '/';
+    const copy =
+      req.method === 'GET' && status === 200
+        ? new BodyCopy(o.cache.get(host.sessionId, label + path)?.body, MAX_ENTRY_BYTES)
+        : null;
     let size = 0;
     upstream.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limits.maxBodyBytes) {
         upstream.destroy(new UpstreamLimitError(`the body is larger than ${limits.maxBodyBytes} bytes`));
-      } else if (keep && size <= MAX_ENTRY_BYTES) {
-        chunks.push(chunk);
+      } else {
+        copy?.add(chunk);
       }
     });
-    if (keep) {
+    if (copy) {
       upstream.on('end', () => {
-        if (size > MAX_ENTRY_BYTES) return;
+        const body = copy.body();
+        if (!body) return;
         const headers: Record<string, string> = {};
         for (const name of ['content-type', 'content-encoding', 'last-modified', 'etag']) {
           const v = upstream.headers[name];
@@ -740,11 +745,11 @@ export function createContentHandler(o: ContentServerOptions) {
         o.served({
           sessionId: host.sessionId,
           label,
-          path: req.url ?? '/',
-          url: new URL(req.url ?? '/', host.origin).href,
+          path,
+          url: new URL(path, host.origin).href,
           status,
           headers,
-          body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
+          body,
         });
       });
     }

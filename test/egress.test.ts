@@ -121,6 +121,16 @@ describe('EgressGuard', () => {
       });
     }
 
+    it('judges an address the same every time it is asked, with an error of its own each time', () => {
+      const first = refusal(guard, '10.0.0.7', 80);
+      const second = refusal(guard, '10.0.0.7', 80);
+      assert.notEqual(first, second);
+      assert.equal(second.address, '10.0.0.7');
+      assert.equal(second.reason, first.reason);
+      assert.doesNotThrow(() => guard.check('8.8.4.4', 443));
+      assert.doesNotThrow(() => guard.check('8.8.4.4', 443));
+    });
+
     for (const address of [
       '8.8.8.8',
       '1.1.1.1',
