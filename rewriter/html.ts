@@ -1,4 +1,4 @@
-import { QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+import { QuoteType, type TokenizerCallbacks } from 'htmlparser2';
 import { rewriteCss } from './css.js';
 import { NamespaceTracker } from './html-namespace.js';
 import {
@@ -10,6 +10,7 @@ import {
   scriptDataEnd,
 } from './html-syntax.js';
 import { importMapElement, isImportMap, originPrefixes, rewriteImportMap } from './import-map.js';
+import { IndexedTokenizer } from './tokenizer.js';
 import { type OriginMemo, rewriteMetaRefresh, rewriteSrcset, rewriteUrl, type UrlMapper } from './url.js';
 
 export interface HtmlRewriteOptions {
@@ -159,7 +160,7 @@ interface Edit {
  * paused and restarted at the right place.
  */
 class DocumentRewriter implements TokenizerCallbacks {
-  private readonly tokenizer = new Tokenizer({ decodeEntities: false }, this);
+  private readonly tokenizer = new IndexedTokenizer({ decodeEntities: false }, this);
   private readonly namespaces = new NamespaceTracker();
   private readonly edits: Edit[] = [];
   private base: URL;
