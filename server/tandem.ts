@@ -176,7 +176,12 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       if ((r.headers['content-type'] ?? '').startsWith('text/html')) return capture.record(r);
       const key = r.label + r.path;
       const before = cache.get(r.sessionId, key);
-      cache.put(r.sessionId, key, { status: r.status, headers: r.headers, body: r.body });
+      cache.put(r.sessionId, key, {
+        status: r.status,
+        headers: r.headers,
+        body: r.body,
+        anonymous: r.anonymous,
+      });
       // The same bytes again (a page loading its scripts and styles once more) are captured
       // already; comparing them costs a fraction of hashing them.
       if (before?.status === r.status && before.body.equals(r.body)) return;

@@ -97,6 +97,8 @@ export interface ServedResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** Fetched without the session's cookies: what anyone asking the site would have had. */
+  anonymous?: boolean;
 }
 
 /** A response served to a participant, its body kept once by content hash. */
