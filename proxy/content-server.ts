@@ -193,7 +193,7 @@ export function createContentHandler(o: ContentServerOptions) {
       });
       return void res.end(o.runtime.body);
     }
-    if (path.startsWith(`${RESERVED}enter?`)) return enter(label, path, res);
+    if (path.startsWith(`${RESERVED}enter?`)) return enter(host, label, path, req, res);
     const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
     const participantId = cookie ? o.credentials.verify(cookie, label) : null;
     if (path.startsWith(`${RESERVED}bounce?`)) return bounceOnward(host, label, participantId, path, res);
@@ -347,9 +347,32 @@ export function createContentHandler(o: ContentServerOptions) {
     socket.on('close', close);
   }
 
-  function enter(label: string, path: string, res: http.ServerResponse): void {
+  /**
+   * Redeems an entry code: sets the participant's cookie and sends the browser on to `to`. Asked by
+   * a page on another content host of the session (the runtime entering this host before a
+   * credentialed request, see enterContentHost), it answers that page instead, with CORS headers
+   * so its browser keeps the cookie.
+   */
+  async function enter(
+    host: ContentHost,
+    label: string,
+    path: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
     const params = new URL(path, 'http://x').searchParams;
     const entry = o.entries.redeem(params.get('code') ?? '', (e) => e.label === label);
+    const origin = req.headers.origin;
+    if (entry && origin && (await fromSessionPage(origin, host.sessionId))) {
+      res.writeHead(204, {
+        'set-cookie': o.credentials.cookieHeader(o.credentials.issue(entry.participantId, label)),
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        vary: 'Origin',
+        'cache-control': 'no-store',
+      });
+      return void res.end();
+    }
     const to = params.get('to') ?? '/';
     if (!entry) {
       return send(

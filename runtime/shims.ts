@@ -1,3 +1,4 @@
+import { hostEntry } from './host-entry.js';
 import { toProxyUrl, toUpstreamUrl, type UrlMapContext } from './url-map.js';
 
 /** Attributes that name a URL the browser loads or navigates to, by element. */
@@ -43,8 +44,8 @@ export function installShims(
   const cookieView = emulateDocumentCookie(cookies ?? '');
   emulateCookieStore(cookieView, upstreamOrigin.startsWith('https:'));
   const map = urlMapper(upstreamOrigin, () => document.baseURI);
-  const nativeSend = XMLHttpRequest.prototype.send;
   mapRequests(map, (response) => cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER)));
+  const nativeSend = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (
     this: XMLHttpRequest,
     body?: Document | XMLHttpRequestBodyInit | null,
@@ -150,10 +151,12 @@ export function urlMapper(upstreamOrigin: string, base: () => string): (url: str
 
 /**
  * What documents and workers both have: fetch, XMLHttpRequest and the constructors of sockets,
- * event streams and workers, all mapped. `seen` is shown every fetch response.
+ * event streams and workers, all mapped. A credentialed fetch or XHR to another content host
+ * enters it first (see hostEntry). `seen` is shown every fetch response.
  */
 export function mapRequests(map: (u: string | URL) => string, seen?: (response: Response) => void): void {
   const nativeFetch = globalThis.fetch;
+  const enter = hostEntry(location.hostname.slice(location.hostname.indexOf('.')), nativeFetch);
   const fetchMapped = function (
     this: unknown,
     input: RequestInfo | URL,
@@ -171,8 +174,12 @@ export function mapRequests(map: (u: string | URL) => string, seen?: (response: 
     }
     return nativeFetch.call(this, map(input), init);
   };
-  globalThis.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
-    const response = fetchMapped.call(this, input, init);
+  globalThis.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+    const credentials = init?.credentials ?? (input instanceof Request ? input.credentials : undefined);
+    const entry = credentials === 'include' ? enter(map(input instanceof Request ? input.url : input)) : null;
+    const response = entry
+      ? entry.then(() => fetchMapped.call(this, input, init))
+      : fetchMapped.call(this, input, init);
     if (!seen) return response;
     return response.then((r) => {
       seen(r);
@@ -180,14 +187,32 @@ export function mapRequests(map: (u: string | URL) => string, seen?: (response: 
     });
   };
   const nativeOpen = XMLHttpRequest.prototype.open;
+  const nativeSend = XMLHttpRequest.prototype.send;
+  /** The mapped URL of each asynchronous request opened, for its send. */
+  const opened = new WeakMap<XMLHttpRequest, string>();
   XMLHttpRequest.prototype.open = function (
     this: XMLHttpRequest,
     method: string,
     url: string | URL,
     ...rest: unknown[]
   ) {
-    return (nativeOpen as (...a: unknown[]) => void).call(this, method, map(url), ...rest);
+    const mapped = map(url);
+    if (rest[0] === false) opened.delete(this);
+    else opened.set(this, mapped);
+    return (nativeOpen as (...a: unknown[]) => void).call(this, method, mapped, ...rest);
   } as typeof XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.send = function (
+    this: XMLHttpRequest,
+    body?: Document | XMLHttpRequestBodyInit | null,
+  ) {
+    const url = opened.get(this);
+    const entry = url !== undefined && this.withCredentials ? enter(url) : null;
+    if (!entry) return nativeSend.call(this, body);
+    void entry.then(() => {
+      // Unless the page aborted or opened it anew meanwhile.
+      if (this.readyState === XMLHttpRequest.OPENED && opened.get(this) === url) nativeSend.call(this, body);
+    });
+  };
   wrapConstructor('WebSocket', map);
   wrapConstructor('EventSource', map);
   wrapConstructor('Worker', map);
