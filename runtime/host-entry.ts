@@ -11,13 +11,14 @@
  * per document; a failed entry lets the request go on as it would have.
  *
  * Returns the promise to wait for before sending a credentialed request to `url` (already mapped),
- * or null when the request needs no entry: its own origin, or not a content host.
+ * or null when there is nothing to wait for: its own origin, not a content host, or entered already.
  */
 export function hostEntry(
   contentSuffix: string,
   nativeFetch: typeof fetch,
 ): (url: string) => Promise<void> | null {
-  const entered = new Map<string, Promise<void>>();
+  const entering = new Map<string, Promise<void>>();
+  const entered = new Set<string>();
   return (url) => {
     let target: URL;
     try {
@@ -26,17 +27,18 @@ export function hostEntry(
     } catch {
       return null;
     }
-    if (target.origin === location.origin || !target.hostname.endsWith(contentSuffix)) return null;
-    let entry = entered.get(target.origin);
+    const { origin, hostname } = target;
+    if (origin === location.origin || !hostname.endsWith(contentSuffix) || entered.has(origin)) return null;
+    let entry = entering.get(origin);
     if (!entry) {
-      const label = target.hostname.slice(0, target.hostname.indexOf('.'));
+      const label = hostname.slice(0, hostname.indexOf('.'));
+      const done = () => {
+        entered.add(origin);
+      };
       entry = nativeFetch
         .call(globalThis, `/__tandem/bounce?label=${encodeURIComponent(label)}`, { credentials: 'include' })
-        .then(
-          () => undefined,
-          () => undefined,
-        );
-      entered.set(target.origin, entry);
+        .then(done, done);
+      entering.set(origin, entry);
     }
     return entry;
   };

@@ -44,7 +44,9 @@ export function installShims(
   const cookieView = emulateDocumentCookie(cookies ?? '');
   emulateCookieStore(cookieView, upstreamOrigin.startsWith('https:'));
   const map = urlMapper(upstreamOrigin, () => document.baseURI);
-  mapRequests(map, (response) => cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER)));
+  const enter = mapRequests(map, (response) =>
+    cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER)),
+  );
   const nativeSend = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (
     this: XMLHttpRequest,
@@ -75,7 +77,7 @@ export function installShims(
     };
   }
   mapElementUrls(map);
-  mapFormSubmission(map);
+  mapFormSubmission(map, enter);
   mapNavigations(map, location.hostname.slice(location.hostname.indexOf('.')));
 }
 
@@ -152,9 +154,13 @@ export function urlMapper(upstreamOrigin: string, base: () => string): (url: str
 /**
  * What documents and workers both have: fetch, XMLHttpRequest and the constructors of sockets,
  * event streams and workers, all mapped. A credentialed fetch or XHR to another content host
- * enters it first (see hostEntry). `seen` is shown every fetch response.
+ * enters it first (see hostEntry), which is returned for other requests to do the same. `seen`
+ * is shown every fetch response.
  */
-export function mapRequests(map: (u: string | URL) => string, seen?: (response: Response) => void): void {
+export function mapRequests(
+  map: (u: string | URL) => string,
+  seen?: (response: Response) => void,
+): (url: string) => Promise<void> | null {
   const nativeFetch = globalThis.fetch;
   const enter = hostEntry(location.hostname.slice(location.hostname.indexOf('.')), nativeFetch);
   const fetchMapped = function (
@@ -217,6 +223,7 @@ export function mapRequests(map: (u: string | URL) => string, seen?: (response: 
   wrapConstructor('EventSource', map);
   wrapConstructor('Worker', map);
   wrapConstructor('SharedWorker', map);
+  return enter;
 }
 
 /**
@@ -566,8 +573,19 @@ function isUrlAttribute(el: Element, name: string): boolean {
   return name !== 'data' || el instanceof HTMLObjectElement;
 }
 
-/** A form whose action a script set before the shims saw it is mapped as it is submitted. */
-function mapFormSubmission(map: (u: string | URL) => string): void {
+/** What a submitter's attributes override on its form, as `form<attribute>`. */
+const SUBMITTER_OVERRIDES = ['action', 'method', 'enctype', 'target'];
+
+/**
+ * A form whose action a script set before the shims saw it is mapped as it is submitted. A form
+ * that posts to another content host the browser has not entered would be refused there (a POST
+ * cannot be bounced): once the page's own handlers have let it go, the submission waits for the
+ * host to be entered (see hostEntry) and is then made again, as the submitter would have made it.
+ */
+function mapFormSubmission(
+  map: (u: string | URL) => string,
+  enter: (url: string) => Promise<void> | null,
+): void {
   const fix = (form: HTMLFormElement, submitter?: Element | null) => {
     const action = form.getAttribute('action');
     if (action) form.action = map(action);
@@ -578,9 +596,45 @@ function mapFormSubmission(map: (u: string | URL) => string): void {
   };
   addEventListener('submit', (e) => fix(e.target as HTMLFormElement, e.submitter), true);
   const nativeSubmit = HTMLFormElement.prototype.submit;
+  addEventListener('submit', (e) => {
+    const form = e.target as HTMLFormElement;
+    const { submitter } = e;
+    const by =
+      submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement ? submitter : null;
+    const method = by?.hasAttribute('formmethod') ? by.formMethod : form.method;
+    if (e.defaultPrevented || method !== 'post') return;
+    const entry = enter(by?.hasAttribute('formaction') ? by.formAction : form.action);
+    if (!entry) return;
+    e.preventDefault();
+    void entry.then(() => submitAs(form, by));
+  });
+  /** Submits the form as `submitter` would have, without a submit event (the page has had it). */
+  const submitAs = (form: HTMLFormElement, submitter: HTMLButtonElement | HTMLInputElement | null) => {
+    const restore: (() => void)[] = [];
+    for (const name of SUBMITTER_OVERRIDES) {
+      const value = submitter?.getAttribute(`form${name}`);
+      if (value === null || value === undefined) continue;
+      const before = form.getAttribute(name);
+      form.setAttribute(name, value);
+      restore.push(() => (before === null ? form.removeAttribute(name) : form.setAttribute(name, before)));
+    }
+    if (submitter?.name) {
+      const field = Object.assign(document.createElement('input'), {
+        type: 'hidden',
+        name: submitter.name,
+        value: submitter.value,
+      });
+      form.append(field);
+      restore.push(() => field.remove());
+    }
+    nativeSubmit.call(form);
+    for (const undo of restore) undo();
+  };
   HTMLFormElement.prototype.submit = function (this: HTMLFormElement) {
     fix(this);
-    nativeSubmit.call(this);
+    const entry = this.method === 'post' ? enter(this.action) : null;
+    if (entry) void entry.then(() => nativeSubmit.call(this));
+    else nativeSubmit.call(this);
   };
 }
 

@@ -47,6 +47,30 @@ function api(appOrigin: () => string): Record<string, Route> {
           .end('{"ok":true}'),
       );
     },
+    // A sign-in form's target: post, redirect, and the next page knows who signed in.
+    '/sign-in': (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () =>
+        res
+          .writeHead(303, {
+            location: '/welcome',
+            'set-cookie': `user=${encodeURIComponent(body)}; Path=/; HttpOnly; SameSite=Lax`,
+          })
+          .end(),
+      );
+    },
+    '/welcome': (req, res) => {
+      const user = /(?:^|; )user=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<!doctype html><title>Welcome</title><p id="welcome">${decodeURIComponent(user ?? 'nobody')}</p>`,
+        );
+    },
+    '/favicon.ico': (_req, res) => res.writeHead(204).end(),
     '/me': (req, res) => {
       const user = /(?:^|; )user=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
       res
@@ -95,6 +119,11 @@ describe('a credentialed request to a content host the browser has not entered y
     b = await upstream(api(() => a.url));
     aRoutes['/'] = (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(spa(b.url));
     aRoutes['/favicon.ico'] = (_req, res) => res.writeHead(204).end();
+    aRoutes['/form'] = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end(
+        `<!doctype html><title>Form</title><form method="post" action="${b.url}/sign-in">
+        <input name="user" value="felix"><button name="via" value="button">Sign in</button></form>`,
+      );
     tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
     browser = await launchBrowser();
   });
@@ -146,6 +175,23 @@ describe('a credentialed request to a content host the browser has not entered y
     const { tab, open } = await ownerTab();
     await open(`${a.url}/?xhr`);
     assert.equal(await shows(tab, '#xhr'), 'xena');
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it('a form on A posting to B enters B first, and the submission arrives as the button sent it', async () => {
+    const signIn = async (tab: Page) => {
+      await Promise.all([tab.waitForNavigation(), tab.click('button')]);
+      await tab.waitForSelector('#welcome');
+      return tab.$eval('#welcome', (el) => el.textContent);
+    };
+    const direct = await (await browser.createBrowserContext()).newPage();
+    await direct.goto(`${a.url}/form`);
+    assert.equal(await signIn(direct), 'user=felix&via=button', 'the form works without Tandem');
+
+    const { tab, open } = await ownerTab();
+    await open(`${a.url}/form`);
+    assert.equal(await signIn(tab), 'user=felix&via=button');
+    assert.match(new URL(tab.url()).hostname, /\.content\.localhost$/);
     assert.deepEqual(consoleErrors, []);
   });
 
