@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser, until } from './helpers/browser.js';
 import { request } from './helpers/content.js';
 import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
+import { type Route, upstream } from './helpers/upstream.js';
 
-type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-async function upstream(routes: Record<string, Route>): Promise<{ url: string; server: http.Server }> {
-  const server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
-    if (route) return route(req, res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+async function text(req: http.IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  return body;
 }
 
 /**
@@ -32,35 +26,25 @@ function api(appOrigin: () => string): Record<string, Route> {
         }
       : {};
   return {
-    '/login': (req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('end', () =>
-        res
-          .writeHead(200, {
-            ...cors(req),
-            'content-type': 'application/json',
-            'set-cookie': `user=${encodeURIComponent(body)}; Path=/; HttpOnly; SameSite=Lax`,
-          })
-          .end('{"ok":true}'),
-      );
+    '/login': async (req, res) => {
+      const body = await text(req);
+      res
+        .writeHead(200, {
+          ...cors(req),
+          'content-type': 'application/json',
+          'set-cookie': `user=${encodeURIComponent(body)}; Path=/; HttpOnly; SameSite=Lax`,
+        })
+        .end('{"ok":true}');
     },
     // A sign-in form's target: post, redirect, and the next page knows who signed in.
-    '/sign-in': (req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('end', () =>
-        res
-          .writeHead(303, {
-            location: '/welcome',
-            'set-cookie': `user=${encodeURIComponent(body)}; Path=/; HttpOnly; SameSite=Lax`,
-          })
-          .end(),
-      );
+    '/sign-in': async (req, res) => {
+      const body = await text(req);
+      res
+        .writeHead(303, {
+          location: '/welcome',
+          'set-cookie': `user=${encodeURIComponent(body)}; Path=/; HttpOnly; SameSite=Lax`,
+        })
+        .end();
     },
     '/welcome': (req, res) => {
       const user = /(?:^|; )user=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];

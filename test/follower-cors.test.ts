@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Frame, Page } from 'puppeteer-core';
 import { frameShowing, launchBrowser, ownerAndFollower, until } from './helpers/browser.js';
 import { request } from './helpers/content.js';
 import { createSession, startTestTandem, type TestTandem } from './helpers/tandem.js';
+import { type Route, upstream } from './helpers/upstream.js';
 
 const FONT = fs.readFileSync(
   createRequire(import.meta.url).resolve('@fontsource/inter/files/inter-latin-400-normal.woff2'),
 );
-
-type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-async function upstream(routes: Record<string, Route>): Promise<{ url: string; server: http.Server }> {
-  const server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
-    if (route) return route(req, res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 describe('a follower’s copies keep the site’s CORS headers', function () {
   this.timeout(90_000);
