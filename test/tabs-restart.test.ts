@@ -70,8 +70,8 @@ describe('tabs across a restart of the server', function () {
     await follower.next((m) => m.type === 'highlight' && m.tab === 't1');
     owner.send({ type: 'location', tab: 't1', url: PLAN, title: 'Trail planner' });
     await follower.next((m) => m.type === 'location' && m.url === PLAN);
-    const opened = owner.received.find((m) => m.type === 'tab' && (m.tab as TabInfo).id === 't2');
-    const epochBefore = (opened?.tab as TabInfo).baton.epoch;
+    const opened = await owner.next((m) => m.type === 'tab' && (m.tab as TabInfo).id === 't2');
+    const epochBefore = (opened.tab as TabInfo).baton.epoch;
     owner.close();
     follower.close();
     await first.stop();
