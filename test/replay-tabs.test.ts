@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Frame, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import type { RelayedMessage } from '../session/protocol.js';
 import {
   centreOf,
@@ -32,27 +32,18 @@ describe('replay of a session with two tabs and a stroke, in Chromium', function
   let auditor: Page;
   let events: RelayedMessage[];
 
-  /** The replayed page once the screen is paused at `at`. */
-  async function replayAt(at: number): Promise<Frame> {
+  /** Opens the replay paused at `at`. */
+  async function replayAt(at: number): Promise<void> {
     await auditor.goto(`${scene.tandem.url}/archive/${scene.session.id}?t=${at}`);
     await auditor.waitForSelector(`[data-testid="replay-clock"][data-at="${at}"]`);
-    return replayed();
   }
 
-  async function replayed(): Promise<Frame> {
-    const frame = await (await auditor.$('[data-testid="replay-stage"] iframe'))?.contentFrame();
-    assert.ok(frame, 'the replayed page is there');
-    return frame;
-  }
-
-  /** The heading of the page the replay shows, once it has one. */
-  async function heading(): Promise<string> {
-    let text = '';
-    await until('the replayed page has a heading', async () => {
-      text = await (await replayed()).evaluate(() => document.querySelector('h1')?.textContent ?? '');
-      return text !== '';
+  /** Waits until the replay shows the page with this heading (it fails by timing out). */
+  async function shows(heading: string): Promise<void> {
+    await until(`the replay shows “${heading}”`, async () => {
+      const frame = await (await auditor.$('[data-testid="replay-stage"] iframe'))?.contentFrame();
+      return (await frame?.evaluate(() => document.querySelector('h1')?.textContent)) === heading;
     });
-    return text;
   }
 
   const strokesShown = () =>
@@ -106,11 +97,11 @@ describe('replay of a session with two tabs and a stroke, in Chromium', function
     assert.ok(firstStroke && done, 'the arrow is archived');
 
     await replayAt(firstStroke.at - 1);
-    assert.equal(await heading(), 'Products');
+    await shows('Products');
     assert.equal(await strokesShown(), 0, 'nothing drawn yet');
 
     await replayAt(done.at);
-    assert.equal(await heading(), 'Products');
+    await shows('Products');
     await until('the arrow is drawn over the replayed page', async () => (await strokesShown()) === 1);
     const placed = await auditor.evaluate(() => {
       const frame = document.querySelector<HTMLIFrameElement>('[data-testid="replay-stage"] iframe');
@@ -138,7 +129,7 @@ describe('replay of a session with two tabs and a stroke, in Chromium', function
     const recorded = events.find((m) => m.type === 'rec' && m.tab === 't2');
     assert.ok(focus && recorded);
     await replayAt(Math.max(focus.at, recorded.at));
-    assert.equal(await heading(), 'Contact form', 'the tab in use then');
+    await shows('Contact form'); // the tab in use then
     const strip = () =>
       auditor.$$eval('[data-testid="tab"]', (tabs) =>
         tabs.map((t) => [
@@ -156,23 +147,20 @@ describe('replay of a session with two tabs and a stroke, in Chromium', function
 
     await auditor.click('[data-testid="tab"][data-tab="t1"]');
     await until('the first tab is shown', async () => (await strip())[0]?.[1] === 'true');
-    assert.equal(await heading(), 'Products', 'the pinned tab, at the same moment');
+    await shows('Products'); // the pinned tab, at the same moment
     await until('its arrow is still there', async () => (await strokesShown()) === 1);
     assert.deepEqual(await seriousA11yViolations(auditor), [], 'the replay screen with its tabs');
 
     await auditor.click('[data-testid="tab"][data-tab="t2"]');
-    assert.equal(await heading(), 'Contact form', 'choosing the active tab follows the session again');
+    await shows('Contact form'); // choosing the active tab follows the session again
   });
 
   it('switches tabs by itself while playing through the switch', async () => {
     const focus = events.find((m) => m.type === 'tab.focus' && m.tab === 't2');
     assert.ok(focus);
     await replayAt(focus.at - 300);
-    assert.equal(await heading(), 'Products');
+    await shows('Products');
     await auditor.click('[data-testid="replay-play"]');
-    await until('the replay has moved on to the second tab', async () => {
-      const text = await (await replayed()).evaluate(() => document.querySelector('h1')?.textContent ?? '');
-      return text === 'Contact form';
-    });
+    await shows('Contact form');
   });
 });
