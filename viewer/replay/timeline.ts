@@ -161,7 +161,9 @@ export class Timeline {
       this.lastAt = m.at;
       if (m.type === 'rec') {
         const shifted = this.record(m.tab, m.at, m.events as RecordedEvent[]);
-        recorded.set(m.tab, [...(recorded.get(m.tab) ?? []), ...shifted]);
+        const fresh = recorded.get(m.tab);
+        if (fresh) for (const e of shifted) fresh.push(e);
+        else recorded.set(m.tab, shifted);
         continue;
       }
       if (m.type === 'joined') this.names.set(m.participant.id, m.participant.name);
