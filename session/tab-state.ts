@@ -32,6 +32,18 @@ export const TAB_STATE_TYPES: ReadonlySet<string> = new Set([
   'removed',
 ]);
 
+/** The tab a session starts with, before anyone runs its page. */
+export const firstTab = (id: string, url: string | null): TabInfo => ({
+  id,
+  owner: null,
+  url,
+  title: '',
+  highlights: [],
+  strokes: [],
+  visited: [],
+  baton: { holder: null, epoch: 0 },
+});
+
 /** `state` with the tab `id` changed by `change` (unchanged when there is no such tab). */
 function onTab(state: TabsState, id: string, change: (tab: TabInfo) => TabInfo): TabsState {
   return { ...state, tabs: state.tabs.map((t) => (t.id === id ? change(t) : t)) };
@@ -45,10 +57,13 @@ function cleared<T extends { author: string }>(list: T[], msg: { from: string; a
 /** How one relayed message changes the tabs; the same state for any message that does not. */
 export function foldTabs(state: TabsState, msg: RelayedMessage): TabsState {
   switch (msg.type) {
-    case 'tab':
-      return state.tabs.some((t) => t.id === msg.tab.id)
-        ? onTab(state, msg.tab.id, () => msg.tab)
-        : { ...state, tabs: [...state.tabs, msg.tab] };
+    case 'tab': {
+      // Archived by an earlier build, a tab may lack fields added since (its baton, its strokes).
+      const tab = { ...firstTab(msg.tab.id, msg.tab.url), ...msg.tab };
+      return state.tabs.some((t) => t.id === tab.id)
+        ? onTab(state, tab.id, () => tab)
+        : { ...state, tabs: [...state.tabs, tab] };
+    }
     case 'tab.closed':
       return { ...state, tabs: state.tabs.filter((t) => t.id !== msg.tab) };
     case 'tab.focus':
@@ -104,18 +119,6 @@ export function foldTabs(state: TabsState, msg: RelayedMessage): TabsState {
       return state;
   }
 }
-
-/** The tab a session starts with, before anyone runs its page. */
-export const firstTab = (id: string, url: string | null): TabInfo => ({
-  id,
-  owner: null,
-  url,
-  title: '',
-  highlights: [],
-  strokes: [],
-  visited: [],
-  baton: { holder: null, epoch: 0 },
-});
 
 /** What a room continues from after a restart: its tabs as they were, and how many were ever opened. */
 export interface RestoredTabs extends TabsState {

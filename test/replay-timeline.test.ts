@@ -84,18 +84,10 @@ describe('replay timeline: markers and state at a time', () => {
       type: 'joined',
       participant: { id: OWNER, name: 'Olivia', role: 'owner', connected: true },
     });
+    // As an earlier build archived it: a tab without its own baton.
     add(1_001, 'server', {
       type: 'tab',
-      tab: {
-        id: 't1',
-        owner: OWNER,
-        url: null,
-        title: '',
-        highlights: [],
-        strokes: [],
-        visited: [],
-        baton: { holder: null, epoch: 0 },
-      },
+      tab: { id: 't1', owner: OWNER, url: null, title: '', highlights: [], strokes: [], visited: [] },
     });
     add(1_002, OWNER, { type: 'baton', tab: 't1', holder: OWNER, epoch: 1 });
     add(1_500, OWNER, {
