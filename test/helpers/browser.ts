@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -159,4 +160,22 @@ export async function ownerAndFollower(browser: Browser): Promise<{ owner: Page;
   );
   if (!owner || !follower) throw new Error('no pages');
   return { owner, follower };
+}
+
+/** Draws with the mouse through the points given, as a person would. */
+export async function drawThrough(page: Page, points: Array<{ x: number; y: number }>) {
+  const [first, ...rest] = points;
+  assert.ok(first);
+  await page.mouse.move(first.x, first.y);
+  await page.mouse.down();
+  for (const p of rest) await page.mouse.move(p.x, p.y);
+  await page.mouse.up();
+}
+
+/** The centre of an element of a frame, in the coordinates of the page holding the frame. */
+export async function centreOf(page: Page, frame: Frame, selector: string) {
+  const box = await (await frame.$(selector))?.boundingBox();
+  assert.ok(box, `${selector} is on screen`);
+  assert.ok(page);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
