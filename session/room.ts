@@ -513,6 +513,8 @@ export class Room {
         return this.openTab(member, conn, tab, msg.url);
       case 'tab.close':
         return this.closeTab(member, conn, tab);
+      case 'tab.give':
+        return this.giveTab(member, conn, tab, msg.to);
       case 'tab.focus':
         if (tab.info.baton.holder !== from && member.info.role !== 'owner') {
           return this.reject(conn, 'not-baton-holder', 'only the person in control of that tab', msg.type);
@@ -692,6 +694,26 @@ export class Room {
     this.relay(from, { type: 'tab', tab: { ...tab.info } });
     this.activeTab = id;
     this.relay(from, { type: 'tab.focus', tab: id });
+  }
+
+  /**
+   * The tab's page moves to another person's browser: theirs loads it again from the same address,
+   * with the session's cookie jar, so a signed-in site stays signed in. They run it, so they also
+   * get its baton; what was typed into the page and not yet sent is left behind with the old copy.
+   */
+  private giveTab(member: Member, conn: Connection, tab: Tab, to: string): void {
+    const from = member.info.id;
+    if (tab.info.owner !== from && member.info.role !== 'owner') {
+      return this.reject(conn, 'not-owner', 'only the tab owner or a host hands a tab over', 'tab.give');
+    }
+    const target = this.members.get(to);
+    if (!target?.info.connected || target.hidden) {
+      return this.reject(conn, 'unknown-participant', 'that participant is not in the session', 'tab.give');
+    }
+    if (tab.info.owner === to) return;
+    this.promote(target);
+    this.assignTabOwner(tab, to);
+    this.setBaton(tab, from, to);
   }
 
   /** The tab's owner or a host closes it; the last tab stays, the session's page has to be somewhere. */

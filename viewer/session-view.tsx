@@ -778,6 +778,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
               setHidden(next);
             }}
             remove={hostRole ? (participant) => send({ type: 'participant.remove', participant }) : null}
+            handOver={
+              isOwner || hostRole
+                ? { tabOwner: tab.owner, to: (to) => send({ type: 'tab.give', tab: tab.id, to }) }
+                : null
+            }
             close={() => setPanel(null)}
             now={now}
           />

@@ -259,9 +259,23 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       return { ...state, notice: msg.message };
     case 'snapshot.request':
       return state;
+    case 'tab':
+      return { ...withTabs(state, msg), notice: handOverNotice(state, msg) ?? state.notice };
     default:
       return withTabs(state, msg);
   }
+}
+
+/** What this person is told when a tab's page moves between two browsers and one of them is theirs. */
+function handOverNotice(state: SessionState, msg: Extract<RelayedMessage, { type: 'tab' }>): string | null {
+  const before = state.tabs.find((t) => t.id === msg.tab.id)?.owner ?? null;
+  const after = msg.tab.owner;
+  const me = state.me?.id;
+  if (!me || before === null || after === null || before === after) return null;
+  const page = msg.tab.title || msg.tab.url || 'The page';
+  if (after === me) return `${page} now runs in your browser, with the session's sign-ins.`;
+  if (before === me) return `${page} now runs in ${nameOf(state, after)}'s browser.`;
+  return null;
 }
 
 /** `state` with its tabs as `msg` leaves them. */

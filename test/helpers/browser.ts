@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
 import { startFixtureSite } from '../../fixtures/site.js';
 import { createSession, joinAs, startTestTandem } from './tandem.js';
 
@@ -147,6 +147,24 @@ const SHOTS = new URL('../../../test-output/', import.meta.url);
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
+}
+
+/** The row of the person named in the Who panel, once it is there. */
+export async function whoRow(page: Page, name: string): Promise<ElementHandle<Element>> {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+    for (const person of await page.$$('[data-testid="who-person"]')) {
+      if ((await person.evaluate((el) => el.textContent ?? '')).includes(name)) return person;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} is not in the Who panel`);
+}
+
+/** Clicks the button with that test id in the Who panel's row of the person named. */
+export async function clickInWhoRow(page: Page, name: string, testid: string): Promise<void> {
+  const button = await (await whoRow(page, name)).$(`[data-testid="${testid}"]`);
+  if (!button) throw new Error(`no ${testid} in ${name}'s row of the Who panel`);
+  await button.click();
 }
 
 /** Two people's viewer pages, each in a browser context of its own (no shared cookies or storage). */
