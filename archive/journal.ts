@@ -38,7 +38,8 @@ export class Journal {
   ) {}
 
   /**
-   * Opens a session's chain where it left off. A session still known here (its close not yet
+   * Opens a session's chain where it left off, with what its room continues from: the recent chat
+   * and the events its tabs are rebuilt from. A session still known here (its close not yet
    * committed) continues from memory, which is ahead of the database, and is no longer sealed.
    */
   async open(sessionId: string) {
@@ -51,9 +52,11 @@ export class Journal {
     }
     await this.store.setSessionEnd(sessionId, null, null);
     const chat = await this.store.recentChat(sessionId, CHAT_LINES_KEPT);
+    const tabs = await this.store.tabEvents(sessionId);
     return {
       lastSeq: this.heads.get(sessionId)?.seq ?? 0,
       chat: chat.map((e) => ({ seq: e.seq, body: e.body })),
+      tabEvents: tabs.map((e) => e.body),
     };
   }
 

@@ -12,7 +12,6 @@ import {
   policyWantsNonce,
   rewriteCsp,
   rewriteLinkHeader,
-  rewriteOriginList,
   secFetchSite,
 } from '../rewriter/headers.js';
 import { rewriteHtml } from '../rewriter/html.js';
@@ -24,6 +23,7 @@ import { BodyTooLarge, MAX_REWRITE_BYTES, type RewritableText, readDecoded, rewr
 import { BodyCopy } from './body-copy.js';
 import type { ContentHost, ContentHosts } from './content-hosts.js';
 import type { CookieJars } from './cookie-jars.js';
+import { type CopyAsker, copyCorsHeaders, siteCorsHeaders } from './copy-cors.js';
 import { type Credentials, PARTICIPANT_COOKIE, readCookie } from './credential.js';
 import { type EgressGuard, EgressRefused } from './egress.js';
 import { type EntryCodes, entryUrl } from './entry.js';
@@ -78,6 +78,12 @@ export interface ContentServerOptions {
 }
 
 const RESERVED = '/__tandem/';
+
+/** What a follower's copy keeps of how the owner got a response (see copyCorsHeaders). */
+interface Kept {
+  headers: Record<string, string>;
+  anonymous: boolean;
+}
 /** What `document.cookie` reads after a response set cookies, URI-encoded (header values are Latin-1). */
 export const DOCUMENT_COOKIE_HEADER = 'tandem-document-cookie';
 const MAX_COOKIE_BYTES = 8192;
@@ -189,7 +195,7 @@ export function createContentHandler(o: ContentServerOptions) {
       });
       return void res.end(o.runtime.body);
     }
-    if (path.startsWith(`${RESERVED}enter?`)) return enter(label, path, res);
+    if (path.startsWith(`${RESERVED}enter?`)) return enter(host, label, path, req, res);
     const cookie = readCookie(req.headers.cookie, PARTICIPANT_COOKIE);
     const participantId = cookie ? o.credentials.verify(cookie, label) : null;
     if (path.startsWith(`${RESERVED}bounce?`)) return bounceOnward(host, label, participantId, path, res);
@@ -210,6 +216,16 @@ export function createContentHandler(o: ContentServerOptions) {
       return forward(host, label, req, res, { cookies: false });
     }
 
+    // A font or `crossorigin` resource in a follower's mirror: the viewer's frame asks from the app
+    // origin, and browsers send such requests without credentials. It gets what the site gives
+    // anyone (a copy fetched without the session's cookies), never the owner's view of the site.
+    if (
+      !participantId &&
+      req.headers.origin === appOrigin &&
+      (req.method === 'GET' || req.method === 'HEAD')
+    ) {
+      return fromCache(host, label, req, res, false);
+    }
     if (!participantId && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(307, { location: await bounceVia(host, label, path, req), 'cache-control': 'no-store' });
       return void res.end();
@@ -224,7 +240,9 @@ export function createContentHandler(o: ContentServerOptions) {
         ),
       );
     }
-    if (!(await o.gate.canGoUpstream(host.sessionId, participantId))) return fromCache(host, label, req, res);
+    if (!(await o.gate.canGoUpstream(host.sessionId, participantId))) {
+      return fromCache(host, label, req, res, true);
+    }
     return forward(host, label, req, res, { cookies: true });
   }
 
@@ -330,9 +348,32 @@ export function createContentHandler(o: ContentServerOptions) {
     socket.on('close', close);
   }
 
-  function enter(label: string, path: string, res: http.ServerResponse): void {
+  /**
+   * Redeems an entry code: sets the participant's cookie and sends the browser on to `to`. Asked by
+   * a page on another content host of the session (the runtime entering this host before a
+   * credentialed request, see enterContentHost), it answers that page instead, with CORS headers
+   * so its browser keeps the cookie.
+   */
+  async function enter(
+    host: ContentHost,
+    label: string,
+    path: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
     const params = new URL(path, 'http://x').searchParams;
     const entry = o.entries.redeem(params.get('code') ?? '', (e) => e.label === label);
+    const origin = req.headers.origin;
+    if (entry && origin && (await fromSessionPage(origin, host.sessionId))) {
+      res.writeHead(204, {
+        'set-cookie': o.credentials.cookieHeader(o.credentials.issue(entry.participantId, label)),
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        vary: 'Origin',
+        'cache-control': 'no-store',
+      });
+      return void res.end();
+    }
     const to = params.get('to') ?? '/';
     if (!entry) {
       return send(
@@ -401,24 +442,38 @@ export function createContentHandler(o: ContentServerOptions) {
    * A follower's copy: what the owner's page loaded, or else one fetch without the session's cookies
    * (a resource the follower's view needs and the owner's did not load, such as a lazy image),
    * shared by every follower asking for it at the same time. Documents are never fetched for them.
+   * `credentialed`: whether the request carried the participant's cookie; without it, only a copy
+   * fetched without the session's cookies will do.
    */
   async function fromCache(
     host: ContentHost,
     label: string,
     req: http.IncomingMessage,
     res: http.ServerResponse,
+    credentialed: boolean,
   ): Promise<void> {
     const path = req.url ?? '/';
     const readable = req.method === 'GET' || req.method === 'HEAD';
-    const hit = readable
-      ? (o.cache.get(host.sessionId, label + path) ?? (await copyForFollowers(host, label, path, req)))
-      : undefined;
+    const cached = readable ? o.cache.get(host.sessionId, label + path) : undefined;
+    const hit =
+      cached && (credentialed || cached.anonymous)
+        ? cached
+        : readable
+          ? await copyForFollowers(host, label, path, req)
+          : undefined;
     if (!hit) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end('Not loaded by the page owner.');
     }
+    const asker: CopyAsker = {
+      origin: req.headers.origin,
+      credentialed,
+      appOrigin,
+      isContentOrigin: (origin) => labelFromHost(parseUrl(origin)?.host ?? '', o.contentDomain) !== null,
+    };
     res.writeHead(hit.status, {
       ...hit.headers,
+      ...copyCorsHeaders(hit.headers, asker),
       'content-length': hit.body.length,
       'cache-control': 'no-store',
       // A follower may load a copy (an SVG, say) as a document; it must not run there as the page.
@@ -463,6 +518,7 @@ export function createContentHandler(o: ContentServerOptions) {
       upstream.resume();
       return null;
     }
+    const cors = siteCorsHeaders(upstream.headers, (origin) => o.hosts.originFor(host.sessionId, origin));
     let copy: CachedResponse;
     try {
       if (/text\/css/i.test(type)) {
@@ -471,15 +527,16 @@ export function createContentHandler(o: ContentServerOptions) {
         const map: UrlMapper = (u) => o.hosts.mapUrl(host.sessionId, u);
         copy = {
           status: 200,
-          headers: { 'content-type': source.contentType },
+          headers: { 'content-type': source.contentType, ...cors },
           body: source.encode(rewriteCss(source.text, url, map)),
+          anonymous: true,
         };
       } else {
         const body = await readDecoded(upstream, undefined, MAX_ENTRY_BYTES);
-        const kept: Record<string, string> = { 'content-type': type };
+        const kept: Record<string, string> = { 'content-type': type, ...cors };
         const encoding = upstream.headers['content-encoding'];
         if (encoding) kept['content-encoding'] = encoding;
-        copy = { status: 200, headers: kept, body };
+        copy = { status: 200, headers: kept, body, anonymous: true };
       }
     } catch (err) {
       o.log.info({ url: url.href, err: (err as Error).message }, 'copy for followers failed');
@@ -581,11 +638,9 @@ export function createContentHandler(o: ContentServerOptions) {
       const rewritten = value ? rewriteCsp(value, csp) : '';
       if (rewritten) out[name] = rewritten;
     }
-    // Vary (Origin among it) passes as it is: content hosts and upstream origins map one to one.
-    for (const name of ['access-control-allow-origin', 'timing-allow-origin'] as const) {
-      const value = joined(upstream.headers[name]);
-      if (value) out[name] = rewriteOriginList(value, csp.mapOrigin);
-    }
+    // What a follower's copy keeps besides its type: the site's CORS headers, as the page got them.
+    const kept: Kept = { headers: siteCorsHeaders(upstream.headers, csp.mapOrigin), anonymous: !cookies };
+    Object.assign(out, kept.headers);
     // Lets the page's runtime keep document.cookie current after a fetch that set cookies.
     if (setCookies.length > 0) out[DOCUMENT_COOKIE_HEADER] = encodeURIComponent(documentCookie);
     // Both apply: the site's (rewritten) and Tandem's, which confines the page to content hosts. A
@@ -598,7 +653,7 @@ export function createContentHandler(o: ContentServerOptions) {
     }
 
     if ((kind === 'other' && !untypedDocument && !workerScript) || !hasBody) {
-      return stream(host, label, req, res, upstream, status, out);
+      return stream(host, label, req, res, upstream, status, out, kept);
     }
 
     let source: RewritableText;
@@ -606,10 +661,10 @@ export function createContentHandler(o: ContentServerOptions) {
       const raw = await readDecoded(upstream, upstream.headers['content-encoding'], MAX_REWRITE_BYTES);
       if (workerScript) {
         const script = withWorkerPrelude(raw.toString('latin1'), o.workerPrelude);
-        return sendWhole(host, label, req, res, status, out, Buffer.from(script, 'latin1'));
+        return sendWhole(host, label, req, res, status, out, Buffer.from(script, 'latin1'), kept);
       }
       if (untypedDocument) {
-        if (!sniffsAsHtml(raw)) return sendWhole(host, label, req, res, status, out, raw);
+        if (!sniffsAsHtml(raw)) return sendWhole(host, label, req, res, status, out, raw, kept);
         kind = 'html';
       }
       source = rewritableText(raw, upstream.headers['content-type']);
@@ -635,7 +690,7 @@ export function createContentHandler(o: ContentServerOptions) {
           })
         : rewriteCss(source.text, upstreamUrl, map);
     out['content-type'] = source.contentType;
-    return sendWhole(host, label, req, res, status, out, source.encode(rewritten));
+    return sendWhole(host, label, req, res, status, out, source.encode(rewritten), kept);
   }
 
   /**
@@ -650,6 +705,7 @@ export function createContentHandler(o: ContentServerOptions) {
     status: number,
     out: http.OutgoingHttpHeaders,
     body: Buffer,
+    kept: Kept,
   ): Promise<void> {
     delete out['content-encoding'];
     out['content-length'] = body.length;
@@ -661,8 +717,10 @@ export function createContentHandler(o: ContentServerOptions) {
         path: req.url ?? '/',
         url: new URL(req.url ?? '/', host.origin).href,
         status,
-        headers: typeof contentType === 'string' ? { 'content-type': contentType } : {},
+        headers:
+          typeof contentType === 'string' ? { 'content-type': contentType, ...kept.headers } : kept.headers,
         body,
+        anonymous: kept.anonymous,
       });
     }
     // Re-compressed at the fastest level (most of gzip's saving for a fraction of its time), on the
@@ -717,6 +775,7 @@ export function createContentHandler(o: ContentServerOptions) {
     upstream: http.IncomingMessage,
     status: number,
     out: http.OutgoingHttpHeaders,
+    kept: Kept,
   ): void {
     res.writeHead(status, out);
     // One listener counts the body against its limit and keeps a copy for followers and the
@@ -739,7 +798,7 @@ export function createContentHandler(o: ContentServerOptions) {
       upstream.on('end', () => {
         const body = copy.body();
         if (!body) return;
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = { ...kept.headers };
         for (const name of ['content-type', 'content-encoding', 'last-modified', 'etag']) {
           const v = upstream.headers[name];
           if (typeof v === 'string') headers[name] = v;
@@ -752,6 +811,7 @@ export function createContentHandler(o: ContentServerOptions) {
           status,
           headers,
           body,
+          anonymous: kept.anonymous,
         });
       });
     }

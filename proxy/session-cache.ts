@@ -6,6 +6,8 @@ export interface CachedResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** Fetched without the session's cookies, so it may go to a request that carries none. */
+  anonymous?: boolean;
 }
 
 export const MAX_ENTRY_BYTES = 8 * 1024 * 1024;

@@ -1,3 +1,4 @@
+import { hostEntry } from './host-entry.js';
 import { toProxyUrl, toUpstreamUrl, type UrlMapContext } from './url-map.js';
 
 /** Attributes that name a URL the browser loads or navigates to, by element. */
@@ -43,8 +44,10 @@ export function installShims(
   const cookieView = emulateDocumentCookie(cookies ?? '');
   emulateCookieStore(cookieView, upstreamOrigin.startsWith('https:'));
   const map = urlMapper(upstreamOrigin, () => document.baseURI);
+  const enter = mapRequests(map, (response) =>
+    cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER)),
+  );
   const nativeSend = XMLHttpRequest.prototype.send;
-  mapRequests(map, (response) => cookieView.update(response.headers.get(DOCUMENT_COOKIE_HEADER)));
   XMLHttpRequest.prototype.send = function (
     this: XMLHttpRequest,
     body?: Document | XMLHttpRequestBodyInit | null,
@@ -74,7 +77,7 @@ export function installShims(
     };
   }
   mapElementUrls(map);
-  mapFormSubmission(map);
+  mapFormSubmission(map, enter);
   mapNavigations(map, location.hostname.slice(location.hostname.indexOf('.')));
 }
 
@@ -150,10 +153,16 @@ export function urlMapper(upstreamOrigin: string, base: () => string): (url: str
 
 /**
  * What documents and workers both have: fetch, XMLHttpRequest and the constructors of sockets,
- * event streams and workers, all mapped. `seen` is shown every fetch response.
+ * event streams and workers, all mapped. A credentialed fetch or XHR to another content host
+ * enters it first (see hostEntry), which is returned for other requests to do the same. `seen`
+ * is shown every fetch response.
  */
-export function mapRequests(map: (u: string | URL) => string, seen?: (response: Response) => void): void {
+export function mapRequests(
+  map: (u: string | URL) => string,
+  seen?: (response: Response) => void,
+): (url: string) => Promise<void> | null {
   const nativeFetch = globalThis.fetch;
+  const enter = hostEntry(location.hostname.slice(location.hostname.indexOf('.')), nativeFetch);
   const fetchMapped = function (
     this: unknown,
     input: RequestInfo | URL,
@@ -171,8 +180,12 @@ export function mapRequests(map: (u: string | URL) => string, seen?: (response: 
     }
     return nativeFetch.call(this, map(input), init);
   };
-  globalThis.fetch = function (input: RequestInfo | URL, init?: RequestInit) {
-    const response = fetchMapped.call(this, input, init);
+  globalThis.fetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+    const credentials = init?.credentials ?? (input instanceof Request ? input.credentials : undefined);
+    const entry = credentials === 'include' ? enter(map(input instanceof Request ? input.url : input)) : null;
+    const response = entry
+      ? entry.then(() => fetchMapped.call(this, input, init))
+      : fetchMapped.call(this, input, init);
     if (!seen) return response;
     return response.then((r) => {
       seen(r);
@@ -180,18 +193,37 @@ export function mapRequests(map: (u: string | URL) => string, seen?: (response: 
     });
   };
   const nativeOpen = XMLHttpRequest.prototype.open;
+  const nativeSend = XMLHttpRequest.prototype.send;
+  /** The mapped URL of each asynchronous request opened, for its send. */
+  const opened = new WeakMap<XMLHttpRequest, string>();
   XMLHttpRequest.prototype.open = function (
     this: XMLHttpRequest,
     method: string,
     url: string | URL,
     ...rest: unknown[]
   ) {
-    return (nativeOpen as (...a: unknown[]) => void).call(this, method, map(url), ...rest);
+    const mapped = map(url);
+    if (rest[0] === false) opened.delete(this);
+    else opened.set(this, mapped);
+    return (nativeOpen as (...a: unknown[]) => void).call(this, method, mapped, ...rest);
   } as typeof XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.send = function (
+    this: XMLHttpRequest,
+    body?: Document | XMLHttpRequestBodyInit | null,
+  ) {
+    const url = opened.get(this);
+    const entry = url !== undefined && this.withCredentials ? enter(url) : null;
+    if (!entry) return nativeSend.call(this, body);
+    void entry.then(() => {
+      // Unless the page aborted or opened it anew meanwhile.
+      if (this.readyState === XMLHttpRequest.OPENED && opened.get(this) === url) nativeSend.call(this, body);
+    });
+  };
   wrapConstructor('WebSocket', map);
   wrapConstructor('EventSource', map);
   wrapConstructor('Worker', map);
   wrapConstructor('SharedWorker', map);
+  return enter;
 }
 
 /**
@@ -541,8 +573,19 @@ function isUrlAttribute(el: Element, name: string): boolean {
   return name !== 'data' || el instanceof HTMLObjectElement;
 }
 
-/** A form whose action a script set before the shims saw it is mapped as it is submitted. */
-function mapFormSubmission(map: (u: string | URL) => string): void {
+/** What a submitter's attributes override on its form, as `form<attribute>`. */
+const SUBMITTER_OVERRIDES = ['action', 'method', 'enctype', 'target'];
+
+/**
+ * A form whose action a script set before the shims saw it is mapped as it is submitted. A form
+ * that posts to another content host the browser has not entered would be refused there (a POST
+ * cannot be bounced): once the page's own handlers have let it go, the submission waits for the
+ * host to be entered (see hostEntry) and is then made again, as the submitter would have made it.
+ */
+function mapFormSubmission(
+  map: (u: string | URL) => string,
+  enter: (url: string) => Promise<void> | null,
+): void {
   const fix = (form: HTMLFormElement, submitter?: Element | null) => {
     const action = form.getAttribute('action');
     if (action) form.action = map(action);
@@ -553,9 +596,45 @@ function mapFormSubmission(map: (u: string | URL) => string): void {
   };
   addEventListener('submit', (e) => fix(e.target as HTMLFormElement, e.submitter), true);
   const nativeSubmit = HTMLFormElement.prototype.submit;
+  addEventListener('submit', (e) => {
+    const form = e.target as HTMLFormElement;
+    const { submitter } = e;
+    const by =
+      submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement ? submitter : null;
+    const method = by?.hasAttribute('formmethod') ? by.formMethod : form.method;
+    if (e.defaultPrevented || method !== 'post') return;
+    const entry = enter(by?.hasAttribute('formaction') ? by.formAction : form.action);
+    if (!entry) return;
+    e.preventDefault();
+    void entry.then(() => submitAs(form, by));
+  });
+  /** Submits the form as `submitter` would have, without a submit event (the page has had it). */
+  const submitAs = (form: HTMLFormElement, submitter: HTMLButtonElement | HTMLInputElement | null) => {
+    const restore: (() => void)[] = [];
+    for (const name of SUBMITTER_OVERRIDES) {
+      const value = submitter?.getAttribute(`form${name}`);
+      if (value === null || value === undefined) continue;
+      const before = form.getAttribute(name);
+      form.setAttribute(name, value);
+      restore.push(() => (before === null ? form.removeAttribute(name) : form.setAttribute(name, before)));
+    }
+    if (submitter?.name) {
+      const field = Object.assign(document.createElement('input'), {
+        type: 'hidden',
+        name: submitter.name,
+        value: submitter.value,
+      });
+      form.append(field);
+      restore.push(() => field.remove());
+    }
+    nativeSubmit.call(form);
+    for (const undo of restore) undo();
+  };
   HTMLFormElement.prototype.submit = function (this: HTMLFormElement) {
     fix(this);
-    nativeSubmit.call(this);
+    const entry = this.method === 'post' ? enter(this.action) : null;
+    if (entry) void entry.then(() => nativeSubmit.call(this));
+    else nativeSubmit.call(this);
   };
 }
 

@@ -182,7 +182,12 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       const kept = (r.headers['content-type'] ?? '').startsWith('text/html') ? pages : cache;
       const key = r.label + r.path;
       const before = kept.get(r.sessionId, key);
-      kept.put(r.sessionId, key, { status: r.status, headers: r.headers, body: r.body });
+      kept.put(r.sessionId, key, {
+        status: r.status,
+        headers: r.headers,
+        body: r.body,
+        anonymous: r.anonymous,
+      });
       // The same bytes again (a page loaded again, its scripts and styles once more) are captured
       // already; comparing them costs a fraction of hashing them.
       if (before?.status === r.status && before.body.equals(r.body)) return;

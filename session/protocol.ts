@@ -83,6 +83,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   // A new tab beside `tab` (the first tab when absent), loaded by the browser that runs that one.
   z.strictObject({ type: z.literal('tab.open'), url: z.string().min(1).max(8192), tab: tab.optional() }),
   z.strictObject({ type: z.literal('tab.close'), tab }),
+  // The tab's page moves to `to`'s browser, which loads it again there with the session's cookies.
+  z.strictObject({ type: z.literal('tab.give'), tab, to: z.string().min(1).max(64) }),
   // The tab those in control look at now: followers' viewers go there unless they look elsewhere.
   z.strictObject({ type: z.literal('tab.focus'), tab }),
   // The host sends a follower out of the session for good.

@@ -18,6 +18,7 @@ import {
   type TabInfo,
 } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
+import { firstTab, type RestoredTabs, restoreTabs } from './tab-state.js';
 import { addVisit } from './visited.js';
 
 export const MAIN_TAB = 't1';
@@ -87,8 +88,13 @@ interface Tab {
 }
 
 function newTab(id: string, owner: string | null, url: string | null, baton: BatonState): Tab {
+  return tabOf({ ...firstTab(id, url), owner, baton });
+}
+
+/** A tab as the room keeps it; its recording starts with the owner's next full snapshot. */
+function tabOf(info: TabInfo): Tab {
   return {
-    info: { id, owner, url, title: '', highlights: [], strokes: [], visited: [], baton },
+    info,
     checkpoint: [],
     checkpointBytes: 0,
     maskCheck: new MaskCheck(),
@@ -153,6 +159,8 @@ export interface RoomOptions {
   participants?: ParticipantRegistry;
   /** Relay the line being typed with each typing message. */
   liveTyping?: boolean;
+  /** The tabs as the session left them (after a restart); a new session has one, `t1`. */
+  tabs?: RestoredTabs;
   /** Chat lines archived before this room opened, oldest first, as participants received them. */
   chat?: ReadonlyArray<{ seq: number; body: string }>;
   /** How many people are announced one by one; followers beyond them join the audience. */
@@ -186,9 +194,10 @@ export class Room {
   private readonly history = new History(HISTORY_SIZE);
   /** Open tabs in the order they were opened; the first one is what a message without `tab` means. */
   private readonly tabs = new Map<string, Tab>();
-  private tabsOpened = 1;
+  /** Tab ids are `t<n>` and never reused: the highest n so far. */
+  private tabsOpened: number;
   /** The tab the people in control are looking at: where followers' viewers go unless they look elsewhere. */
-  private activeTab = MAIN_TAB;
+  private activeTab: string;
   /**
    * Per connection, the seq its checkpoint was taken at (what it got as state, not as messages) and
    * the first chat line the checkpoint carried.
@@ -212,7 +221,10 @@ export class Room {
     readonly id: string,
     options: RoomOptions,
   ) {
-    this.tabs.set(MAIN_TAB, newTab(MAIN_TAB, null, options.startUrl, { holder: null, epoch: 0 }));
+    const restored = options.tabs ?? restoreTabs(options.startUrl, []);
+    for (const info of restored.tabs) this.tabs.set(info.id, tabOf(info));
+    this.activeTab = restored.activeTab;
+    this.tabsOpened = restored.opened;
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.seq = options.lastSeq ?? 0;
@@ -501,6 +513,8 @@ export class Room {
         return this.openTab(member, conn, tab, msg.url);
       case 'tab.close':
         return this.closeTab(member, conn, tab);
+      case 'tab.give':
+        return this.giveTab(member, conn, tab, msg.to);
       case 'tab.focus':
         if (tab.info.baton.holder !== from && member.info.role !== 'owner') {
           return this.reject(conn, 'not-baton-holder', 'only the person in control of that tab', msg.type);
@@ -680,6 +694,26 @@ export class Room {
     this.relay(from, { type: 'tab', tab: { ...tab.info } });
     this.activeTab = id;
     this.relay(from, { type: 'tab.focus', tab: id });
+  }
+
+  /**
+   * The tab's page moves to another person's browser: theirs loads it again from the same address,
+   * with the session's cookie jar, so a signed-in site stays signed in. They run it, so they also
+   * get its baton; what was typed into the page and not yet sent is left behind with the old copy.
+   */
+  private giveTab(member: Member, conn: Connection, tab: Tab, to: string): void {
+    const from = member.info.id;
+    if (tab.info.owner !== from && member.info.role !== 'owner') {
+      return this.reject(conn, 'not-owner', 'only the tab owner or a host hands a tab over', 'tab.give');
+    }
+    const target = this.members.get(to);
+    if (!target?.info.connected || target.hidden) {
+      return this.reject(conn, 'unknown-participant', 'that participant is not in the session', 'tab.give');
+    }
+    if (tab.info.owner === to) return;
+    this.promote(target);
+    this.assignTabOwner(tab, to);
+    this.setBaton(tab, from, to);
   }
 
   /** The tab's owner or a host closes it; the last tab stays, the session's page has to be somewhere. */

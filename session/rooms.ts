@@ -1,10 +1,19 @@
 import type { BatonPolicy } from '../store/types.js';
+import type { RelayedMessage } from './protocol.js';
 import { type ParticipantRegistry, Room, type RoomJournal, type RoomLog } from './room.js';
+import { restoreTabs } from './tab-state.js';
 
 /** The journal as the rooms of a node share it: it also knows where each session's stream left off. */
 export interface SessionJournal extends RoomJournal {
-  /** Where the session left off: its last seq and its recent chat, as archived. */
-  open(sessionId: string): Promise<{ lastSeq: number; chat: Array<{ seq: number; body: string }> }>;
+  /**
+   * Where the session left off, as archived: its last seq, its recent chat, and the events of its
+   * tabs (`TAB_STATE_TYPES`, bodies in seq order).
+   */
+  open(sessionId: string): Promise<{
+    lastSeq: number;
+    chat: Array<{ seq: number; body: string }>;
+    tabEvents: string[];
+  }>;
   /** The session has ended on this node: its chain is sealed once its last events are committed. */
   close(sessionId: string): void;
   /** Sessions whose events could not be committed: their rooms are dropped so clients resync. */
@@ -44,12 +53,16 @@ export class Rooms {
     if (!room) {
       let pending = this.opening.get(sessionId);
       if (!pending) {
-        pending = this.journal.open(sessionId).then(({ lastSeq, chat }) => {
+        pending = this.journal.open(sessionId).then(({ lastSeq, chat, tabEvents }) => {
           const created = new Room(sessionId, {
             startUrl,
             log: this.log,
             lastSeq,
             chat,
+            tabs: restoreTabs(
+              startUrl,
+              tabEvents.map((body) => JSON.parse(body) as RelayedMessage),
+            ),
             journal: this.journal,
             batonPolicy,
             liveTyping,

@@ -202,4 +202,9 @@ export const migrations: readonly string[] = [
    ALTER TABLE participants ADD COLUMN seat TEXT;`,
   // A collaboration visitor signs in: the request names the desk user who asked.
   'ALTER TABLE desk_requests ADD COLUMN user_id TEXT REFERENCES desk_users(id);',
+  // The events that make up a session's tabs (TAB_STATE_TYPES in session/tab-state.ts), so a room
+  // reopened after a restart rebuilds its tabs without reading the recording. They are few beside
+  // the recording and pointers, so the index costs commits little.
+  `CREATE INDEX archive_events_tabs ON archive_events(session_id, seq)
+     WHERE type IN ('tab', 'tab.closed', 'tab.focus', 'location', 'highlight', 'highlight.clear', 'stroke', 'stroke.clear', 'baton', 'removed');`,
 ];

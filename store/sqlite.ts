@@ -329,6 +329,12 @@ function archiveQueries(db: Database.Database): ArchiveStore {
     recentChat: db.prepare(
       "SELECT * FROM archive_events WHERE session_id = ? AND type = 'chat' ORDER BY seq DESC LIMIT ?",
     ),
+    // The same list as the partial index on tab events, so SQLite uses it.
+    tabEvents: db.prepare(
+      `SELECT * FROM archive_events WHERE session_id = ?
+        AND type IN ('tab', 'tab.closed', 'tab.focus', 'location', 'highlight', 'highlight.clear', 'stroke', 'stroke.clear', 'baton', 'removed')
+        ORDER BY seq`,
+    ),
     setEnd: db.prepare('UPDATE sessions SET ended_at = ?, final_hash = ? WHERE id = ?'),
     insertCapture: db.prepare(
       'INSERT INTO captures (session_id, label, path, url, status, headers, hash, size, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -441,6 +447,9 @@ function archiveQueries(db: Database.Database): ArchiveStore {
     },
     async recentChat(sessionId, count) {
       return (q.recentChat.all(sessionId, count) as EventRecord[]).map(toEvent).reverse();
+    },
+    async tabEvents(sessionId) {
+      return (q.tabEvents.all(sessionId) as EventRecord[]).map(toEvent);
     },
     async setSessionEnd(sessionId, endedAt, finalHash) {
       q.setEnd.run(endedAt, finalHash, sessionId);

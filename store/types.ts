@@ -97,6 +97,8 @@ export interface ServedResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** Fetched without the session's cookies: what anyone asking the site would have had. */
+  anonymous?: boolean;
 }
 
 /** A response served to a participant, its body kept once by content hash. */
@@ -179,6 +181,11 @@ export interface ArchiveStore {
   lastEvent(sessionId: string): Promise<ArchivedEvent | undefined>;
   /** The last `count` chat lines, oldest first. */
   recentChat(sessionId: string, count: number): Promise<ArchivedEvent[]>;
+  /**
+   * The events that change a session's tabs (opened, closed, focused, addresses, marks, batons), in
+   * `seq` order: what a room reopened after a restart rebuilds its tabs from.
+   */
+  tabEvents(sessionId: string): Promise<ArchivedEvent[]>;
   setSessionEnd(sessionId: string, endedAt: number | null, finalHash: string | null): Promise<void>;
   addCaptures(rows: readonly CaptureRow[]): Promise<void>;
 

@@ -6,6 +6,7 @@ import { Archive } from '../archive/archive.js';
 import { Capture } from '../archive/capture.js';
 import { chainHash, GENESIS } from '../archive/chain.js';
 import { Journal } from '../archive/journal.js';
+import { TAB_STATE_TYPES } from '../session/tab-state.js';
 import { diskBlobs, hashBody, memoryBlobs } from '../store/blobs.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { ArchivedEvent, ArchiveStore, ServedResponse, Store } from '../store/types.js';
@@ -222,12 +223,30 @@ describe('archive journal: group commit and delivery after commit', () => {
     assert.equal(summary?.finalHash, GENESIS);
   });
 
+  it('gives a reopened session the events its tabs are made of, exactly those, in seq order', async () => {
+    const store = await newStore();
+    const journal = new Journal(store, silent);
+    await journal.open('s1');
+    const types = [...TAB_STATE_TYPES, 'rec', 'pointer', 'chat', 'joined', 'scroll', 'tab.open'];
+    types.forEach((type, i) => {
+      const seq = i + 1;
+      journal.append({ ...event('s1', seq), type, body: JSON.stringify({ type, seq }) });
+    });
+    await journal.drain();
+    const reopened = await new Journal(store, silent).open('s1');
+    assert.deepEqual(
+      reopened.tabEvents.map((body) => JSON.parse(body).type),
+      [...TAB_STATE_TYPES],
+    );
+    await store.close();
+  });
+
   it('continues seq and chain from the file after the store is reopened', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-journal-'));
     try {
       const first = await newStore(dir);
       const j1 = new Journal(first, silent);
-      assert.deepEqual(await j1.open('s1'), { lastSeq: 0, chat: [] });
+      assert.deepEqual(await j1.open('s1'), { lastSeq: 0, chat: [], tabEvents: [] });
       for (let seq = 1; seq <= 3; seq++) j1.append(event('s1', seq));
       await j1.drain();
       const head = (await first.lastEvent('s1'))?.hash as string;

@@ -24,6 +24,7 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
     { type: 'tab.open', url: 'https://example.com/', tab: 't2' },
   ],
   'tab.close': [{ type: 'tab.close', tab: 't2' }],
+  'tab.give': [{ type: 'tab.give', tab: 't1', to: 'p2' }],
   'tab.focus': [{ type: 'tab.focus', tab: 't1' }],
   rec: [
     { type: 'rec', tab: 't1', events: [{ type: 4, timestamp: 1, data: { href: 'https://a.example/' } }] },

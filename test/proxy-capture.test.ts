@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import path from 'node:path';
 import { BodyCopy } from '../proxy/body-copy.js';
 import { diskBlobs } from '../store/blobs.js';
 import { enter, request } from './helpers/content.js';
 import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
+import { upstream } from './helpers/upstream.js';
 
 const sha256 = (body: string | Buffer) => crypto.createHash('sha256').update(body).digest('hex');
 
@@ -53,7 +53,7 @@ describe('BodyCopy: the copy of a streamed body', () => {
 describe('the archive keeps what the owner was served, once per distinct body', function () {
   this.timeout(30_000);
   let tandem: TestTandem;
-  let site: http.Server;
+  let server: http.Server;
   let owner: { host: string; cookie: string };
   let sessionId: string;
   const versions = { page: 'one', blob: 'one' };
@@ -64,35 +64,36 @@ describe('the archive keeps what the owner was served, once per distinct body', 
     'x'.repeat(200_000) + (v === 'two' ? 'tail two' : v === 'short' ? '' : 'tail one');
 
   before(async () => {
-    site = http.createServer((req, res) => {
-      if (req.url === '/page.html') {
+    const site = await upstream({
+      '/page.html': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });
-        return void res.end(page(versions.page));
-      }
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const body = Buffer.from(blob(versions.blob));
-      // Written in pieces, a turn apart, so the proxy compares it chunk by chunk.
-      let at = 0;
-      const next = () => {
-        if (at >= body.length) return void res.end();
-        res.write(body.subarray(at, at + 50_000));
-        at += 50_000;
-        setImmediate(next);
-      };
-      next();
+        res.end(page(versions.page));
+      },
+      '/blob.bin': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const body = Buffer.from(blob(versions.blob));
+        // Written in pieces, a turn apart, so the proxy compares it chunk by chunk.
+        let at = 0;
+        const next = () => {
+          if (at >= body.length) return void res.end();
+          res.write(body.subarray(at, at + 50_000));
+          at += 50_000;
+          setImmediate(next);
+        };
+        next();
+      },
     });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    const siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    server = site.server;
     tandem = await startTestTandem({ TANDEM_ALLOW_NETWORKS: '127.0.0.0/8' });
     const session = await createSession(tandem.url);
     sessionId = session.id;
     const o = await joinAs(tandem.url, session.id, 'Olivia', session.hostKey);
-    owner = await enter(tandem.url, tandem.port, session.id, o.token, `${siteUrl}/`);
+    owner = await enter(tandem.url, tandem.port, session.id, o.token, `${site.url}/`);
   });
   after(async () => {
     await tandem?.stop();
-    site?.closeAllConnections();
-    await new Promise((resolve) => site?.close(resolve));
+    server?.closeAllConnections();
+    server?.close();
   });
 
   const get = async (p: string) => {

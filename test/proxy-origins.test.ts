@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser, until } from './helpers/browser.js';
 import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
+import { type Route, upstream } from './helpers/upstream.js';
 
 /** The part of `cookieStore` the test calls (the DOM typings in use do not declare it). */
 interface CookieStoreLike extends EventTarget {
@@ -11,19 +11,6 @@ interface CookieStoreLike extends EventTarget {
   getAll(): Promise<{ name: string; value: string }[]>;
   set(nameOrOptions: string | { name: string; value: string }, value?: string): Promise<void>;
   delete(name: string): Promise<void>;
-}
-
-type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-/** A loopback upstream answering from `routes` by path (without the query). */
-async function upstream(routes: Record<string, Route>): Promise<{ url: string; server: http.Server }> {
-  const server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
-    if (route) return route(req, res);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 const page = (title: string, body = '') =>

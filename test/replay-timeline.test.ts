@@ -3,12 +3,14 @@ import type { RelayedMessage } from '../session/protocol.js';
 import {
   attendance,
   countUntil,
-  MarksCursor,
+  marksOn,
   type RecordedEvent,
   RRWEB_FULL_SNAPSHOT,
   RRWEB_META,
+  SceneCursor,
   TimeBase,
   Timeline,
+  viewedTab,
 } from '../viewer/replay/timeline.js';
 
 const INCREMENTAL = 3;
@@ -82,6 +84,7 @@ describe('replay timeline: markers and state at a time', () => {
       type: 'joined',
       participant: { id: OWNER, name: 'Olivia', role: 'owner', connected: true },
     });
+    // As an earlier build archived it: a tab without its own baton.
     add(1_001, 'server', {
       type: 'tab',
       tab: { id: 't1', owner: OWNER, url: null, title: '', highlights: [], strokes: [], visited: [] },
@@ -110,15 +113,18 @@ describe('replay timeline: markers and state at a time', () => {
     return out;
   }
 
-  it('answers the replayed tab’s recording on server time, page by page', () => {
+  it('answers each tab’s recording on server time, page by page', () => {
     const all = recorded();
     const whole = new Timeline();
-    const once = whole.add(all);
+    const once = whole.add(all).get('t1') ?? [];
     const paged = new Timeline();
-    const inPages = [...paged.add(all.slice(0, 5)), ...paged.add(all.slice(5))];
+    const inPages = [
+      ...(paged.add(all.slice(0, 5)).get('t1') ?? []),
+      ...(paged.add(all.slice(5)).get('t1') ?? []),
+    ];
     assert.deepEqual(times(once), [1_450, 1_500, 3_950]);
     assert.deepEqual(inPages, once);
-    assert.equal(whole.tab, 't1');
+    assert.deepEqual(paged.recording('t1'), once, 'the whole recording is kept for a player made later');
     assert.equal(whole.firstFrameAt, 1_500);
     assert.equal(whole.lastAt, 6_500);
     assert.deepEqual(paged.markers, whole.markers);
@@ -194,9 +200,15 @@ describe('replay timeline: markers and state at a time', () => {
   it('knows what is pointed at and highlighted at any time, forwards and after seeking back', () => {
     const t = new Timeline();
     t.add(recorded());
-    const cursor = new MarksCursor(t.markMessages, 't1');
+    const cursor = new SceneCursor(t.sceneMessages);
+    const marks = (time: number) => {
+      const scene = cursor.at(time);
+      const tab = viewedTab(scene, null);
+      assert.ok(tab);
+      return marksOn(scene, tab);
+    };
     const at = (time: number) => {
-      const m = cursor.at(time);
+      const m = marks(time);
       return { pointers: [...m.pointers], highlights: m.highlights.map((h) => [h.author, h.node]) };
     };
     assert.deepEqual(at(3_050), { pointers: [], highlights: [] });
@@ -211,7 +223,7 @@ describe('replay timeline: markers and state at a time', () => {
       { pointers: [[FELIX, { node: 12, x: 0.5, y: 0.25 }]], highlights: [] },
       'back',
     );
-    assert.equal(cursor.at(3_150), cursor.at(3_160), 'unchanged marks are the same object');
+    assert.equal(cursor.at(3_150), cursor.at(3_160), 'an unchanged scene is the same object');
   });
 
   it('clears one author’s highlight, or everyone’s, and ignores other tabs', () => {
@@ -224,12 +236,108 @@ describe('replay timeline: markers and state at a time', () => {
     add(15, 'a', { type: 'highlight.clear', tab: 't1', all: true });
     const t = new Timeline();
     t.add(out);
-    const cursor = new MarksCursor(t.markMessages, 't1');
-    const nodes = (time: number) => cursor.at(time).highlights.map((h) => h.node);
+    const cursor = new SceneCursor(t.sceneMessages);
+    const nodes = (time: number) => cursor.at(time).tabs[0]?.highlights.map((h) => h.node);
     assert.deepEqual(nodes(12), [1, 2]);
     assert.deepEqual(nodes(13), [2]);
     assert.deepEqual(nodes(14), [4], 'an author has one highlight at a time');
     assert.deepEqual(nodes(15), []);
+  });
+
+  it('follows the tab in use as tabs open, get the focus and close; a pinned tab is shown while open', () => {
+    const { out, add } = session();
+    const tab = (id: string, url: string) => ({
+      id,
+      owner: OWNER,
+      url,
+      title: '',
+      highlights: [],
+      strokes: [],
+      visited: [],
+      baton: { holder: OWNER, epoch: 1 },
+    });
+    add(10, 'server', { type: 'tab', tab: tab('t1', 'http://shop.example/') });
+    add(20, OWNER, { type: 'rec', tab: 't1', events: [ev(RRWEB_META, 5), ev(RRWEB_FULL_SNAPSHOT, 6)] });
+    add(30, FELIX, { type: 'pointer', tab: 't1', node: 3, x: 0.5, y: 0.5 });
+    add(40, OWNER, { type: 'tab', tab: tab('t2', 'http://shop.example/form') });
+    add(40, OWNER, { type: 'tab.focus', tab: 't2' });
+    add(50, OWNER, { type: 'rec', tab: 't2', events: [ev(RRWEB_META, 45), ev(RRWEB_FULL_SNAPSHOT, 46)] });
+    add(60, OWNER, { type: 'tab.focus', tab: 't1' });
+    add(70, OWNER, { type: 'tab.closed', tab: 't2' });
+    const t = new Timeline();
+    const recorded = t.add(out);
+    assert.deepEqual([...recorded.keys()], ['t1', 't2'], 'each tab’s recording on its own');
+    assert.deepEqual(
+      [...t.firstFrames],
+      [
+        ['t1', 20],
+        ['t2', 50],
+      ],
+    );
+    const cursor = new SceneCursor(t.sceneMessages);
+    const shown = (time: number, pinned: string | null = null) => viewedTab(cursor.at(time), pinned)?.id;
+    assert.deepEqual(
+      [35, 45, 65, 75].map((time) => shown(time)),
+      ['t1', 't2', 't1', 't1'],
+    );
+    assert.equal(shown(65, 't2'), 't2', 'pinned');
+    assert.equal(shown(75, 't2'), 't1', 'a pinned tab that closed gives way to the tab in use');
+    const scene = cursor.at(45);
+    assert.deepEqual(
+      scene.tabs.map((x) => x.id),
+      ['t1', 't2'],
+    );
+    assert.equal(marksOn(scene, scene.tabs[0] as never).pointers.size, 1, 'Felix points at the first tab');
+    assert.equal(marksOn(scene, scene.tabs[1] as never).pointers.size, 0, 'not at the second');
+    assert.deepEqual(
+      t.markers.filter((m) => m.kind === 'tab').map((m) => [m.at, m.detail]),
+      [
+        [40, 'http://shop.example/form'],
+        [60, 'http://shop.example/'],
+      ],
+    );
+  });
+
+  it('draws strokes as they grow, until a new page or a clear', () => {
+    const { out, add } = session();
+    const stroke = (points: Array<[number, number]>, done: boolean) => ({
+      type: 'stroke',
+      tab: 't1',
+      id: 7,
+      node: 12,
+      shape: 'free',
+      points,
+      done,
+    });
+    add(10, OWNER, { type: 'location', tab: 't1', url: 'http://shop.example/', title: 'Shop' });
+    add(20, FELIX, stroke([[0, 0]], false));
+    add(
+      30,
+      FELIX,
+      stroke(
+        [
+          [0, 0],
+          [10, 5],
+        ],
+        true,
+      ),
+    );
+    add(40, OWNER, { type: 'location', tab: 't1', url: 'http://shop.example/', title: 'Shop!' });
+    add(50, OWNER, { type: 'location', tab: 't1', url: 'http://shop.example/form', title: 'Form' });
+    add(60, FELIX, stroke([[1, 1]], true));
+    add(70, OWNER, { type: 'stroke.clear', tab: 't1', all: true });
+    const t = new Timeline();
+    t.add(out);
+    const cursor = new SceneCursor(t.sceneMessages);
+    const strokes = (time: number) =>
+      cursor.at(time).tabs[0]?.strokes.map((x) => [x.author, x.points.length, x.done]);
+    assert.deepEqual(strokes(15), []);
+    assert.deepEqual(strokes(25), [[FELIX, 1, false]]);
+    assert.deepEqual(strokes(45), [[FELIX, 2, true]], 'the same page reported again keeps it');
+    assert.deepEqual(strokes(55), [], 'a new page drops it');
+    assert.deepEqual(strokes(65), [[FELIX, 1, true]]);
+    assert.deepEqual(strokes(75), []);
+    assert.deepEqual(strokes(35), [[FELIX, 2, true]], 'after seeking back');
   });
 
   it('tells who was present from when to when, in order of arrival, and who never connected', () => {

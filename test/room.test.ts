@@ -969,6 +969,33 @@ describe('Room: several tabs', () => {
     assertError(alice.take(), 'last-tab', 'tab.close');
   });
 
+  it('moves a tab to another person’s browser when its owner or a host hands it over', () => {
+    const { h, alice, bob, carol } = twoTabs();
+    h.send(BOB, bob, { type: 'tab.give', tab: 't2', to: 'carol' });
+    assertError(bob.take(), 'not-owner', 'tab.give');
+    h.send(ALICE, alice, { type: 'tab.give', tab: 't2', to: 'nobody' });
+    assertError(alice.take(), 'unknown-participant', 'tab.give');
+    h.send(ALICE, alice, { type: 'tab.give', tab: 't2', to: 'bob' });
+    const heard = carol.take();
+    assert.deepEqual(
+      heard.map((m) => [m.type, m.type === 'tab' ? m.tab.owner : m.type === 'baton' ? m.holder : null]),
+      [
+        ['tab', 'bob'],
+        ['baton', 'bob'],
+      ],
+    );
+    assert.equal(h.room.tabInfo(MAIN_TAB)?.owner, 'alice', 'the other tab stays where it was');
+    // Bob runs the page now: his recording is taken, Alice's is refused.
+    h.send(BOB, bob, { type: 'rec', tab: 't2', events: [{ ...META, timestamp: 5 }] });
+    assert.equal(single(carol.take(), 'rec').from, 'bob');
+    alice.take();
+    h.send(ALICE, alice, { type: 'rec', tab: 't2', events: [{ ...META, timestamp: 6 }] });
+    assertError(alice.take(), 'not-owner', 'rec');
+    // The host can still move it on, even though the tab is no longer theirs.
+    h.send(ALICE, alice, { type: 'tab.give', tab: 't2', to: 'alice' });
+    assert.equal(h.room.tabInfo('t2')?.owner, 'alice');
+  });
+
   it('files every event of a new tab under that tab in the journal', () => {
     const filed: Array<[string, string | null]> = [];
     const room = new Room('s1', {

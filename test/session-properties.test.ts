@@ -40,6 +40,8 @@ const control: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ type: fc.constant('key'), tab: tabId, key: fc.constantFrom('Enter', 'Tab', 'Escape'), epoch }),
   fc.record({ type: fc.constant('baton.give'), to: fc.constantFrom('fol', 'oth', 'own') }),
   fc.record({ type: fc.constant('baton.take') }),
+  fc.record({ type: fc.constant('tab.give'), tab: tabId, to: fc.constantFrom('fol', 'oth', 'own') }),
+  fc.record({ type: fc.constant('tab.close'), tab: tabId }),
   fc.record({ type: fc.constant('highlight.clear'), tab: tabId, all: fc.constant(true) }),
   fc.record({ type: fc.constant('participant.remove'), participant: fc.constantFrom('fol', 'own') }),
 );
@@ -56,13 +58,16 @@ describe('Room, property-based: messages from someone without the baton change n
         r.connect({ id: 'fol', name: 'Follower', role: 'follower' }, follower);
         r.connect({ id: 'oth', name: 'Other', role: 'follower' }, other);
         owner.sent = [];
-        const before = { baton: { ...r.batonState }, url: r.currentUrl };
+        const before = { baton: { ...r.batonState }, url: r.currentUrl, owner: r.tabOwner, tabs: r.tabIds };
         for (const m of raw) {
           const parsed = clientMessage.safeParse(m);
           if (parsed.success) r.receive('oth', other, parsed.data as ClientMessage);
         }
         assert.deepEqual(owner.types(), [], 'the owner’s page receives nothing to execute');
-        assert.deepEqual({ baton: { ...r.batonState }, url: r.currentUrl }, before);
+        assert.deepEqual(
+          { baton: { ...r.batonState }, url: r.currentUrl, owner: r.tabOwner, tabs: r.tabIds },
+          before,
+        );
         assert.ok(
           other.types().every((t) => t === 'error' || t === 'welcome'),
           other.types().join(),

@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Browser } from 'puppeteer-core';
 import { parseConfig } from '../server/config.js';
 import { startTandem, type Tandem } from '../server/tandem.js';
-import { launchBrowser, seriousA11yViolations, shot } from './helpers/browser.js';
+import { clickInWhoRow, launchBrowser, seriousA11yViolations, shot } from './helpers/browser.js';
 import { runCli } from './helpers/process.js';
 import { createSession, joinAs } from './helpers/tandem.js';
 import { WsClient } from './helpers/ws-client.js';
@@ -333,16 +333,7 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     assert.deepEqual(await seriousA11yViolations(host), [], 'the Who panel');
     await shot(host, '14-who-panel');
 
-    /** Clicks a button in the row of the person named. */
-    const inRowOf = async (name: string, testid: string) => {
-      for (const person of await host.$$('[data-testid="who-person"]')) {
-        if ((await person.evaluate((el) => el.textContent ?? '')).includes(name)) {
-          await (await person.$(`[data-testid="${testid}"]`))?.click();
-          return;
-        }
-      }
-      throw new Error(`${name} is not in the Who panel`);
-    };
+    const inRowOf = (name: string, testid: string) => clickInWhoRow(host, name, testid);
     await inRowOf('Felix', 'who-message');
     const chosen = await host.$eval(
       '[data-testid="chat-to"]',

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import type { Browser, Frame, Page } from 'puppeteer-core';
-import { frameShowing, seriousA11yViolations, shot, until } from './helpers/browser.js';
+import {
+  centreOf,
+  drawThrough,
+  frameShowing,
+  seriousA11yViolations,
+  shot,
+  until,
+} from './helpers/browser.js';
 import { productsScene } from './helpers/scene.js';
 import { type CreatedSession, joinAs, type TestTandem } from './helpers/tandem.js';
 import { WsClient } from './helpers/ws-client.js';
-
-/** Draws with the mouse through the points given, as a person would. */
-async function drawThrough(page: Page, points: Array<{ x: number; y: number }>) {
-  const [first, ...rest] = points;
-  assert.ok(first);
-  await page.mouse.move(first.x, first.y);
-  await page.mouse.down();
-  for (const p of rest) await page.mouse.move(p.x, p.y);
-  await page.mouse.up();
-}
 
 /** Points on an ellipse around a centre: circling something. */
 const around = (c: { x: number; y: number }, rx: number, ry: number) =>
@@ -21,14 +18,6 @@ const around = (c: { x: number; y: number }, rx: number, ry: number) =>
     x: c.x + rx * Math.cos((i / 24) * 2 * Math.PI),
     y: c.y + ry * Math.sin((i / 24) * 2 * Math.PI),
   }));
-
-/** The centre of an element of a frame, in the coordinates of the page holding the frame. */
-async function centreOf(page: Page, frame: Frame, selector: string) {
-  const box = await (await frame.$(selector))?.boundingBox();
-  assert.ok(box, `${selector} is on screen`);
-  assert.ok(page);
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
 
 const strokesIn = (frame: Frame) =>
   frame.evaluate(() => document.querySelectorAll('tandem-overlay svg[data-mark="stroke"]').length);

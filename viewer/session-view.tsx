@@ -461,7 +461,6 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
           tabs={state.tabs}
           viewed={tab.id}
           active={state.activeTab}
-          canOpen={iHold && !!tab.url}
           canClose={(t) => t.owner === me.id || hostRole}
           onView={(id) => {
             // The person in control of that tab takes everyone there; anyone else just looks.
@@ -469,7 +468,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
             if (there?.baton.holder === me.id && id !== state.activeTab) send({ type: 'tab.focus', tab: id });
             dispatch({ kind: 'view-tab', tab: id });
           }}
-          onOpen={() => tab.url && send({ type: 'tab.open', tab: tab.id, url: tab.url })}
+          onOpen={
+            iHold && tab.url
+              ? () => tab.url && send({ type: 'tab.open', tab: tab.id, url: tab.url })
+              : undefined
+          }
           onClose={(id) => send({ type: 'tab.close', tab: id })}
         />
         <fieldset class="nav-buttons" aria-label="Page history">
@@ -775,6 +778,11 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
               setHidden(next);
             }}
             remove={hostRole ? (participant) => send({ type: 'participant.remove', participant }) : null}
+            handOver={
+              isOwner || hostRole
+                ? { tabOwner: tab.owner, to: (to) => send({ type: 'tab.give', tab: tab.id, to }) }
+                : null
+            }
             close={() => setPanel(null)}
             now={now}
           />

@@ -1,6 +1,11 @@
-import { keepStroke } from '../session/drawing.js';
-import type { BatonState, ParticipantInfo, ServerMessage, TabInfo } from '../session/protocol.js';
-import { addVisit } from '../session/visited.js';
+import type {
+  BatonState,
+  ParticipantInfo,
+  RelayedMessage,
+  ServerMessage,
+  TabInfo,
+} from '../session/protocol.js';
+import { foldTabs } from '../session/tab-state.js';
 import type { Status } from './connection.js';
 
 export interface ChatLine {
@@ -144,11 +149,6 @@ function viewing(state: SessionState): SessionState {
   return { ...state, tab, chosenTab, baton, pointers: {}, ripples: [] };
 }
 
-/** `state` with the tab `id` changed by `change` (unchanged when there is no such tab). */
-function onTab(state: SessionState, id: string, change: (tab: TabInfo) => TabInfo): SessionState {
-  return { ...state, tabs: state.tabs.map((t) => (t.id === id ? change(t) : t)) };
-}
-
 const isViewed = (state: SessionState, tab: string) => state.tab?.id === tab;
 
 function onServer(state: SessionState, msg: ServerMessage): SessionState {
@@ -177,25 +177,6 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       };
     case 'pointer.leave':
       return { ...state, pointers: without(state.pointers, msg.from) };
-    case 'highlight':
-      return onTab(state, msg.tab, (t) => ({
-        ...t,
-        highlights: [
-          ...t.highlights.filter((h) => h.author !== msg.from),
-          { author: msg.from, node: msg.node },
-        ],
-      }));
-    case 'highlight.clear':
-      return onTab(state, msg.tab, (t) => ({ ...t, highlights: cleared(t.highlights, msg) }));
-    case 'stroke': {
-      const { seq: _seq, at: _at, from, type: _type, tab, ...fields } = msg;
-      return onTab(state, tab, (t) => ({
-        ...t,
-        strokes: keepStroke(t.strokes, { author: from, ...fields }),
-      }));
-    }
-    case 'stroke.clear':
-      return onTab(state, msg.tab, (t) => ({ ...t, strokes: cleared(t.strokes, msg) }));
     case 'click':
       // Others see where the person in control clicked; their own click needs no ripple.
       if (msg.from === state.me?.id || !isViewed(state, msg.tab)) return state;
@@ -251,59 +232,56 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         requests: state.requests.filter((r) => r !== msg.participant),
         typing: state.typing.filter((t) => t !== msg.participant),
         pointers,
-        tabs: state.tabs.map((t) => ({
-          ...t,
-          highlights: t.highlights.filter((h) => h.author !== msg.participant),
-          strokes: t.strokes.filter((s) => s.author !== msg.participant),
-        })),
+        tabs: withTabs(state, msg).tabs,
       };
     }
     case 'baton':
-      return onTab({ ...state, requests: state.requests.filter((r) => r !== msg.holder) }, msg.tab, (t) =>
-        msg.epoch < t.baton.epoch ? t : { ...t, baton: { holder: msg.holder, epoch: msg.epoch } },
-      );
+      return { ...withTabs(state, msg), requests: state.requests.filter((r) => r !== msg.holder) };
     case 'baton.request':
       return {
         ...state,
         requests: state.requests.includes(msg.from) ? state.requests : [...state.requests, msg.from],
         requestedTab: { ...state.requestedTab, [msg.from]: msg.tab },
       };
-    case 'tab':
-      return state.tabs.some((t) => t.id === msg.tab.id)
-        ? onTab(state, msg.tab.id, () => msg.tab)
-        : { ...state, tabs: [...state.tabs, msg.tab] };
-    case 'tab.closed':
-      return { ...state, tabs: state.tabs.filter((t) => t.id !== msg.tab) };
     case 'tab.focus':
       // Where this person chose to look becoming the active tab means following again.
       return {
-        ...state,
-        activeTab: msg.tab,
+        ...withTabs(state, msg),
         chosenTab: state.chosenTab === msg.tab ? null : state.chosenTab,
       };
     case 'location': {
-      // A new page: element ids start over, so marks anchored to the old page go.
       const samePage = state.tabs.find((t) => t.id === msg.tab)?.url === msg.url;
-      const next = onTab(state, msg.tab, (t) => ({
-        ...t,
-        url: msg.url,
-        title: msg.title,
-        highlights: samePage ? t.highlights : [],
-        strokes: samePage ? t.strokes : [],
-        visited: addVisit(t.visited, msg.url, msg.title, msg.at),
-      }));
+      const next = withTabs(state, msg);
+      // Pointers on the page that was shown go with it.
       return samePage || !isViewed(state, msg.tab) ? next : { ...next, pointers: {} };
     }
     case 'error':
       return { ...state, notice: msg.message };
-    default:
+    case 'snapshot.request':
       return state;
+    case 'tab':
+      return { ...withTabs(state, msg), notice: handOverNotice(state, msg) ?? state.notice };
+    default:
+      return withTabs(state, msg);
   }
 }
 
-/** Annotations after a clear: everyone's, or only the sender's. */
-function cleared<T extends { author: string }>(list: T[], msg: { from: string; all?: boolean }): T[] {
-  return msg.all ? [] : list.filter((a) => a.author !== msg.from);
+/** What this person is told when a tab's page moves between two browsers and one of them is theirs. */
+function handOverNotice(state: SessionState, msg: Extract<RelayedMessage, { type: 'tab' }>): string | null {
+  const before = state.tabs.find((t) => t.id === msg.tab.id)?.owner ?? null;
+  const after = msg.tab.owner;
+  const me = state.me?.id;
+  if (!me || before === null || after === null || before === after) return null;
+  const page = msg.tab.title || msg.tab.url || 'The page';
+  if (after === me) return `${page} now runs in your browser, with the session's sign-ins.`;
+  if (before === me) return `${page} now runs in ${nameOf(state, after)}'s browser.`;
+  return null;
+}
+
+/** `state` with its tabs as `msg` leaves them. */
+function withTabs(state: SessionState, msg: RelayedMessage): SessionState {
+  const folded = foldTabs(state, msg);
+  return folded === state ? state : { ...state, tabs: folded.tabs, activeTab: folded.activeTab };
 }
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {

@@ -6,12 +6,11 @@ interface Props {
   viewed: string;
   /** The tab those in control look at. */
   active: string | null;
-  /** Whether this person may send the shown page into a new tab. */
-  canOpen: boolean;
-  canClose: (tab: TabInfo) => boolean;
   onView: (tab: string) => void;
-  onOpen: () => void;
-  onClose: (tab: string) => void;
+  /** Offered when this person may send the shown page into a new tab. */
+  onOpen?: () => void;
+  canClose?: (tab: TabInfo) => boolean;
+  onClose?: (tab: string) => void;
 }
 
 /** What a tab is called in the strip: its page's title, else its host, else its place. */
@@ -25,8 +24,8 @@ export function tabLabel(tab: TabInfo, index: number): string {
  * The session's tabs. The one shown here is selected; the one those in control look at is marked, and
  * choosing it again follows them.
  */
-export function TabStrip({ tabs, viewed, active, canOpen, canClose, onView, onOpen, onClose }: Props) {
-  if (tabs.length < 2 && !canOpen) return null;
+export function TabStrip({ tabs, viewed, active, canClose, onView, onOpen, onClose }: Props) {
+  if (tabs.length < 2 && !onOpen) return null;
   return (
     <fieldset class="tabs" aria-label="Tabs" data-testid="tab-strip">
       {tabs.map((t, i) => {
@@ -45,7 +44,7 @@ export function TabStrip({ tabs, viewed, active, canOpen, canClose, onView, onOp
               {t.id === active && tabs.length > 1 && <span aria-hidden="true">● </span>}
               {label}
             </button>
-            {tabs.length > 1 && canClose(t) && (
+            {tabs.length > 1 && onClose && canClose?.(t) && (
               <button
                 type="button"
                 class="close"
@@ -59,7 +58,7 @@ export function TabStrip({ tabs, viewed, active, canOpen, canClose, onView, onOp
           </span>
         );
       })}
-      {canOpen && (
+      {onOpen && (
         <button
           type="button"
           data-testid="tab-new"

@@ -3,8 +3,8 @@ import { RemoveButton } from './remove-button.js';
 import { isIdle, type SessionState } from './state.js';
 
 /**
- * Who is in the session, with what each person may be done with: hand them control, write to them
- * privately, hide their chat lines on this screen, or (for the host) remove them.
+ * Who is in the session, with what each person may be done with: hand them control or the page
+ * itself, write to them privately, hide their chat lines on this screen, or (for the host) remove them.
  */
 export function WhoPanel({
   state,
@@ -14,6 +14,7 @@ export function WhoPanel({
   muted,
   toggleMute,
   remove,
+  handOver,
   close,
   now,
 }: {
@@ -24,6 +25,8 @@ export function WhoPanel({
   muted: ReadonlySet<string>;
   toggleMute: (id: string) => void;
   remove: ((id: string) => void) | null;
+  /** Moves the shown tab's page to that person's browser; null when this person may not. */
+  handOver: { tabOwner: string | null; to: (id: string) => void } | null;
   close: () => void;
   now: number;
 }) {
@@ -68,6 +71,16 @@ export function WhoPanel({
                 {canGive && !leading && p.connected && (
                   <button type="button" onClick={() => give(p.id)} aria-label={`Give control to ${p.name}`}>
                     Give control
+                  </button>
+                )}
+                {handOver && p.connected && p.id !== handOver.tabOwner && (
+                  <button
+                    type="button"
+                    data-testid="who-hand-over"
+                    onClick={() => handOver.to(p.id)}
+                    title="The page reloads in their browser and they take control; the session's sign-ins come along"
+                  >
+                    Run page on their side
                   </button>
                 )}
                 <button

@@ -1,9 +1,10 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
 import { startFixtureSite } from '../../fixtures/site.js';
 import { createSession, joinAs, startTestTandem } from './tandem.js';
 
@@ -148,6 +149,24 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: fileURLToPath(new URL(`${name}.png`, SHOTS)) });
 }
 
+/** The row of the person named in the Who panel, once it is there. */
+export async function whoRow(page: Page, name: string): Promise<ElementHandle<Element>> {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+    for (const person of await page.$$('[data-testid="who-person"]')) {
+      if ((await person.evaluate((el) => el.textContent ?? '')).includes(name)) return person;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} is not in the Who panel`);
+}
+
+/** Clicks the button with that test id in the Who panel's row of the person named. */
+export async function clickInWhoRow(page: Page, name: string, testid: string): Promise<void> {
+  const button = await (await whoRow(page, name)).$(`[data-testid="${testid}"]`);
+  if (!button) throw new Error(`no ${testid} in ${name}'s row of the Who panel`);
+  await button.click();
+}
+
 /** Two people's viewer pages, each in a browser context of its own (no shared cookies or storage). */
 export async function ownerAndFollower(browser: Browser): Promise<{ owner: Page; follower: Page }> {
   const [owner, follower] = await Promise.all(
@@ -159,4 +178,22 @@ export async function ownerAndFollower(browser: Browser): Promise<{ owner: Page;
   );
   if (!owner || !follower) throw new Error('no pages');
   return { owner, follower };
+}
+
+/** Draws with the mouse through the points given, as a person would. */
+export async function drawThrough(page: Page, points: Array<{ x: number; y: number }>) {
+  const [first, ...rest] = points;
+  assert.ok(first);
+  await page.mouse.move(first.x, first.y);
+  await page.mouse.down();
+  for (const p of rest) await page.mouse.move(p.x, p.y);
+  await page.mouse.up();
+}
+
+/** The centre of an element of a frame, in the coordinates of the page holding the frame. */
+export async function centreOf(page: Page, frame: Frame, selector: string) {
+  const box = await (await frame.$(selector))?.boundingBox();
+  assert.ok(box, `${selector} is on screen`);
+  assert.ok(page);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }

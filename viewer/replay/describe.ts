@@ -15,6 +15,8 @@ export function describe(m: Marker, nameOf: NameOf): string {
       return `${nameOf(m.who)} was given control`;
     case 'highlight':
       return `${nameOf(m.who)} highlighted an element`;
+    case 'tab':
+      return `Tab: ${m.detail}`;
     case 'joined':
       return `${nameOf(m.who)} joined`;
     case 'left':
@@ -30,6 +32,7 @@ export const KIND_LABELS: Record<MarkerKind, string> = {
   baton: 'Baton',
   control: 'Control granted',
   highlight: 'Highlight',
+  tab: 'Tab',
   joined: 'Joined',
   left: 'Left',
   removed: 'Removed',

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { strokeSvg } from '../../session/drawing.js';
 import { escapeHtml } from '../../session/escape.js';
 import { colourFor } from '../people.js';
 import type { NameOf } from './describe.js';
@@ -6,15 +7,15 @@ import type { Player } from './player.js';
 import type { Marks } from './timeline.js';
 
 /**
- * Pointers and highlights drawn over the replayed page, anchored to the replayed elements and
- * following their boxes every frame while there are any (the page scrolls and changes as it plays).
+ * Pointers, highlights and strokes drawn over the replayed page, anchored to the replayed elements
+ * and following their boxes every frame while there are any (the page scrolls and changes as it plays).
  */
 export function MarksLayer({
   player,
   marks,
   nameOf,
 }: {
-  player: Player | null;
+  player: Pick<Player, 'placement' | 'node'> | null;
   marks: Marks | null;
   nameOf: NameOf;
 }) {
@@ -47,6 +48,19 @@ export function MarksLayer({
             `<div class="mark-box" data-author="${escapeHtml(h.author)}" style="left:${r.x - 3}px;top:${r.y - 3}px;width:${r.w + 6}px;height:${r.h + 6}px;outline-color:${colourFor(h.author)}"></div>`,
           );
         }
+        for (const s of marks.strokes) {
+          const r = place(s.node);
+          if (!r) continue;
+          parts.push(
+            strokeSvg(
+              s.shape,
+              s.points,
+              { left: r.x, top: r.y, scale, position: 'absolute' },
+              colourFor(s.author),
+              nameOf(s.author),
+            ),
+          );
+        }
         for (const [who, p] of marks.pointers) {
           const r = place(p.node);
           if (!r) continue;
@@ -59,7 +73,8 @@ export function MarksLayer({
         }
       }
       el.innerHTML = parts.join('');
-      if (marks && marks.highlights.length + marks.pointers.size > 0) frame = requestAnimationFrame(draw);
+      if (marks && marks.highlights.length + marks.strokes.length + marks.pointers.size > 0)
+        frame = requestAnimationFrame(draw);
     };
     draw();
     return () => cancelAnimationFrame(frame);

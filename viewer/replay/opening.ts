@@ -8,7 +8,7 @@ const FIRST_PAGE = 200;
 export interface Opening {
   summary: Promise<SessionSummary>;
   first: Promise<{ events: RelayedMessage[]; next: number | null }>;
-  player: Promise<typeof import('./player.js')>;
+  players: Promise<typeof import('./players.js')>;
 }
 
 let early: { session: string; opening: Opening } | null = null;
@@ -17,7 +17,7 @@ function open(session: string): Opening {
   const opening: Opening = {
     summary: getSession(session),
     first: events(session, 0, FIRST_PAGE),
-    player: import('./player.js'),
+    players: import('./players.js'),
   };
   // Whoever takes the opening handles failures; until then they are not unhandled.
   for (const p of Object.values(opening)) (p as Promise<unknown>).catch(() => undefined);

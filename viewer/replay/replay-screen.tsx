@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { TabStrip } from '../tab-strip.js';
 import { ApiError, events, exportUrl, type SessionSummary } from './api.js';
 import { AttendancePanel } from './attendance-panel.js';
 import { ChatPane } from './chat-pane.js';
@@ -8,8 +9,8 @@ import { EventsList } from './events-list.js';
 import { dateTime } from './format.js';
 import { MarksLayer } from './marks-layer.js';
 import { opening } from './opening.js';
-import type { Player } from './player.js';
-import { attendance, MarksCursor, type RecordedEvent, Timeline } from './timeline.js';
+import type { Players } from './players.js';
+import { attendance, marksOn, SceneCursor, Timeline, viewedTab } from './timeline.js';
 import { VerifyBadge } from './verify-badge.js';
 
 const PAGE = 5000;
@@ -26,13 +27,20 @@ function requestedTime(): number | null {
 
 type Phase = 'loading' | 'ready' | 'failed';
 
-/** One archived session, replayed as it happened, with its chat, events and attendance alongside. */
+/**
+ * One archived session, replayed as it happened, with its chat, events and attendance alongside. It
+ * shows the tab those in control were looking at, moment by moment, unless the auditor pins another.
+ */
 export function ReplayScreen({ session, expired }: { session: string; expired: () => void }) {
   const timeline = useMemo(() => new Timeline(), [session]);
   const [summary, setSummary] = useState<SessionSummary | null>(null);
   const [phase, setPhase] = useState<Phase>('loading');
   const [problem, setProblem] = useState<string | null>(null);
-  const [player, setPlayer] = useState<Player | null>(null);
+  const [player, setPlayer] = useState<Players | null>(null);
+  /** The tab the auditor chose to watch instead of following the session; null follows it. */
+  const [pinned, setPinned] = useState<string | null>(null);
+  const pinnedRef = useRef<string | null>(null);
+  pinnedRef.current = pinned;
   /** Bumped as pages arrive: the timeline is appended to in place. */
   const [read, setRead] = useState({ markers: 0, done: false });
   const [time, setTime] = useState(0);
@@ -52,38 +60,54 @@ export function ReplayScreen({ session, expired }: { session: string; expired: (
   const end = Math.max(start, summary?.endedAt ?? summary?.lastAt ?? start, timeline.lastAt ?? start);
   const loadedUntil = read.done ? end : (timeline.lastAt ?? start);
 
-  const show = useCallback((p: Player, at: number, play: boolean) => {
-    ended.current = false;
-    p.seek(at, play);
-    setTime(at);
-    setPlaying(play);
-  }, []);
+  const cursor = useMemo(() => new SceneCursor(timeline.sceneMessages), [timeline]);
+  /** The tab to show at a time: the pinned one while it is open, else the one in use then. */
+  const tabAt = useCallback(
+    (at: number) => viewedTab(cursor.at(at), pinnedRef.current)?.id ?? 't1',
+    [cursor],
+  );
+
+  const show = useCallback(
+    (p: Players, at: number, play: boolean) => {
+      ended.current = false;
+      p.show(tabAt(at), at, play);
+      setTime(at);
+      setPlaying(play);
+    },
+    [tabAt],
+  );
 
   useEffect(() => {
     let alive = true;
-    let made: Player | null = null;
+    let made: Players | null = null;
     const wanted = requestedTime();
     const begun = opening(session);
     const load = async () => {
       const [s, first] = await Promise.all([begun.summary, begun.first]);
       if (!alive) return;
       setSummary(s);
-      const recorded: RecordedEvent[] = timeline.add(first.events);
+      timeline.add(first.events);
       let next = first.next;
       while (timeline.firstFrameAt === null && next !== null) {
         const page = await events(session, next, PAGE);
         if (!alive) return;
-        for (const e of timeline.add(page.events)) recorded.push(e);
+        timeline.add(page.events);
         next = page.next;
       }
-      const { Player } = await begun.player;
+      const { Players } = await begun.players;
       if (!alive || !stage.current) return;
       const spanEnd = Math.max(s.endedAt ?? s.lastAt ?? s.createdAt, timeline.lastAt ?? s.createdAt);
-      const p = new Player(stage.current, { start: s.createdAt, end: spanEnd }, recorded, () => {
-        ended.current = true;
-        setPlaying(false);
-        setTime(p.now());
-      });
+      const span = { start: s.createdAt, end: spanEnd };
+      const p = new Players(
+        stage.current,
+        span,
+        (tab) => timeline.recording(tab),
+        () => {
+          ended.current = true;
+          setPlaying(false);
+          setTime(p.now());
+        },
+      );
       made = p;
       setPlayer(p);
       const covered = (t: number) => next === null || (timeline.lastAt ?? 0) > t;
@@ -106,7 +130,7 @@ export function ReplayScreen({ session, expired }: { session: string; expired: (
       while (next !== null) {
         const page = await events(session, next, PAGE);
         if (!alive) return;
-        p.add(timeline.add(page.events));
+        for (const [tab, recorded] of timeline.add(page.events)) p.add(tab, recorded);
         next = page.next;
         setRead({ markers: timeline.markers.length, done: next === null });
         await settle();
@@ -197,11 +221,17 @@ export function ReplayScreen({ session, expired }: { session: string; expired: (
     () => attendance(timeline.markers, summary?.participants ?? []),
     [timeline, summary, read.markers],
   );
-  const cursor = useMemo(
-    () => (timeline.tab ? new MarksCursor(timeline.markMessages, timeline.tab) : null),
-    [timeline, timeline.tab],
-  );
-  const marks = cursor?.at(time) ?? null;
+  const scene = cursor.at(time);
+  const viewed = viewedTab(scene, pinned);
+  const marks = viewed ? marksOn(scene, viewed) : null;
+  const firstFrame = viewed ? timeline.firstFrames.get(viewed.id) : undefined;
+  const recordedYet = firstFrame !== undefined && time >= firstFrame;
+
+  // Playing on into another tab's time, or pinning a tab, shows that tab's page at the same moment.
+  useEffect(() => {
+    if (player && viewed && player.tab !== null && player.tab !== viewed.id)
+      player.show(viewed.id, player.now(), playingRef.current);
+  }, [player, viewed?.id]);
   const markers = useMemo(() => timeline.markers.slice(0, read.markers), [timeline, read.markers]);
   const chat = timeline.chatUntil(time);
 
@@ -224,38 +254,48 @@ export function ReplayScreen({ session, expired }: { session: string; expired: (
       </header>
       <div class="replay-body">
         <main class="replay-stage" aria-label="Replayed page">
-          <div class="replay-page" ref={stage} data-testid="replay-stage" />
-          <MarksLayer player={player} marks={marks} nameOf={nameOf} />
-          {phase === 'loading' && (
-            <div class="placeholder" role="status">
-              <p>Loading the session…</p>
-            </div>
+          {viewed && (
+            <TabStrip
+              tabs={scene.tabs}
+              viewed={viewed.id}
+              active={scene.activeTab}
+              onView={(tab) => setPinned(tab === scene.activeTab ? null : tab)}
+            />
           )}
-          {phase === 'failed' && (
-            <div class="placeholder" role="alert">
-              <p>{problem}</p>
-            </div>
-          )}
-          {phase === 'ready' && timeline.firstFrameAt === null && read.done && (
-            <div class="placeholder" role="status">
-              <p>No page was recorded in this session.</p>
-            </div>
-          )}
-          {phase === 'ready' && timeline.firstFrameAt !== null && time < timeline.firstFrameAt && (
-            <div class="placeholder covering" role="status">
-              <p>The page was not being recorded yet at this point.</p>
-            </div>
-          )}
-          {waitingFor !== null && phase === 'ready' && (
-            <div class="banner" role="status">
-              Reading the archive up to this point…
-            </div>
-          )}
-          {phase === 'ready' && problem && (
-            <div class="banner" role="alert">
-              {problem}
-            </div>
-          )}
+          <div class="replay-view">
+            <div class="replay-pages" ref={stage} />
+            <MarksLayer player={player} marks={marks} nameOf={nameOf} />
+            {phase === 'loading' && (
+              <div class="placeholder" role="status">
+                <p>Loading the session…</p>
+              </div>
+            )}
+            {phase === 'failed' && (
+              <div class="placeholder" role="alert">
+                <p>{problem}</p>
+              </div>
+            )}
+            {phase === 'ready' && timeline.firstFrameAt === null && read.done && (
+              <div class="placeholder" role="status">
+                <p>No page was recorded in this session.</p>
+              </div>
+            )}
+            {phase === 'ready' && timeline.firstFrameAt !== null && !recordedYet && (
+              <div class="placeholder covering" role="status">
+                <p>The page was not being recorded yet at this point.</p>
+              </div>
+            )}
+            {waitingFor !== null && phase === 'ready' && (
+              <div class="banner" role="status">
+                Reading the archive up to this point…
+              </div>
+            )}
+            {phase === 'ready' && problem && (
+              <div class="banner" role="alert">
+                {problem}
+              </div>
+            )}
+          </div>
         </main>
         <aside class="replay-side" aria-label="Session details">
           <EventsList

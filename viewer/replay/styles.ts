@@ -31,7 +31,10 @@ table.sessions{width:100%;border-collapse:collapse;background:var(--panel);borde
 .verify.intact{color:var(--ok);border-color:currentColor}
 .verify.broken{color:#fff;background:#b42318;border-color:#b42318;white-space:normal}
 .replay-body{display:grid;grid-template-columns:minmax(0,1fr) 22rem;min-height:0}
-.replay-stage{position:relative;overflow:hidden;background:var(--bg)}
+.replay-stage{display:flex;flex-direction:column;overflow:hidden;background:var(--bg)}
+.replay-stage .tabs{margin:0;padding:6px 8px 0}
+.replay-view{position:relative;flex:1;min-height:0}
+.replay-pages{position:absolute;inset:0}
 .replay-page{position:absolute;inset:8px;overflow:hidden}
 .replay-page .replayer-wrapper{position:absolute;top:0;left:0;transform-origin:0 0}
 .replay-page .replayer-wrapper iframe{border:0;background:#fff;display:block;box-shadow:0 1px 10px #0003}

@@ -3,7 +3,8 @@
  * message the server's `at`. Everything the replay screen shows is placed on server time, so the
  * recording, chat, pointers and attendance line up with each other and with what participants saw.
  */
-import type { RelayedMessage } from '../../session/protocol.js';
+import type { RelayedMessage, TabInfo } from '../../session/protocol.js';
+import { firstTab, foldTabs, TAB_STATE_TYPES, type TabsState } from '../../session/tab-state.js';
 import type { ChatLine } from '../state.js';
 
 /** An rrweb event as recorded (`eventWithTime`): only its type and time matter here. */
@@ -46,6 +47,7 @@ export type MarkerKind =
   | 'baton'
   | 'control'
   | 'highlight'
+  | 'tab'
   | 'joined'
   | 'left'
   | 'removed';
@@ -70,14 +72,17 @@ export interface Pointer {
   y: number;
 }
 
+/** What is drawn over one tab's page: pointers, highlights and strokes. */
 export interface Marks {
-  pointers: Map<string, Pointer>;
-  highlights: Array<{ author: string; node: number }>;
+  pointers: ReadonlyMap<string, Pointer>;
+  highlights: TabInfo['highlights'];
+  strokes: TabInfo['strokes'];
 }
 
-/** What a marker looks like for one message, or null when it is not worth one. */
-function markerOf(m: RelayedMessage, tabOwner: string | null): Marker | null {
+/** What a marker looks like for one message (the tabs as it left them), or null when it is not worth one. */
+function markerOf(m: RelayedMessage, tabs: TabsState): Marker | null {
   const base = { seq: m.seq, at: m.at };
+  const tab = 'tab' in m && typeof m.tab === 'string' ? tabs.tabs.find((t) => t.id === m.tab) : undefined;
   switch (m.type) {
     case 'location':
       return { ...base, kind: 'location', who: m.from, detail: m.url };
@@ -87,12 +92,14 @@ function markerOf(m: RelayedMessage, tabOwner: string | null): Marker | null {
       // The baton leaving the owner hands their page to someone else: that is a grant of control.
       return {
         ...base,
-        kind: m.holder !== null && m.holder !== tabOwner ? 'control' : 'baton',
+        kind: m.holder !== null && m.holder !== tab?.owner ? 'control' : 'baton',
         who: m.holder,
         detail: '',
       };
     case 'highlight':
       return { ...base, kind: 'highlight', who: m.from, detail: '' };
+    case 'tab.focus':
+      return { ...base, kind: 'tab', who: m.from, detail: tab?.title || tab?.url || m.tab };
     case 'joined':
       return { ...base, kind: 'joined', who: m.participant.id, detail: m.participant.name };
     case 'left':
@@ -104,17 +111,12 @@ function markerOf(m: RelayedMessage, tabOwner: string | null): Marker | null {
   }
 }
 
-/** Whether a message changes what is pointed at or highlighted. */
-const MARK_TYPES = new Set([
-  'pointer',
-  'pointer.leave',
-  'highlight',
-  'highlight.clear',
-  'location',
-  'tab',
-  'left',
-  'removed',
-]);
+/** Whether a message changes the tabs or what is pointed at. */
+const isSceneMessage = (m: RelayedMessage) =>
+  TAB_STATE_TYPES.has(m.type) || m.type === 'pointer' || m.type === 'pointer.leave' || m.type === 'left';
+
+/** A session's tabs before anything is archived: the one it starts with. */
+const START: TabsState = { tabs: [firstTab('t1', null)], activeTab: 't1' };
 
 /** The index of the first item whose `at` is after `time` (items in time order). */
 export function countUntil(items: readonly { at: number }[], time: number): number {
@@ -129,83 +131,129 @@ export function countUntil(items: readonly { at: number }[], time: number): numb
 }
 
 /**
- * A session's archive as it arrives, page by page: the replayed tab's recording on server time, and
- * everything else kept for markers, chat, marks and attendance.
+ * A session's archive as it arrives, page by page: each tab's recording on server time, and
+ * everything else kept for markers, chat, tabs, marks and attendance.
  */
 export class Timeline {
-  /** The tab whose recording is replayed: the first one recorded (the others are not shown yet). */
-  tab: string | null = null;
-  /** Server time of the first full snapshot of the replayed tab: the first frame there is to show. */
+  /** Server time of each tab's first full snapshot: the first frame there is to show of it. */
+  readonly firstFrames = new Map<string, number>();
+  /** Server time of the first full snapshot of any tab. */
   firstFrameAt: number | null = null;
   /** Server time of the last message added. */
   lastAt: number | null = null;
   readonly markers: Marker[] = [];
   readonly chat: ChatLine[] = [];
-  /** Messages that change pointers and highlights, in order. */
-  readonly markMessages: RelayedMessage[] = [];
+  /** Messages that change the tabs or what is pointed at, in order. */
+  readonly sceneMessages: RelayedMessage[] = [];
   readonly names = new Map<string, string>();
-  private readonly base = new TimeBase();
-  private tabOwner: string | null = null;
-  /** Each tab's address as last reported. */
-  private readonly urls = new Map<string, string>();
+  /** Each tab's recording so far, on server time. */
+  private readonly recordings = new Map<string, RecordedEvent[]>();
+  private readonly bases = new Map<string, TimeBase>();
+  /** The tabs as of the last message added. */
+  private tabs: TabsState = START;
+  /** Each tab's address as its page last reported it. */
+  private readonly reported = new Map<string, string>();
 
-  /** Takes the next page of messages; answers the replayed tab's rrweb events in it, on server time. */
-  add(page: readonly RelayedMessage[]): RecordedEvent[] {
-    const recorded: RecordedEvent[] = [];
+  /** Takes the next page of messages; answers each tab's rrweb events in it, on server time. */
+  add(page: readonly RelayedMessage[]): Map<string, RecordedEvent[]> {
+    const recorded = new Map<string, RecordedEvent[]>();
     for (const m of page) {
       this.lastAt = m.at;
       if (m.type === 'rec') {
-        this.tab ??= m.tab;
-        if (m.tab !== this.tab) continue;
-        const shifted = this.base.shift(m.at, m.events as RecordedEvent[]);
-        if (this.firstFrameAt === null) {
-          const snapshot = shifted.find((e) => e.type === RRWEB_FULL_SNAPSHOT);
-          if (snapshot) this.firstFrameAt = snapshot.timestamp;
-        }
-        for (const e of shifted) recorded.push(e);
+        const shifted = this.record(m.tab, m.at, m.events as RecordedEvent[]);
+        const fresh = recorded.get(m.tab);
+        if (fresh) for (const e of shifted) fresh.push(e);
+        else recorded.set(m.tab, shifted);
         continue;
       }
       if (m.type === 'joined') this.names.set(m.participant.id, m.participant.name);
-      if (m.type === 'tab') this.tabOwner = m.tab.owner;
       if (m.type === 'chat') {
         this.chat.push({ seq: m.seq, at: m.at, from: m.from, text: m.text, ...(m.to ? { to: m.to } : {}) });
       }
-      if (MARK_TYPES.has(m.type)) this.markMessages.push(m);
+      if (isSceneMessage(m)) this.sceneMessages.push(m);
+      this.tabs = foldTabs(this.tabs, m);
       // A page reports itself again when it finishes loading: one navigation, not two.
-      if (m.type === 'location' && this.urls.get(m.tab) === m.url) continue;
-      if (m.type === 'location') this.urls.set(m.tab, m.url);
-      const marker = markerOf(m, this.tabOwner);
+      if (m.type === 'location' && this.reported.get(m.tab) === m.url) continue;
+      if (m.type === 'location') this.reported.set(m.tab, m.url);
+      const marker = markerOf(m, this.tabs);
       if (marker) this.markers.push(marker);
     }
     return recorded;
+  }
+
+  /** A tab's recording so far, on server time. */
+  recording(tab: string): readonly RecordedEvent[] {
+    return this.recordings.get(tab) ?? [];
   }
 
   /** Chat lines said by `time`. */
   chatUntil(time: number): ChatLine[] {
     return this.chat.slice(0, countUntil(this.chat, time));
   }
+
+  private record(tab: string, at: number, events: readonly RecordedEvent[]): RecordedEvent[] {
+    let base = this.bases.get(tab);
+    if (!base) {
+      base = new TimeBase();
+      this.bases.set(tab, base);
+    }
+    const shifted = base.shift(at, events);
+    if (!this.firstFrames.has(tab)) {
+      const snapshot = shifted.find((e) => e.type === RRWEB_FULL_SNAPSHOT);
+      if (snapshot) {
+        this.firstFrames.set(tab, snapshot.timestamp);
+        this.firstFrameAt = Math.min(this.firstFrameAt ?? snapshot.timestamp, snapshot.timestamp);
+      }
+    }
+    const kept = this.recordings.get(tab);
+    if (kept) for (const e of shifted) kept.push(e);
+    else this.recordings.set(tab, [...shifted]);
+    return shifted;
+  }
+}
+
+/** The session at a moment: its tabs (addresses, highlights, strokes, the active one) and who points where. */
+export interface Scene extends TabsState {
+  /** Per tab, where each person points. */
+  pointers: ReadonlyMap<string, ReadonlyMap<string, Pointer>>;
+}
+
+/** The tab to show: the one pinned while it is open, else the active one (else the first). */
+export function viewedTab(scene: Scene, pinned: string | null): TabInfo | null {
+  const open = (id: string | null) => scene.tabs.find((t) => t.id === id);
+  return open(pinned) ?? open(scene.activeTab) ?? scene.tabs[0] ?? null;
+}
+
+const NO_POINTERS: ReadonlyMap<string, Pointer> = new Map();
+
+/** What is drawn over a tab's page at a moment. */
+export function marksOn(scene: Scene, tab: TabInfo): Marks {
+  return {
+    pointers: scene.pointers.get(tab.id) ?? NO_POINTERS,
+    highlights: tab.highlights,
+    strokes: tab.strokes,
+  };
 }
 
 /**
- * Pointers and highlights on the replayed tab at a time, folded forward from the last answer while
- * time only moves on (as it does while playing) and from the start after a seek back.
+ * The scene at a time, folded forward from the last answer while time only moves on (as it does
+ * while playing) and from the start after a seek back. Unchanged, it is the same object.
  */
-export class MarksCursor {
+export class SceneCursor {
   private index = 0;
   private time = Number.NEGATIVE_INFINITY;
-  private url: string | null = null;
-  private marks: Marks = { pointers: new Map(), highlights: [] };
+  private tabs: TabsState = START;
+  private pointers = new Map<string, Map<string, Pointer>>();
+  private scene: Scene = { ...START, pointers: new Map() };
 
-  constructor(
-    private readonly messages: readonly RelayedMessage[],
-    private readonly tab: string,
-  ) {}
+  constructor(private readonly messages: readonly RelayedMessage[]) {}
 
-  at(time: number): Marks {
+  at(time: number): Scene {
     if (time < this.time) {
       this.index = 0;
-      this.url = null;
-      this.marks = { pointers: new Map(), highlights: [] };
+      this.tabs = START;
+      this.pointers = new Map();
+      this.scene = { ...START, pointers: new Map() };
     }
     this.time = time;
     let changed = false;
@@ -213,49 +261,45 @@ export class MarksCursor {
       const m = this.messages[this.index] as RelayedMessage;
       if (m.at > time) break;
       this.index++;
-      changed = this.apply(m) || changed;
+      const before = this.tabs;
+      this.tabs = foldTabs(before, m);
+      changed = this.point(m, before) || this.tabs !== before || changed;
     }
-    if (changed)
-      this.marks = { pointers: new Map(this.marks.pointers), highlights: [...this.marks.highlights] };
-    return this.marks;
+    if (changed) {
+      const pointers = new Map([...this.pointers].map(([tab, p]) => [tab, new Map(p)] as const));
+      this.scene = { ...this.tabs, pointers };
+    }
+    return this.scene;
   }
 
-  /** Applies one message in place; answers whether anything changed. */
-  private apply(m: RelayedMessage): boolean {
-    const { pointers } = this.marks;
-    if ('tab' in m && typeof m.tab === 'string' && m.tab !== this.tab) return false;
+  /** Applies one message to the pointers in place; answers whether any moved. */
+  private point(m: RelayedMessage, before: TabsState): boolean {
+    const on = (tab: string) => {
+      let p = this.pointers.get(tab);
+      if (!p) {
+        p = new Map();
+        this.pointers.set(tab, p);
+      }
+      return p;
+    };
     switch (m.type) {
       case 'pointer':
-        pointers.set(m.from, { node: m.node, x: m.x, y: m.y });
+        on(m.tab).set(m.from, { node: m.node, x: m.x, y: m.y });
         return true;
       case 'pointer.leave':
+        return on(m.tab).delete(m.from);
       case 'left':
       case 'removed': {
-        const who = m.type === 'pointer.leave' ? m.from : m.participant;
-        return pointers.delete(who);
+        let gone = false;
+        for (const p of this.pointers.values()) gone = p.delete(m.participant) || gone;
+        return gone;
       }
-      case 'highlight':
-        this.marks.highlights = [
-          ...this.marks.highlights.filter((h) => h.author !== m.from),
-          { author: m.from, node: m.node },
-        ];
-        return true;
-      case 'highlight.clear':
-        this.marks.highlights = m.all ? [] : this.marks.highlights.filter((h) => h.author !== m.from);
-        return true;
-      case 'tab':
-        if (m.tab.id !== this.tab) return false;
-        this.marks.highlights = [...m.tab.highlights];
-        this.url = m.tab.url;
-        return true;
+      case 'tab.closed':
+        return this.pointers.delete(m.tab);
       case 'location': {
-        // A new page: element ids start over, so marks anchored to the old page go.
-        const samePage = this.url === m.url;
-        this.url = m.url;
-        if (samePage) return false;
-        this.marks.highlights = [];
-        pointers.clear();
-        return true;
+        // A new page: element ids start over, so pointers on the old page go.
+        const samePage = before.tabs.find((t) => t.id === m.tab)?.url === m.url;
+        return !samePage && this.pointers.delete(m.tab);
       }
       default:
         return false;
