@@ -718,10 +718,6 @@ export class Room {
     return e.skip !== participantId && (e.only === null || e.only.has(participantId));
   }
 
-  private textFor(e: HistoryEntry, participantId: string): string {
-    return e.forOne?.participant === participantId ? e.forOne.text : e.text;
-  }
-
   private sendCheckpoint(member: Member, conn: Connection): void {
     this.reply(conn, {
       type: 'welcome',
