@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import net from 'node:net';
 import { frameHeaderLength, writeFrameHeader } from '../session/ws-frame.js';
 
@@ -83,7 +83,10 @@ export class RawWebSocket {
   }
 
   send(text: string): void {
-    this.frame(0x1, Buffer.from(text));
+    const length = Buffer.byteLength(text);
+    const frame = this.masked(0x1, length);
+    frame.write(text, frame.length - length, 'utf8');
+    this.write(frame, length);
   }
 
   /** Starts the closing handshake; the server answers with its close frame and closes the TCP. */
@@ -165,15 +168,35 @@ export class RawWebSocket {
     throw new Error(`WebSocket protocol error: ${reason}`);
   }
 
-  /** A client frame: final, masked with a fresh key, as RFC 6455 §5.3 requires. */
   private frame(opcode: number, payload: Buffer): void {
-    const header = frameHeaderLength(payload.length);
-    const frame = Buffer.allocUnsafe(header + 4 + payload.length);
-    writeFrameHeader(frame, opcode, payload.length, true);
-    const mask = randomBytes(4);
-    mask.copy(frame, header);
-    for (let i = 0; i < payload.length; i++)
-      frame[header + 4 + i] = (payload[i] as number) ^ (mask[i & 3] as number);
+    const frame = this.masked(opcode, payload.length);
+    payload.copy(frame, frame.length - payload.length);
+    this.write(frame, payload.length);
+  }
+
+  /** A client frame with room for the payload at its end: final, masked, as RFC 6455 §5.3 requires. */
+  private masked(opcode: number, length: number): Buffer {
+    const header = frameHeaderLength(length);
+    const frame = Buffer.allocUnsafe(header + 4 + length);
+    writeFrameHeader(frame, opcode, length, true);
+    if (maskOffset + 4 > maskPool.length) {
+      randomFillSync(maskPool);
+      maskOffset = 0;
+    }
+    maskPool.copy(frame, header, maskOffset, maskOffset + 4);
+    maskOffset += 4;
+    return frame;
+  }
+
+  /** Masks the payload at the frame's end with the key before it, in place, and sends the frame. */
+  private write(frame: Buffer, length: number): void {
+    const start = frame.length - length;
+    for (let i = 0; i < length; i++)
+      frame[start + i] = (frame[start + i] as number) ^ (frame[start - 4 + (i & 3)] as number);
     this.socket.write(frame);
   }
 }
+
+/** Masking keys come from the CSPRNG a pool at a time, as ws does: one call per frame costs more. */
+const maskPool = Buffer.alloc(8192);
+let maskOffset = maskPool.length;
