@@ -64,6 +64,7 @@ const EPHEMERAL = new Set(['typing', 'pointer', 'pointer.leave']);
 const PRIVATE_TO_SENDER = new Set(['resume', 'report', 'prefs']);
 /** How often lagging sockets are checked for having caught up. */
 const CATCH_UP_CHECK_MS = 100;
+/** Chat lines kept for resuming; a socket that missed an older one gets a checkpoint instead. */
 const HISTORY_SIZE = 5000;
 /** Followers announced one by one before the rest join the audience (counted, not named). */
 const STAGE_SIZE = 50;
@@ -810,7 +811,10 @@ export class Room {
         : null,
       text: serialise(body, seq, at, from),
     };
-    this.history.push(entry);
+    // A resume re-sends only chat lines: everything else a reconnecting socket needs is in the
+    // checkpoint it gets on connecting, so nothing else is held (a busy node's rooms would otherwise
+    // keep thousands of recorder batches each, for the garbage collector to walk).
+    if (entry.type === 'chat') this.history.push(entry);
     // The archive files each event under its tab; a `tab` message carries the whole tab.
     const tab = 'tab' in body ? (typeof body.tab === 'string' ? body.tab : body.tab.id) : null;
     this.journal.append({ sessionId: this.id, seq, at, actor: from, tab, type: body.type, body: entry.text });
