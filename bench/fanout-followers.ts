@@ -1,9 +1,11 @@
-import WebSocket from 'ws';
+import { RawWebSocket } from './raw-websocket.js';
 
 /**
  * A share of one session's followers, on real WebSockets, in a process of its own (forked by
  * fanout.bench.ts). It joins them, reports when all are connected, then records when each numbered
- * event reached the last of its followers and how many chat lines each one got.
+ * event reached the last of its followers, how many chat lines each one got, and the CPU it spent.
+ * The sockets are `RawWebSocket`s, not ws clients: on two cores shared with the server, ws's cost per
+ * message in these processes was what kept the crowd from reading as fast as the server sent.
  */
 interface Job {
   url: string;
@@ -31,16 +33,11 @@ async function join(job: Job, i: number): Promise<string> {
   }
 }
 
-function open(job: Job, token: string, onMessage: (text: string) => void): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(
-      `${job.url.replace(/^http/, 'ws')}/ws?session=${job.session}&token=${encodeURIComponent(token)}`,
-      { perMessageDeflate: false },
-    );
-    ws.on('message', (data) => onMessage(data.toString()));
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
+function open(job: Job, token: string, onMessage: (text: string) => void): Promise<RawWebSocket> {
+  return RawWebSocket.open(
+    `${job.url.replace(/^http/, 'ws')}/ws?session=${job.session}&token=${encodeURIComponent(token)}`,
+    onMessage,
+  );
 }
 
 async function inBatches(count: number, width: number, work: (i: number) => Promise<void>) {
@@ -56,7 +53,7 @@ process.once('message', async (job: Job) => {
   const lastArrival = new Map<number, number>();
   const arrivals = new Map<number, number>();
   const chats = new Uint32Array(job.count);
-  const sockets: WebSocket[] = [];
+  const sockets: RawWebSocket[] = [];
   const tokens: string[] = [];
   await inBatches(job.count, 16, async (i) => {
     tokens[i] = await join(job, i);
@@ -74,16 +71,23 @@ process.once('message', async (job: Job) => {
     sockets.push(ws);
   });
   process.send?.({ ready: true });
-  process.on('message', (m: { progress?: number; report?: boolean }) => {
+  let cpuAtStart = process.cpuUsage();
+  process.on('message', (m: { start?: boolean; progress?: number; report?: boolean }) => {
+    if (m.start) {
+      cpuAtStart = process.cpuUsage();
+      return;
+    }
     if (m.progress !== undefined) {
       process.send?.({ arrived: arrivals.get(m.progress) ?? 0 });
       return;
     }
     if (!m.report) return;
+    const cpu = process.cpuUsage(cpuAtStart);
     process.send?.({
       lastArrival: [...lastArrival],
       arrivals: [...arrivals],
       fewestChats: chats.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY),
+      cpuMicros: cpu.user + cpu.system,
     });
     for (const ws of sockets) ws.terminate();
     setTimeout(() => process.exit(0), 200);

@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { currentThreadId } from './thread-cpu.js';
+import { threadCpuMicros } from './thread-cpu.js';
 
 /**
  * A bare `http.request`-pipe proxy in front of the upstream site: the yardstick for pass-through. It
- * has a thread of its own, so its CPU time per request can be set against the proxy's.
+ * has a thread of its own, so its CPU time per request can be set against the proxy's: asked
+ * `'cpu'`, it answers with its thread's CPU time so far; anything else stops it.
  */
 const { sitePort } = workerData as { sitePort: number };
 const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -28,9 +29,10 @@ const pipe = http.createServer((req, res) => {
   req.pipe(upstream);
 });
 pipe.listen(0, '127.0.0.1', () =>
-  parentPort?.postMessage({ pipePort: (pipe.address() as AddressInfo).port, tid: currentThreadId() }),
+  parentPort?.postMessage({ pipePort: (pipe.address() as AddressInfo).port }),
 );
-parentPort?.on('message', () => {
+parentPort?.on('message', (m) => {
+  if (m === 'cpu') return parentPort?.postMessage({ cpuMicros: threadCpuMicros() });
   pipe.closeAllConnections();
   pipe.close();
   upstreamAgent.destroy();

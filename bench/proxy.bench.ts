@@ -9,7 +9,7 @@ import { startTandem } from '../server/tandem.js';
 import { enter } from '../test/helpers/content.js';
 import { createSession, joinAs } from '../test/helpers/tandem.js';
 import { WsClient } from '../test/helpers/ws-client.js';
-import { threadCpuMs } from './thread-cpu.js';
+import { threadCpuMicros } from './thread-cpu.js';
 
 const SEQUENTIAL = 300;
 const LOAD_MS = 3000;
@@ -46,29 +46,25 @@ function timedGet(t: Target, urlPath: string): Promise<number> {
 
 interface Load {
   perSecond: number;
-  /** CPU milliseconds the serving thread spent per request; NaN where threads' CPU time is unknown. */
+  /** CPU milliseconds the serving thread spent per request. */
   cpuMs: number;
 }
 
 /**
  * Requests per second with `CONCURRENCY` in flight, generated on another thread, and the CPU time
- * per request of the thread that serves them (`tid`).
+ * per request of the thread that serves them (`cpuMicros` reads it).
  */
-function load(t: Target, urlPath: string, tid: number | null): Promise<Load> {
-  const cpuBefore = threadCpuMs(tid);
-  return new Promise((resolve, reject) => {
+async function load(t: Target, urlPath: string, cpuMicros: () => Promise<number>): Promise<Load> {
+  const cpuBefore = await cpuMicros();
+  const m = await new Promise<{ perSecond: number; completed: number; failed: number }>((resolve, reject) => {
     const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
       workerData: { ...t, path: urlPath, concurrency: CONCURRENCY, durationMs: LOAD_MS },
     });
-    worker.once('message', (m: { perSecond: number; completed: number; failed: number }) => {
-      const cpuAfter = threadCpuMs(tid);
-      if (m.failed > 0) return reject(new Error(`${m.failed} requests to ${t.host}${urlPath} failed`));
-      const cpuMs =
-        cpuBefore === null || cpuAfter === null ? Number.NaN : (cpuAfter - cpuBefore) / m.completed;
-      resolve({ perSecond: m.perSecond, cpuMs });
-    });
+    worker.once('message', resolve);
     worker.once('error', reject);
   });
+  if (m.failed > 0) throw new Error(`${m.failed} requests to ${t.host}${urlPath} failed`);
+  return { perSecond: m.perSecond, cpuMs: ((await cpuMicros()) - cpuBefore) / 1000 / m.completed };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -87,11 +83,14 @@ export async function run(): Promise<Record<string, number>> {
     upstream.once('message', resolve),
   );
   const pipe = new Worker(new URL('./pipe-worker.js', import.meta.url), { workerData: { sitePort } });
-  const { pipePort, tid: pipeThread } = await new Promise<{ pipePort: number; tid: number | null }>(
-    (resolve) => pipe.once('message', resolve),
-  );
-  // Tandem runs on the main thread, whose id is the process's.
-  const tandemThread = pipeThread === null ? null : process.pid;
+  const { pipePort } = await new Promise<{ pipePort: number }>((resolve) => pipe.once('message', resolve));
+  const pipeCpu = () =>
+    new Promise<number>((resolve) => {
+      pipe.once('message', (m: { cpuMicros: number }) => resolve(m.cpuMicros));
+      pipe.postMessage('cpu');
+    });
+  // Tandem runs on this thread.
+  const tandemCpu = async () => threadCpuMicros();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-proxy-bench-'));
   const tandem = await startTandem(
     parseConfig(
@@ -124,11 +123,11 @@ export async function run(): Promise<Record<string, number>> {
     // The owner loads the blob once, so the follower's requests are answered from the session cache.
     await timedGet(proxied, '/blob.bin');
 
-    const directRate = (await load(direct, '/page.html', null)).perSecond;
-    const rewritten = await load(proxied, '/page.html', tandemThread);
-    const bareLoad = await load(bare, '/blob.bin', pipeThread);
-    const pass = await load(proxied, '/blob.bin', tandemThread);
-    const cachedRate = (await load(cached, '/blob.bin', null)).perSecond;
+    const directRate = (await load(direct, '/page.html', tandemCpu)).perSecond;
+    const rewritten = await load(proxied, '/page.html', tandemCpu);
+    const bareLoad = await load(bare, '/blob.bin', pipeCpu);
+    const pass = await load(proxied, '/blob.bin', tandemCpu);
+    const cachedRate = (await load(cached, '/blob.bin', tandemCpu)).perSecond;
     viewer.close();
     return {
       'page size (KB)': round(pageBytes / 1024),

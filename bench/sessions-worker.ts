@@ -1,8 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import WebSocket from 'ws';
+import { RawWebSocket } from './raw-websocket.js';
+import { threadCpuMicros } from './thread-cpu.js';
 
 /**
- * Both participants of many two-person sessions, on real WebSockets, in a thread of their own. The
+ * Both participants of many two-person sessions, on real WebSockets, in a thread of their own (one
+ * of the threads sessions.bench.ts spreads the sessions over). The
  * owner streams recorder batches and chats; the follower moves its pointer. Every message carries
  * the time it was sent, and the receiving side records how long it took.
  */
@@ -26,43 +28,43 @@ const latencies: number[] = [];
 let sent = 0;
 let received = 0;
 
-function open(session: string, token: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(
-      `${job.url.replace(/^http/, 'ws')}/ws?session=${session}&token=${encodeURIComponent(token)}`,
-    );
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-function measure(ws: WebSocket, own: () => boolean): void {
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString()) as {
-      type: string;
-      text?: string;
-      events?: Array<{ timestamp: number }>;
-      x?: number;
-    };
+/**
+ * What a participant's socket does with each message: note how long it took, if it says. Only the
+ * few fields needed are read, so the clients' own parsing stays out of the server's way.
+ */
+function measure(own: boolean): (text: string) => void {
+  return (text) => {
     let sentAt: number | undefined;
-    if (m.type === 'rec') sentAt = m.events?.[0]?.timestamp;
-    else if (m.type === 'chat' && !own()) sentAt = Number(m.text);
-    else if (m.type === 'pointer') sentAt = (m.x ?? 0) * 1e13;
+    if (text.startsWith('{"type":"rec"')) sentAt = numberAfter(text, '"timestamp":');
+    else if (text.startsWith('{"type":"chat"') && !own) sentAt = numberAfter(text, '"text":"');
+    else if (text.startsWith('{"type":"pointer"')) sentAt = (numberAfter(text, '"x":') ?? 0) * 1e13;
     if (sentAt === undefined || !Number.isFinite(sentAt)) return;
     received++;
     latencies.push(Date.now() - sentAt);
-  });
+  };
 }
 
-const sockets: WebSocket[] = [];
+function numberAfter(text: string, key: string): number | undefined {
+  const at = text.indexOf(key);
+  return at < 0 ? undefined : Number.parseFloat(text.slice(at + key.length, at + key.length + 32));
+}
+
+const open = (session: string, token: string, own: boolean) =>
+  RawWebSocket.open(
+    `${job.url.replace(/^http/, 'ws')}/ws?session=${session}&token=${encodeURIComponent(token)}`,
+    measure(own),
+  );
+
+const sockets: RawWebSocket[] = [];
 for (const p of job.pairs) {
-  const owner = await open(p.session, p.ownerToken);
-  const follower = await open(p.session, p.followerToken);
-  measure(follower, () => false);
-  measure(owner, () => true);
+  const owner = await open(p.session, p.ownerToken, true);
+  const follower = await open(p.session, p.followerToken, false);
   sockets.push(owner, follower);
 }
 parentPort?.postMessage({ connected: sockets.length });
+// Every thread starts its traffic at once.
+await new Promise((go) => parentPort?.once('message', go));
+const cpu = threadCpuMicros();
 
 const padding = 'x'.repeat(900);
 const timers: NodeJS.Timeout[] = [];
@@ -72,8 +74,8 @@ const every = (ms: number, fn: () => void) => {
   timers.push(start);
 };
 for (let i = 0; i < sockets.length; i += 2) {
-  const owner = sockets[i] as WebSocket;
-  const follower = sockets[i + 1] as WebSocket;
+  const owner = sockets[i] as RawWebSocket;
+  const follower = sockets[i + 1] as RawWebSocket;
   every(job.recEveryMs, () => {
     sent++;
     owner.send(
@@ -104,6 +106,9 @@ await new Promise((r) => setTimeout(r, job.durationMs));
 for (const t of timers) clearInterval(t);
 await new Promise((r) => setTimeout(r, 1000));
 for (const ws of sockets) ws.terminate();
-latencies.sort((a, b) => a - b);
-const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-parentPort?.postMessage({ sent, received, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? 0 });
+parentPort?.postMessage({
+  sent,
+  received,
+  latencies,
+  clientCpu: threadCpuMicros() - cpu,
+});

@@ -223,7 +223,9 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  // Without permessage-deflate, ws writes each frame as it is sent, so the frames the room writes
+  // straight to the socket (session/socket.ts) stay in order with ws's own.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req, socket, head) => {
     upgrade(req, socket, head).catch((err: Error) => {
       log.error({ err: err.stack }, 'upgrade failed');

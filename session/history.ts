@@ -1,6 +1,7 @@
 /**
- * The recent relayed messages of a session, kept serialised so a resume re-sends the exact bytes.
- * Bounded: a client further behind than the oldest kept message gets a fresh checkpoint instead.
+ * Recent relayed messages of a session (the room keeps its chat lines here), serialised so a resume
+ * re-sends the exact bytes. Bounded: a client that missed a message no longer kept gets a fresh
+ * checkpoint instead.
  */
 export interface HistoryEntry {
   seq: number;
@@ -17,12 +18,17 @@ export interface HistoryEntry {
 export class History {
   private readonly entries: HistoryEntry[] = [];
   private start = 0;
+  /** The seq of the newest entry dropped to stay within capacity. */
+  private droppedThrough = 0;
 
   constructor(private readonly capacity: number) {}
 
   push(entry: HistoryEntry): void {
     this.entries.push(entry);
-    if (this.entries.length - this.start > this.capacity) this.start++;
+    if (this.entries.length - this.start > this.capacity) {
+      this.droppedThrough = (this.entries[this.start] as HistoryEntry).seq;
+      this.start++;
+    }
     if (this.start > this.capacity) {
       this.entries.splice(0, this.start);
       this.start = 0;
@@ -31,9 +37,7 @@ export class History {
 
   /** Entries with seq > after, or null when some of them are no longer kept. */
   since(after: number): HistoryEntry[] | null {
-    const first = this.entries[this.start];
-    if (!first) return [];
-    if (after + 1 < first.seq) return null;
+    if (after < this.droppedThrough) return null;
     const out: HistoryEntry[] = [];
     for (let i = this.entries.length - 1; i >= this.start; i--) {
       const e = this.entries[i] as HistoryEntry;

@@ -1,5 +1,5 @@
 import type { ArchivedEvent, BatonPolicy } from '../store/types.js';
-import type { Connection } from './connection.js';
+import { type Connection, Outgoing } from './connection.js';
 import { keepStroke, type Stroke } from './drawing.js';
 import { History, type HistoryEntry } from './history.js';
 import { REMOVED_CLOSE_CODE } from './limits.js';
@@ -64,6 +64,7 @@ const EPHEMERAL = new Set(['typing', 'pointer', 'pointer.leave']);
 const PRIVATE_TO_SENDER = new Set(['resume', 'report', 'prefs']);
 /** How often lagging sockets are checked for having caught up. */
 const CATCH_UP_CHECK_MS = 100;
+/** Chat lines kept for resuming; a socket that missed an older one gets a checkpoint instead. */
 const HISTORY_SIZE = 5000;
 /** Followers announced one by one before the rest join the audience (counted, not named). */
 const STAGE_SIZE = 50;
@@ -204,7 +205,7 @@ export class Room {
    */
   private readonly checkpointOf = new WeakMap<Connection, { seq: number; chatFrom: number }>();
   /** For each lagging socket, the latest superseding message held per kind and person. */
-  private readonly held = new Map<Connection, Map<string, string>>();
+  private readonly held = new Map<Connection, Map<string, Outgoing>>();
   private catchUp: NodeJS.Timeout | null = null;
   private readonly log: RoomLog;
   private readonly now: () => number;
@@ -752,10 +753,6 @@ export class Room {
     return e.skip !== participantId && (e.only === null || e.only.has(participantId));
   }
 
-  private textFor(e: HistoryEntry, participantId: string): string {
-    return e.forOne?.participant === participantId ? e.forOne.text : e.text;
-  }
-
   private sendCheckpoint(member: Member, conn: Connection): void {
     this.reply(conn, {
       type: 'welcome',
@@ -814,36 +811,33 @@ export class Room {
         : null,
       text: serialise(body, seq, at, from),
     };
-    this.history.push(entry);
+    // A resume re-sends only chat lines: everything else a reconnecting socket needs is in the
+    // checkpoint it gets on connecting, so nothing else is held (a busy node's rooms would otherwise
+    // keep thousands of recorder batches each, for the garbage collector to walk).
+    if (entry.type === 'chat') this.history.push(entry);
     // The archive files each event under its tab; a `tab` message carries the whole tab.
     const tab = 'tab' in body ? (typeof body.tab === 'string' ? body.tab : body.tab.id) : null;
     this.journal.append({ sessionId: this.id, seq, at, actor: from, tab, type: body.type, body: entry.text });
     // Who gets it is decided now; a socket that joins before the commit has it in its checkpoint.
-    const deliveries: Array<{ conn: Connection; text: string }> = [];
+    // Everyone gets the same bytes but the one participant a `forOne` names, so the sockets are
+    // listed, not paired with their text, and each text is encoded once however many get it.
+    const everyone: Connection[] = [];
+    const fuller: Connection[] = [];
     const recipients = entry.only ? this.membersAmong(entry.only) : this.members.values();
     for (const m of recipients) {
       if (!this.visibleTo(entry, m.info.id)) continue;
-      const text = this.textFor(entry, m.info.id);
+      const list = entry.forOne?.participant === m.info.id ? fuller : everyone;
       const own = entry.type === 'location' && m.info.id === from;
       for (const conn of m.connections) {
         if (conn === options.except || (own && this.quietLocation.has(conn))) continue;
-        deliveries.push({ conn, text });
+        list.push(conn);
       }
     }
     const kind = SUPERSEDED.get(entry.type);
     const key = kind && `${kind}\n${from}`;
     this.journal.after(() => {
-      for (const d of deliveries) {
-        if (key) {
-          const held = this.held.get(d.conn);
-          if (d.conn.bufferedAmount > LAGGING_BYTES) {
-            this.hold(d.conn, key, d.text);
-            continue;
-          }
-          held?.delete(key);
-        }
-        this.write(d.conn, d.text);
-      }
+      this.deliver(everyone, new Outgoing(entry.text), key);
+      if (entry.forOne) this.deliver(fuller, new Outgoing(entry.forOne.text), key);
     }, this.id);
     return entry;
   }
@@ -855,13 +849,27 @@ export class Room {
     }
   }
 
-  private hold(conn: Connection, key: string, text: string): void {
+  /** A lagging socket is held only the latest of what supersedes itself; everything else it is sent. */
+  private deliver(to: Connection[], message: Outgoing, key: string | undefined): void {
+    for (const conn of to) {
+      if (key) {
+        if (conn.bufferedAmount > LAGGING_BYTES) {
+          this.hold(conn, key, message);
+          continue;
+        }
+        this.held.get(conn)?.delete(key);
+      }
+      this.write(conn, message);
+    }
+  }
+
+  private hold(conn: Connection, key: string, message: Outgoing): void {
     let held = this.held.get(conn);
     if (!held) {
       held = new Map();
       this.held.set(conn, held);
     }
-    held.set(key, text);
+    held.set(key, message);
     if (this.catchUp) return;
     this.catchUp = setInterval(() => this.releaseHeld(), CATCH_UP_CHECK_MS);
     this.catchUp.unref();
@@ -872,7 +880,7 @@ export class Room {
     for (const [conn, held] of this.held) {
       if (conn.bufferedAmount > LAGGING_BYTES) continue;
       this.held.delete(conn);
-      for (const text of held.values()) this.write(conn, text);
+      for (const message of held.values()) this.write(conn, message);
     }
     if (this.held.size === 0 && this.catchUp) {
       clearInterval(this.catchUp);
@@ -895,16 +903,16 @@ export class Room {
 
   /** Queued behind whatever is still being committed, so each socket gets everything in seq order. */
   private sendTo(conn: Connection, text: string): void {
-    this.journal.after(() => this.write(conn, text), this.id);
+    this.journal.after(() => this.write(conn, new Outgoing(text)), this.id);
   }
 
-  private write(conn: Connection, text: string): void {
+  private write(conn: Connection, message: Outgoing): void {
     if (conn.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.log.warn({ room: this.id }, 'closing a socket that cannot keep up');
       conn.close(1013, 'too far behind; reconnect to resume');
       return;
     }
-    conn.send(text);
+    conn.send(message);
   }
 }
 

@@ -4,6 +4,20 @@ import type { Connection } from './connection.js';
 import { clientMessage, MAX_CONTROL_FRAME_BYTES } from './protocol.js';
 import { ConnectionLimits } from './rate-limit.js';
 import type { ParticipantRecord, Room, RoomLog } from './room.js';
+import { serverTextFrame } from './ws-frame.js';
+
+/**
+ * Sockets sent something in this turn of the event loop. Each stays corked until the turn ends, so
+ * everything it is sent in one turn leaves in one write: a room with thousands of followers pays one
+ * system call per follower per sweep, however many events the sweep carries.
+ */
+let corked: Socket[] = [];
+
+function uncorkAll(): void {
+  const sockets = corked;
+  corked = [];
+  for (const tcp of sockets) tcp.uncork();
+}
 
 /**
  * Binds one authenticated WebSocket to its room: every frame is parsed and validated here, so the
@@ -16,24 +30,20 @@ export function attachSocket(
   log: RoomLog,
   onClose: () => void,
 ): void {
-  // Everything sent to this socket in one turn of the event loop leaves in one write: a room with
-  // thousands of followers pays one system call per follower per sweep, however many events the
-  // sweep carries. ws keeps its TCP socket in a private field; it corks it around each frame itself,
-  // and corks nest, so this only widens the batch.
+  // ws keeps its TCP socket in a private field. Frames go straight to it, built once per message
+  // (see `Outgoing`) rather than by ws once per socket. That keeps the order with what ws writes
+  // itself (pongs, the close frame) because, with permessage-deflate off, ws writes synchronously too.
   const tcp = (ws as unknown as { _socket: Socket })._socket;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    tcp.uncork();
-  };
   const conn: Connection = {
-    send: (text) => {
-      if (!corked) {
-        corked = true;
+    send: (message) => {
+      // What ws does too: nothing is sent after the close frame.
+      if (ws.readyState !== ws.OPEN) return;
+      // ws corks only around its own writes, so a corked socket here is one corked in this turn.
+      if (tcp.writableCorked === 0) {
         tcp.cork();
-        process.nextTick(uncork);
+        if (corked.push(tcp) === 1) process.nextTick(uncorkAll);
       }
-      ws.send(text);
+      tcp.write(message.encoded(serverTextFrame));
     },
     get bufferedAmount() {
       return ws.bufferedAmount;

@@ -56,6 +56,17 @@ describe('History', () => {
       assert.equal(history.since(0), null);
     });
 
+    it('judges a gap by what was dropped, not by the seqs of what is kept', () => {
+      // Only some messages are kept (the room keeps chat lines): a gap of other messages before
+      // the oldest kept one is not a loss.
+      const history = new History(3);
+      for (const seq of [10, 20, 30]) history.push(entry(seq));
+      assert.deepEqual(seqs(history.since(2)), [10, 20, 30]);
+      history.push(entry(40));
+      assert.deepEqual(seqs(history.since(10)), [20, 30, 40]);
+      assert.equal(history.since(9), null, 'line 10 was dropped');
+    });
+
     it('keeps answering correctly across many trims', () => {
       const history = new History(4);
       for (let seq = 1; seq <= 100; seq++) {

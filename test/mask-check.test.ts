@@ -115,7 +115,7 @@ describe('MaskCheck: the server checks the recording for private values again', 
     const sent = new Map<string, string[]>();
     const conn = (id: string): Connection => {
       sent.set(id, []);
-      return { send: (t) => sent.get(id)?.push(t), bufferedAmount: 0, close() {} };
+      return { send: (m) => sent.get(id)?.push(m.text), bufferedAmount: 0, close() {} };
     };
     const room = new Room('s', { startUrl: null, log: { warn() {} } });
     const owner = conn('owner');

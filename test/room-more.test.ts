@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Connection } from '../session/connection.js';
+import type { Connection, Outgoing } from '../session/connection.js';
 import { MAX_STROKES_PER_AUTHOR, REMOVED_CLOSE_CODE } from '../session/limits.js';
 import type { ServerMessage } from '../session/protocol.js';
 import { parseNavigableUrl, Room, type RoomJournal } from '../session/room.js';
@@ -7,8 +7,8 @@ import { parseNavigableUrl, Room, type RoomJournal } from '../session/room.js';
 class Fake implements Connection {
   sent: string[] = [];
   bufferedAmount = 0;
-  send(text: string) {
-    this.sent.push(text);
+  send(message: Outgoing) {
+    this.sent.push(message.text);
   }
   close(_code?: number, _reason?: string) {}
   take(): Array<ServerMessage & Record<string, unknown>> {

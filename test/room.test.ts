@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Connection } from '../session/connection.js';
+import type { Connection, Outgoing } from '../session/connection.js';
 import { clientMessage, type ServerMessage } from '../session/protocol.js';
 import { MAIN_TAB, type ParticipantRecord, parseNavigableUrl, Room } from '../session/room.js';
 
@@ -23,8 +23,8 @@ class FakeConnection implements Connection {
 
   constructor(readonly label: string) {}
 
-  send(text: string): void {
-    this.sent.push(text);
+  send(message: Outgoing): void {
+    this.sent.push(message.text);
   }
 
   close(code: number, reason: string): void {

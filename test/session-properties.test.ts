@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Connection } from '../session/connection.js';
+import type { Connection, Outgoing } from '../session/connection.js';
 import { type ClientMessage, clientMessage } from '../session/protocol.js';
 import { Room } from '../session/room.js';
 
 class Inbox implements Connection {
   sent: string[] = [];
   bufferedAmount = 0;
-  send(text: string) {
-    this.sent.push(text);
+  send(message: Outgoing) {
+    this.sent.push(message.text);
   }
   close() {}
   types(): string[] {
