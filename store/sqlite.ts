@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startCheckpointer } from './checkpointer.js';
+import { eventInserter } from './event-insert.js';
+import { EventWriter } from './event-writer.js';
 import { migrations } from './migrations.js';
 import type {
   ArchivedEvent,
@@ -109,11 +111,13 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
   db.pragma('foreign_keys = ON');
   migrate(db);
   let checkpointer: { stop(): Promise<void> } | null = null;
+  let writer: EventWriter | null = null;
   if (file !== ':memory:') {
     db.pragma('wal_autocheckpoint = 0');
     // A log that grew under a burst shrinks back once a checkpoint lets it start over.
     db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     checkpointer = startCheckpointer(file);
+    writer = new EventWriter(file);
   }
 
   const q = {
@@ -197,8 +201,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
       const r = q.hostByLabel.get(label) as ContentHostRecord | undefined;
       return r && toContentHost(r);
     },
-    ...archiveQueries(db),
+    ...archiveQueries(db, () => writer),
     async close() {
+      await writer?.stop();
       await checkpointer?.stop();
       db.close();
     },
@@ -319,11 +324,12 @@ const toSummary = (r: SummaryRecord): ArchivedSessionRow => ({
   participants: JSON.parse(r.participants) as ArchivedSessionRow['participants'],
 });
 
-function archiveQueries(db: Database.Database): ArchiveStore {
+/**
+ * `writer`: the thread that appends events, when there is one (not for an in-memory database). A
+ * batch is written on the loop instead when it is gone, which process warnings report.
+ */
+function archiveQueries(db: Database.Database, writer: () => EventWriter | null): ArchiveStore {
   const q = {
-    insertEvent: db.prepare(
-      'INSERT INTO archive_events (session_id, seq, at, actor, tab, type, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
     lastEvent: db.prepare('SELECT * FROM archive_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
     // The literal type lets SQLite use the partial index on chat.
     recentChat: db.prepare(
@@ -385,10 +391,7 @@ function archiveQueries(db: Database.Database): ArchiveStore {
     hashUsed: db.prepare('SELECT 1 FROM captures WHERE hash = ? LIMIT 1'),
   };
 
-  const appendEvents = db.transaction((events: readonly ArchivedEvent[]) => {
-    for (const e of events)
-      q.insertEvent.run(e.sessionId, e.seq, e.at, e.actor, e.tab, e.type, e.body, e.hash);
-  });
+  const appendEvents = eventInserter(db);
   const addCaptures = db.transaction((rows: readonly CaptureRow[]) => {
     for (const c of rows) {
       q.insertCapture.run(
@@ -439,6 +442,8 @@ function archiveQueries(db: Database.Database): ArchiveStore {
 
   return {
     async appendEvents(events) {
+      const thread = writer();
+      if (thread && !thread.gone) return thread.append(events);
       appendEvents(events);
     },
     async lastEvent(sessionId) {
