@@ -48,7 +48,8 @@ export interface CopyAsker {
  * the viewer, so where the site allowed a content host of the session (the page's origin), the
  * mirror's app origin stands in for it. A copy open to anyone (`*`) is the same bytes whoever asks,
  * and the follower's credential is Tandem's, not the site's: a credentialed request is answered with
- * its own origin. Anything else stays as the site sent it, and fails as it failed for the owner.
+ * its own origin. A copy without CORS headers is the page's own resource, which the mirror may read
+ * in the page's place. Anything else stays as the site sent it, and fails as it failed for the owner.
  */
 export function copyCorsHeaders(kept: Record<string, string>, asker: CopyAsker): Record<string, string> {
   const out: Record<string, string> = {};
@@ -65,6 +66,13 @@ export function copyCorsHeaders(kept: Record<string, string>, asker: CopyAsker):
   } else if (allowed) {
     out['access-control-allow-origin'] = standIn(allowed);
     varies ||= out['access-control-allow-origin'] !== allowed;
+  } else if (origin === asker.appOrigin && !asker.credentialed) {
+    // No CORS at all is how a site serves its own pages' fonts: same origin, the owner's page needs
+    // none. The mirror asks from the viewer's origin, so it stands in for the page there too. Such a
+    // request is only ever answered with a copy fetched without the session's cookies, what the
+    // site gives anyone, so letting the viewer read it gives away nothing of the session.
+    out['access-control-allow-origin'] = origin;
+    varies = true;
   }
   const timing = out['timing-allow-origin'];
   if (timing) {

@@ -33,12 +33,14 @@ describe('a follower’s copies keep the site’s CORS headers', function () {
       res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 'who=olivia; Path=/' }).end(
         `<!doctype html><html><head><link rel="stylesheet" href="/style.css"></head><body>
           <p id="allowed">Allowed font</p>
+          <p id="own">Own font</p>
           <img id="avatar" src="${b.url}/avatar.txt"></body></html>`,
       );
     aRoutes['/style.css'] = (_req, res) =>
       res.writeHead(200, { 'content-type': 'text/css' }).end(
         `@font-face{font-family:Allowed;src:url(${b.url}/allowed.woff2) format("woff2")}
-        #allowed{font-family:Allowed}`,
+        @font-face{font-family:Own;src:url(/own.woff2) format("woff2")}
+        #allowed{font-family:Allowed} #own{font-family:Own}`,
       );
     bRoutes['/allowed.woff2'] = (_req, res) =>
       res
@@ -48,6 +50,8 @@ describe('a follower’s copies keep the site’s CORS headers', function () {
           vary: 'Origin',
         })
         .end(FONT);
+    // The page's own font needs no CORS for the page; in the mirror, on the viewer's origin, it does.
+    aRoutes['/own.woff2'] = (_req, res) => res.writeHead(200, { 'content-type': 'font/woff2' }).end(FONT);
     // What the site shows depends on the session's cookies (ports share cookies: A's reach B).
     bRoutes['/avatar.txt'] = (req, res) =>
       res
@@ -68,7 +72,7 @@ describe('a follower’s copies keep the site’s CORS headers', function () {
     await owner.goto(`${session.hostUrl}&name=Olivia`);
     live = await frameShowing(owner, 'Allowed font');
     await until('the owner’s page has its fonts', () =>
-      live.evaluate(() => document.fonts.check('16px Allowed')),
+      live.evaluate(() => document.fonts.check('16px Allowed') && document.fonts.check('16px Own')),
     );
     await follower.goto(`${session.joinUrl}&name=Felix`);
     mirror = await frameShowing(follower, 'Allowed font');
@@ -87,13 +91,13 @@ describe('a follower’s copies keep the site’s CORS headers', function () {
       return Object.fromEntries([...document.fonts].map((f) => [f.family, f.status]));
     });
 
-  it('a web font from another origin the site allows loads in the mirror, as in the owner’s page', async () => {
+  it('the page’s own web font, and one from another origin the site allows, load in the mirror as in the owner’s page', async () => {
     await until('the mirror has tried its fonts', async () => {
       const status = await fontStatus(mirror);
-      return status.Allowed !== 'loading' && status.Allowed !== 'unloaded';
+      return [status.Allowed, status.Own].every((s) => s !== 'loading' && s !== 'unloaded');
     });
-    assert.deepEqual(await fontStatus(live), { Allowed: 'loaded' });
-    assert.deepEqual(await fontStatus(mirror), { Allowed: 'loaded' });
+    assert.deepEqual(await fontStatus(live), { Allowed: 'loaded', Own: 'loaded' });
+    assert.deepEqual(await fontStatus(mirror), { Allowed: 'loaded', Own: 'loaded' });
     assert.deepEqual(
       followerErrors.filter((e) => e.includes('CORS')),
       [],
