@@ -9,9 +9,11 @@ interface Batch {
   deliveries: Array<{ deliver: () => void; sessionId: string | undefined }>;
   /** Sessions whose chain is sealed once this batch is committed. */
   closing: Set<string>;
+  /** Told once the batch has been written, or has failed: nothing is dropped from here. */
+  settled: Array<() => void>;
 }
 
-const emptyBatch = (): Batch => ({ events: [], deliveries: [], closing: new Set() });
+const emptyBatch = (): Batch => ({ events: [], deliveries: [], closing: new Set(), settled: [] });
 
 export interface JournalLog {
   error(fields: object, message: string): void;
@@ -40,11 +42,14 @@ export class Journal {
   /**
    * Opens a session's chain where it left off, with what its room continues from: the recent chat
    * and the events its tabs are rebuilt from. A session still known here (its close not yet
-   * committed) continues from memory, which is ahead of the database, and is no longer sealed.
+   * committed) continues from memory, which is ahead of the database, and is no longer sealed; its
+   * chat and tabs are read once what it appended is committed.
    */
   async open(sessionId: string) {
     this.collecting.closing.delete(sessionId);
     this.writing?.closing.delete(sessionId);
+    // Its last events may still be on their way to the database, which the room reads from below.
+    if (this.heads.has(sessionId)) await this.settled();
     if (!this.heads.has(sessionId)) {
       const last = await this.store.lastEvent(sessionId);
       if (!this.heads.has(sessionId))
@@ -100,6 +105,17 @@ export class Journal {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  /**
+   * Resolves once what was appended so far has been written or has failed. Unlike drain(), it does
+   * not wait for what others append meanwhile, which on a busy node never stops.
+   */
+  private settled(): Promise<void> {
+    const pending = this.collecting.events.length > 0 || this.collecting.closing.size > 0;
+    const batch = pending ? this.collecting : this.writing;
+    if (!batch) return Promise.resolve();
+    return new Promise((resolve) => batch.settled.push(resolve));
+  }
+
   private schedule(): void {
     if (this.scheduled || this.writing) return;
     this.scheduled = true;
@@ -145,6 +161,7 @@ export class Journal {
         this.log.error({ err: (err as Error).message }, 'a delivery failed');
       }
     }
+    for (const resolve of batch.settled) resolve();
     return this.continue();
   }
 

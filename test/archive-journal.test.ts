@@ -462,6 +462,57 @@ describe('archive journal: group commit and delivery after commit', () => {
 
   // Rooms drop an idle session (journal.close) on a timer; a participant can come back in the same
   // event-loop turn, before the close is committed, and the room is opened again (journal.open).
+  it('a session opened again while its last events are being written gets them in its chat and tabs', async () => {
+    const { store: held, control } = instrumented(store);
+    const journal = new Journal(held, silent);
+    await journal.open('s1');
+    control.hold();
+    journal.append(event('s1', 1, 'said just before the room was dropped'));
+    journal.append({
+      ...event('s1', 2),
+      type: 'tab.focus',
+      body: JSON.stringify({ type: 'tab.focus', seq: 2 }),
+    });
+    journal.close('s1');
+    await turn();
+    const reopening = journal.open('s1');
+    control.release();
+    const reopened = await reopening;
+    assert.deepEqual(
+      reopened.chat.map((c) => JSON.parse(c.body).text),
+      ['said just before the room was dropped'],
+    );
+    assert.deepEqual(
+      reopened.tabEvents.map((b) => JSON.parse(b).type),
+      ['tab.focus'],
+    );
+    assert.equal(reopened.lastSeq, 2);
+  });
+
+  it('reopens a session while another keeps appending, without waiting for the other to stop', async () => {
+    const journal = new Journal(store, silent);
+    await journal.open('s1');
+    await journal.open('s2');
+    journal.append(event('s1', 1));
+    journal.close('s1');
+    let seq = 0;
+    let busy = true;
+    const other = (async () => {
+      while (busy) {
+        journal.append(event('s2', ++seq));
+        await turn();
+      }
+    })();
+    const reopened = await journal.open('s1');
+    busy = false;
+    await other;
+    assert.deepEqual(
+      reopened.chat.map((c) => JSON.parse(c.body).seq),
+      [1],
+    );
+    await journal.drain();
+  });
+
   it('a session opened again before its close is committed stays open and keeps its chain', async () => {
     const journal = new Journal(store, silent, () => 99);
     await journal.open('s1');
