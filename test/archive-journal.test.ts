@@ -490,7 +490,16 @@ describe('archive journal: group commit and delivery after commit', () => {
   });
 
   it('reopens a session while another keeps appending, without waiting for the other to stop', async () => {
-    const journal = new Journal(store, silent);
+    // Each write takes a turn, as the writer thread's do: more is always appended meanwhile.
+    const slow: FullStore = {
+      ...store,
+      async appendEvents(events) {
+        await turn();
+        await turn();
+        return store.appendEvents(events);
+      },
+    };
+    const journal = new Journal(slow, silent);
     await journal.open('s1');
     await journal.open('s2');
     journal.append(event('s1', 1));
