@@ -153,6 +153,11 @@ describe('replay of a session with two tabs and a stroke, in Chromium', function
 
     await auditor.click('[data-testid="tab"][data-tab="t2"]');
     await shows('Contact form'); // choosing the active tab follows the session again
+
+    // The switch has its tick on the timeline.
+    const tick = await auditor.$('.tick.kind-tab');
+    assert.ok(tick, 'a tick for the change of tab');
+    assert.match(String(await tick.evaluate((t) => t.getAttribute('title'))), /Tab/);
   });
 
   it('switches tabs by itself while playing through the switch', async () => {

@@ -4,7 +4,7 @@ import type { Marker } from './timeline.js';
 
 export const SPEEDS = [0.5, 1, 2, 4, 8] as const;
 /** What the timeline marks; arrivals and departures are in the list of events only. */
-const ON_TIMELINE = new Set(['location', 'chat', 'baton', 'control', 'highlight']);
+const ON_TIMELINE = new Set(['location', 'chat', 'baton', 'control', 'highlight', 'tab']);
 const STEP_MS = 5000;
 const FINE_STEP_MS = 1000;
 const PAGE_STEP_MS = 60_000;

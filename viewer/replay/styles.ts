@@ -67,7 +67,7 @@ table.sessions{width:100%;border-collapse:collapse;background:var(--panel);borde
 .timeline{position:relative;flex:1 1 20rem;min-width:12rem;height:38px}
 .timeline .ticks{position:absolute;left:8px;right:8px;top:0;height:12px}
 .tick{position:absolute;top:0;width:5px;height:12px;margin-left:-2px;padding:0;border:0;border-radius:2px;background:var(--muted);cursor:pointer}
-.tick.kind-location{background:#2f6fed}.tick.kind-chat{background:#12b76a}.tick.kind-baton{background:#f79009}.tick.kind-control{background:#dd2590}.tick.kind-highlight{background:#9e77ed}
+.tick.kind-location{background:#2f6fed}.tick.kind-chat{background:#12b76a}.tick.kind-baton{background:#f79009}.tick.kind-control{background:#dd2590}.tick.kind-highlight{background:#9e77ed}.tick.kind-tab{background:#0e9384}
 .timeline .track{position:absolute;left:8px;right:8px;top:23px;height:4px}
 .timeline .loaded{height:100%;border-radius:2px;background:var(--line)}
 .timeline input[type=range]{position:absolute;left:0;right:0;bottom:0;width:100%;margin:0;height:24px;background:transparent;accent-color:var(--accent)}
