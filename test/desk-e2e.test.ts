@@ -83,7 +83,12 @@ describe('desk end to end: the button, the queue, agents and supervisors', funct
     const context = await browser.createBrowserContext();
     const shop = await context.newPage();
     await shop.goto(from);
-    await shop.waitForSelector(`${BUTTON}[data-available]`);
+    // Polled from here: the attribute changes inside the button's shadow root, which a wait that
+    // watches the document for mutations does not see, and animation frames may not run for a
+    // page in the background.
+    await until('the button has asked whether agents are available', async () =>
+      Boolean(await shop.$(`${BUTTON}[data-available]`)),
+    );
     const opened = browser.waitForTarget((t) => t.url().includes('/help/') && t.browserContext() === context);
     await shop.click(BUTTON);
     const wait = (await (await opened).page()) as Page;
