@@ -12,6 +12,7 @@ import type {
 } from '../store/desk-queue-types.js';
 import type { ParticipantRow, SessionRow } from '../store/types.js';
 import type { DeskUserView } from './accounts.js';
+import type { AgentFrame } from './agent-frame.js';
 import { type Dispatch, HuntGroup, type Offer } from './hunt-group.js';
 import { originAllowed } from './origins.js';
 import { chooseScheduledAgent } from './schedule.js';
@@ -29,27 +30,6 @@ export interface DeskDirectory {
     limit: number,
   ): Promise<ReadonlyArray<{ at: number; kind: string; detail: unknown }>>;
 }
-
-/** Frames the desk sends to one agent; board and visitor updates are pulled on `changed`. */
-export type AgentFrame =
-  | {
-      type: 'offer';
-      request: {
-        id: string;
-        name: string | null;
-        /** The signed-in desk user who asked (a collaboration visitor); null for an anonymous one. */
-        userId: string | null;
-        question: string | null;
-        from: string;
-        waitingSince: number;
-      };
-      expiresAt: number;
-    }
-  | { type: 'offer-withdrawn'; id: string }
-  | { type: 'state'; state: AgentStateName; since: number; reason: string }
-  | { type: 'invite'; sessionId: string; mode: 'transfer' | 'conference'; from: string; viewerUrl: string }
-  /** A session was booked with them: their calendar changed. */
-  | { type: 'calendar' };
 
 export interface DeskListener {
   toAgent(tenantId: string, userId: string, frame: AgentFrame): void;

@@ -2,7 +2,8 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { DeskAccounts, DeskUser } from '../desk/accounts.js';
-import { type AgentFrame, type Desk, type DeskListener, QueueError } from '../desk/desk.js';
+import type { AgentFrame } from '../desk/agent-frame.js';
+import { type Desk, type DeskListener, QueueError } from '../desk/desk.js';
 import { refuseUpgrade } from '../proxy/pages.js';
 import { deskUserOf } from './desk-auth.js';
 

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { AgentFrame } from '../../desk/agent-frame.js';
 import {
   type AgentState,
   acceptOffer,
@@ -62,19 +63,19 @@ export function AgentConsole({ me }: { me: Me }) {
 
   const mode = useLive(
     '',
-    (frame) => {
-      if (frame.type === 'offer') showOffer(frame as unknown as Offer);
+    (received) => {
+      // The agent's channel carries only the desk's agent frames.
+      const frame = received as AgentFrame;
+      if (frame.type === 'offer') showOffer(frame);
       else if (frame.type === 'offer-withdrawn') {
-        setOffer((o) => (o && o.request.id === (frame as unknown as { id: string }).id ? null : o));
+        setOffer((o) => (o && o.request.id === frame.id ? null : o));
       } else if (frame.type === 'calendar') void getCalendar().then(setCalendar);
       else if (frame.type === 'state') {
-        const s = frame as unknown as StateView & { reason: string };
-        setLocalState({ state: s.state, since: s.since });
-        setStateNote(describeStateChange(s.state, s.reason));
+        setLocalState({ state: frame.state, since: frame.since });
+        setStateNote(describeStateChange(frame.state, frame.reason));
       } else if (frame.type === 'invite') {
-        const i = frame as unknown as Invite;
-        setInvites((list) => [...list.filter((x) => x.sessionId !== i.sessionId), i]);
-        pager.start(i.sessionId, inviteText(i));
+        setInvites((list) => [...list.filter((x) => x.sessionId !== frame.sessionId), frame]);
+        pager.start(frame.sessionId, inviteText(frame));
       }
     },
     refresh,

@@ -2,12 +2,15 @@
  * The desk's REST calls (docs/desk.md). A signed-in user is known by the HttpOnly `tandem_desk`
  * cookie; every state-changing call also carries the CSRF token that `me` and `login` hand out.
  */
+import type { Invite, Offer } from '../../desk/agent-frame.js';
+import type { AgentStateName } from '../../store/desk-queue-types.js';
 import { ApiError, call } from '../api.js';
 
+export type { Invite, Offer };
 export { ApiError };
 
 export type Role = 'admin' | 'supervisor' | 'agent';
-export type AgentState = 'ready' | 'not-ready' | 'away' | 'break';
+export type AgentState = AgentStateName;
 export type ScenarioKind = 'support' | 'collaboration' | 'training' | 'administrative';
 
 export interface DeskUser {
@@ -86,27 +89,6 @@ export interface Board {
   /** `monitors`: the users watching; `channel`: the session's name, from the tenant and a time. */
   sessions: Array<{ id: string; channel: string; agentId: string; startedAt: number; monitors: string[] }>;
   alerts: Alert[];
-}
-
-export interface Offer {
-  request: {
-    id: string;
-    name: string | null;
-    /** The signed-in desk user who asked (a collaboration visitor). */
-    userId: string | null;
-    question: string | null;
-    from: string;
-    waitingSince: number;
-  };
-  expiresAt: number;
-}
-
-/** Another agent brings this one into a session (transfer hands it over, conference adds them). */
-export interface Invite {
-  sessionId: string;
-  mode: 'transfer' | 'conference';
-  from: string;
-  viewerUrl: string;
 }
 
 /** The agent's state; `since` is null until they first chose one. */
