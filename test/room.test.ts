@@ -757,6 +757,27 @@ describe('Room', () => {
       assert.deepEqual(bob.take(), []);
     });
 
+    it('still fills in missed chat after thousands of recorder messages: only chat lines count', function () {
+      this.timeout(60_000);
+      const { h, alice, bob } = threeInRoom();
+      h.send(ALICE, alice, { type: 'chat', text: 'seen' });
+      const after = single(bob.take(), 'chat').seq;
+      h.room.disconnect('bob', bob);
+      for (let i = 0; i < 250; i++) h.send(ALICE, alice, { type: 'chat', text: `missed ${i}` });
+      for (let i = 0; i < 6000; i++) {
+        h.send(ALICE, alice, { type: 'rec', tab: MAIN_TAB, events: [{ type: 3, timestamp: i }] });
+      }
+      const bob2 = h.join(BOB);
+      bob2.take();
+      h.send(BOB, bob2, { type: 'resume', after });
+      const filled = bob2.take();
+      assert.equal(filled[0]?.type, 'chat', 'missed chat, not a fresh checkpoint');
+      assert.deepEqual(
+        filled.map((m) => (m as Of<'chat'>).text),
+        Array.from({ length: 50 }, (_, i) => `missed ${i}`),
+      );
+    });
+
     it('sends a fresh welcome checkpoint when the missed messages are no longer kept', function () {
       this.timeout(60_000);
       const { h, alice, bob, seq: seenByBob } = threeInRoom();
