@@ -115,7 +115,12 @@ describe('remote control: a follower acts through the mirror and the owner’s p
       await mirror.type('#message', 'Two\nlines', { delay: 60 });
       await sees('the textarea', (s) => s.message === 'Two\nlines');
 
-      await mirror.focus('#size');
+      // The keys go wherever the focus is: make sure it is on the box (the mirror may have just
+      // rebuilt the page from the owner's recording, which drops the focus).
+      await until('the size box has the focus', async () => {
+        await mirror.focus('#size');
+        return mirror.evaluate(() => document.activeElement?.id === 'size');
+      });
       await follower.keyboard.press('ArrowDown');
       await follower.keyboard.press('ArrowDown');
       await sees('the size chosen', (s) => s.size === 'L');
