@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { parseConfig } from '../server/config.js';
 import { startTandem } from '../server/tandem.js';
 import { createSession, joinAs } from '../test/helpers/tandem.js';
+import { loopbackCost } from './loopback-floor.js';
 
 /** One process may hold 20,000 open files here; the server keeps one per follower. */
 const FOLLOWERS = Number(process.env.FOLLOWERS ?? 19_000);
@@ -62,6 +63,7 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
  * reported too.
  */
 export async function run(): Promise<Record<string, number>> {
+  const bare = await loopbackCost();
   const dataDir = `/tmp/tandem-bench-fanout-${process.pid}`;
   const tandem = await startTandem(
     parseConfig({ PORT: '0', TANDEM_DATA_DIR: dataDir, TANDEM_DEMO_SITE: 'off' }, []),
@@ -176,6 +178,13 @@ export async function run(): Promise<Record<string, number>> {
         (followersCpu / events / (FOLLOWERS / 1000)).toFixed(0),
       ),
       'chat lines lost (fewest received of sent)': chatsSent - fewestChats,
+      'bare loopback write, server CPU µs each': Number(bare.writeMicros.toFixed(1)),
+      'bare loopback read, reader CPU µs each': Number(bare.readMicros.toFixed(1)),
+      // However a server is built, one sweep costs a write and a read per follower; on 2 cores, in
+      // parallel at best, it cannot take less than this, and an event can wait for the one before.
+      'floor: one sweep to every follower on 2 cores, ms': Math.round(
+        (FOLLOWERS * (bare.writeMicros + bare.readMicros)) / 2 / 1000,
+      ),
     };
   } finally {
     leader?.terminate();

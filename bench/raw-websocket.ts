@@ -32,20 +32,12 @@ export class RawWebSocket {
     const key = randomBytes(16).toString('base64');
     const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: target.hostname, port: Number(target.port) }, () => {
-        socket.setNoDelay(true);
-        socket.write(
-          `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
-            'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
-            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-        );
-      });
+      let ws: RawWebSocket | null = null;
       let head = Buffer.alloc(0);
       const onHandshake = (chunk: Buffer) => {
         head = Buffer.concat([head, chunk]);
         const end = head.indexOf('\r\n\r\n');
         if (end < 0) return;
-        socket.off('data', onHandshake);
         socket.off('error', reject);
         const lines = head.subarray(0, end).toString('latin1').split('\r\n');
         const headers = new Map(
@@ -67,17 +59,41 @@ export class RawWebSocket {
           socket.destroy();
           return reject(new Error(`WebSocket handshake failed: ${problem}`));
         }
-        const ws = new RawWebSocket(socket, onText, onClose);
-        socket.on('data', (data: Buffer) => ws.read(data));
+        const opened = new RawWebSocket(socket, onText, onClose);
+        ws = opened;
         socket.on('error', () => socket.destroy());
         socket.on('close', () => {
-          if (!ws.closing) onClose(1006);
+          if (!opened.closing) onClose(1006);
         });
-        resolve(ws);
+        resolve(opened);
         const rest = head.subarray(end + 4);
-        if (rest.length > 0) ws.read(rest);
+        if (rest.length > 0) opened.read(rest);
       };
-      socket.on('data', onHandshake);
+      // Reads land in one buffer shared by every socket of the thread (\`onread\`), not in a new
+      // buffer pushed through a stream per read: what a socket keeps of a read, it copies.
+      const socket = net.connect(
+        {
+          host: target.hostname,
+          port: Number(target.port),
+          onread: {
+            buffer: readBuffer,
+            callback: (length) => {
+              const chunk = readBuffer.subarray(0, length);
+              if (ws) ws.read(chunk);
+              else onHandshake(Buffer.from(chunk));
+              return true;
+            },
+          },
+        },
+        () => {
+          socket.setNoDelay(true);
+          socket.write(
+            `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
+              'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+              `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
+        },
+      );
       socket.once('error', reject);
     });
   }
@@ -196,6 +212,8 @@ export class RawWebSocket {
     this.socket.write(frame);
   }
 }
+
+const readBuffer = Buffer.allocUnsafe(256 * 1024);
 
 /** Masking keys come from the CSPRNG a pool at a time, as ws does: one call per frame costs more. */
 const maskPool = Buffer.alloc(8192);

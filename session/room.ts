@@ -112,6 +112,11 @@ interface Member {
   hidden: boolean;
 }
 
+interface RoomSocket {
+  id: string;
+  conn: Connection;
+}
+
 /** Archived but delivered to no one: an audience member's or a monitor's arrival or departure. */
 const NOBODY: ReadonlySet<string> = new Set();
 
@@ -206,6 +211,8 @@ export class Room {
   private readonly checkpointOf = new WeakMap<Connection, { seq: number; chatFrom: number }>();
   /** For each lagging socket, the latest superseding message held per kind and person. */
   private readonly held = new Map<Connection, Map<string, Outgoing>>();
+  /** Every open socket with its participant; null once someone connects or leaves, until needed. */
+  private sockets: readonly RoomSocket[] | null = null;
   private catchUp: NodeJS.Timeout | null = null;
   private readonly log: RoomLog;
   private readonly now: () => number;
@@ -298,6 +305,7 @@ export class Room {
       if (!audience && !hidden) this.stage.add(member);
     }
     member.connections.add(conn);
+    this.sockets = null;
     member.info.connected = true;
     // Everyone else hears of the change first; the newcomer's welcome then already contains it, so
     // the welcome is always the first thing a connection receives.
@@ -318,7 +326,9 @@ export class Room {
   disconnect(participantId: string, conn: Connection): void {
     this.held.delete(conn);
     const member = this.members.get(participantId);
-    if (!member?.connections.delete(conn) || member.connections.size > 0) return;
+    if (!member?.connections.delete(conn)) return;
+    this.sockets = null;
+    if (member.connections.size > 0) return;
     member.info.connected = false;
     this.countPresence(member, -1);
     this.relay(
@@ -641,6 +651,7 @@ export class Room {
     this.relay(host.info.id, { type: 'removed', participant: participantId });
     if (target.info.connected) this.countPresence(target, -1);
     this.members.delete(participantId);
+    this.sockets = null;
     this.stage.delete(target);
     for (const c of target.connections) {
       this.held.delete(c);
@@ -819,47 +830,60 @@ export class Room {
     const tab = 'tab' in body ? (typeof body.tab === 'string' ? body.tab : body.tab.id) : null;
     this.journal.append({ sessionId: this.id, seq, at, actor: from, tab, type: body.type, body: entry.text });
     // Who gets it is decided now; a socket that joins before the commit has it in its checkpoint.
-    // Everyone gets the same bytes but the one participant a `forOne` names, so the sockets are
-    // listed, not paired with their text, and each text is encoded once however many get it.
-    const everyone: Connection[] = [];
-    const fuller: Connection[] = [];
-    const recipients = entry.only ? this.membersAmong(entry.only) : this.members.values();
-    for (const m of recipients) {
-      if (!this.visibleTo(entry, m.info.id)) continue;
-      const list = entry.forOne?.participant === m.info.id ? fuller : everyone;
-      const own = entry.type === 'location' && m.info.id === from;
-      for (const conn of m.connections) {
-        if (conn === options.except || (own && this.quietLocation.has(conn))) continue;
-        list.push(conn);
-      }
-    }
+    // A broadcast takes the room's list of sockets as it stands (a list that is replaced, never
+    // changed, when someone connects or leaves), so a room of thousands copies nothing per event.
+    const sockets = entry.only ? this.socketsOf(entry.only) : this.allSockets();
+    const quiet = entry.type === 'location';
+    const excluded = (s: RoomSocket) =>
+      s.conn === options.except ||
+      s.id === entry.skip ||
+      (quiet && s.id === from && this.quietLocation.has(s.conn));
     const kind = SUPERSEDED.get(entry.type);
     const key = kind && `${kind}\n${from}`;
-    this.journal.after(() => {
-      this.deliver(everyone, new Outgoing(entry.text), key);
-      if (entry.forOne) this.deliver(fuller, new Outgoing(entry.forOne.text), key);
-    }, this.id);
+    const plain = new Outgoing(entry.text);
+    const fuller = entry.forOne && { id: entry.forOne.participant, message: new Outgoing(entry.forOne.text) };
+    this.journal.after(() => this.deliver(sockets, excluded, plain, fuller, key), this.id);
     return entry;
   }
 
-  private *membersAmong(ids: ReadonlySet<string>): Iterable<Member> {
-    for (const id of ids) {
-      const m = this.members.get(id);
-      if (m) yield m;
-    }
+  private allSockets(): readonly RoomSocket[] {
+    this.sockets ??= [...this.members.values()].flatMap((m) =>
+      [...m.connections].map((conn) => ({ id: m.info.id, conn })),
+    );
+    return this.sockets;
   }
 
-  /** A lagging socket is held only the latest of what supersedes itself; everything else it is sent. */
-  private deliver(to: Connection[], message: Outgoing, key: string | undefined): void {
-    for (const conn of to) {
+  private socketsOf(ids: ReadonlySet<string>): RoomSocket[] {
+    const sockets: RoomSocket[] = [];
+    for (const id of ids)
+      for (const conn of this.members.get(id)?.connections ?? []) sockets.push({ id, conn });
+    return sockets;
+  }
+
+  /**
+   * Everyone gets the same bytes but the one participant a `forOne` names, and each text is encoded
+   * once however many get it. A lagging socket is held only the latest of what supersedes itself;
+   * everything else it is sent.
+   */
+  private deliver(
+    sockets: readonly RoomSocket[],
+    excluded: (s: RoomSocket) => boolean,
+    plain: Outgoing,
+    fuller: { id: string; message: Outgoing } | null,
+    key: string | undefined,
+  ): void {
+    for (const s of sockets) {
+      if (excluded(s)) continue;
+      const message = s.id === fuller?.id ? fuller.message : plain;
+      const buffered = s.conn.bufferedAmount;
       if (key) {
-        if (conn.bufferedAmount > LAGGING_BYTES) {
-          this.hold(conn, key, message);
+        if (buffered > LAGGING_BYTES) {
+          this.hold(s.conn, key, message);
           continue;
         }
-        this.held.get(conn)?.delete(key);
+        if (this.held.size > 0) this.held.get(s.conn)?.delete(key);
       }
-      this.write(conn, message);
+      this.write(s.conn, message, buffered);
     }
   }
 
@@ -906,8 +930,8 @@ export class Room {
     this.journal.after(() => this.write(conn, new Outgoing(text)), this.id);
   }
 
-  private write(conn: Connection, message: Outgoing): void {
-    if (conn.bufferedAmount > MAX_BUFFERED_BYTES) {
+  private write(conn: Connection, message: Outgoing, buffered = conn.bufferedAmount): void {
+    if (buffered > MAX_BUFFERED_BYTES) {
       this.log.warn({ room: this.id }, 'closing a socket that cannot keep up');
       conn.close(1013, 'too far behind; reconnect to resume');
       return;

@@ -1,22 +1,61 @@
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
-import type { Connection } from './connection.js';
+import type { Connection, Outgoing } from './connection.js';
 import { clientMessage, MAX_CONTROL_FRAME_BYTES } from './protocol.js';
 import { ConnectionLimits } from './rate-limit.js';
 import type { ParticipantRecord, Room, RoomLog } from './room.js';
 import { serverTextFrame } from './ws-frame.js';
 
-/**
- * Sockets sent something in this turn of the event loop. Each stays corked until the turn ends, so
- * everything it is sent in one turn leaves in one write: a room with thousands of followers pays one
- * system call per follower per sweep, however many events the sweep carries.
- */
-let corked: Socket[] = [];
+/** What one socket has been sent in this turn of the event loop, waiting for the turn's end. */
+interface Outbox {
+  ws: WebSocket;
+  tcp: Socket;
+  queue: Outgoing[];
+}
 
-function uncorkAll(): void {
-  const sockets = corked;
-  corked = [];
-  for (const tcp of sockets) tcp.uncork();
+/**
+ * Sockets sent something in this turn. Each gets everything it was sent in one write when the
+ * turn ends: a room with thousands of followers pays one system call per follower per sweep,
+ * however many events the sweep carries, and the followers that were sent the same messages share
+ * one buffer of them.
+ */
+let due: Outbox[] = [];
+
+function flushDue(): void {
+  const boxes = due;
+  due = [];
+  let shared: { queue: Outgoing[]; bytes: Buffer } | null = null;
+  for (const box of boxes) {
+    const queue = box.queue;
+    // Emptied already by a close in the same turn.
+    if (queue.length === 0) continue;
+    box.queue = [];
+    if (shared === null || !sameMessages(queue, shared.queue)) shared = { queue, bytes: wireBytes(queue) };
+    flush(box, shared.bytes);
+  }
+}
+
+function flushOne(box: Outbox): void {
+  if (box.queue.length === 0) return;
+  const queue = box.queue;
+  box.queue = [];
+  flush(box, wireBytes(queue));
+}
+
+function flush(box: Outbox, bytes: Buffer): void {
+  // What ws does too: nothing is sent after the close frame.
+  if (box.ws.readyState === box.ws.OPEN) box.tcp.write(bytes);
+}
+
+function wireBytes(queue: readonly Outgoing[]): Buffer {
+  if (queue.length === 1) return (queue[0] as Outgoing).encoded(serverTextFrame);
+  return Buffer.concat(queue.map((m) => m.encoded(serverTextFrame)));
+}
+
+function sameMessages(a: readonly Outgoing[], b: readonly Outgoing[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -31,24 +70,21 @@ export function attachSocket(
   onClose: () => void,
 ): void {
   // ws keeps its TCP socket in a private field. Frames go straight to it, built once per message
-  // (see `Outgoing`) rather than by ws once per socket. That keeps the order with what ws writes
-  // itself (pongs, the close frame) because, with permessage-deflate off, ws writes synchronously too.
-  const tcp = (ws as unknown as { _socket: Socket })._socket;
+  // (see `Outgoing`) rather than by ws once per socket. ws writes its own frames (pongs, the close
+  // frame) synchronously, with permessage-deflate off; a pong may pass what waits in the outbox, and
+  // the outbox is emptied before a close frame is written.
+  const box: Outbox = { ws, tcp: (ws as unknown as { _socket: Socket })._socket, queue: [] };
   const conn: Connection = {
     send: (message) => {
-      // What ws does too: nothing is sent after the close frame.
-      if (ws.readyState !== ws.OPEN) return;
-      // ws corks only around its own writes, so a corked socket here is one corked in this turn.
-      if (tcp.writableCorked === 0) {
-        tcp.cork();
-        if (corked.push(tcp) === 1) process.nextTick(uncorkAll);
-      }
-      tcp.write(message.encoded(serverTextFrame));
+      if (box.queue.push(message) === 1 && due.push(box) === 1) process.nextTick(flushDue);
     },
     get bufferedAmount() {
-      return ws.bufferedAmount;
+      return box.tcp.writableLength;
     },
-    close: (code, reason) => ws.close(code, reason),
+    close: (code, reason) => {
+      flushOne(box);
+      ws.close(code, reason);
+    },
   };
   const limits = new ConnectionLimits(Date.now());
 
