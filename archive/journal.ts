@@ -70,8 +70,19 @@ export class Journal {
     // Not open, or its last commit failed: nothing is appended until the session is opened again.
     if (head === undefined) return;
     const hash = chainHash(head.hash, e.sessionId, e.body);
-    this.heads.set(e.sessionId, { hash, seq: e.seq });
-    this.collecting.events.push({ ...e, hash });
+    head.hash = hash;
+    head.seq = e.seq;
+    // Field by field rather than spread: this runs for every event of every room.
+    this.collecting.events.push({
+      sessionId: e.sessionId,
+      seq: e.seq,
+      at: e.at,
+      actor: e.actor,
+      tab: e.tab,
+      type: e.type,
+      body: e.body,
+      hash,
+    });
     this.schedule();
   }
 

@@ -17,6 +17,8 @@ interface Pair {
 interface Job {
   url: string;
   pairs: Pair[];
+  /** Traffic runs this long before anything is counted: the first second carries the JIT's warm-up. */
+  warmupMs: number;
   durationMs: number;
   recEveryMs: number;
   pointerEveryMs: number;
@@ -27,6 +29,7 @@ const job = workerData as Job;
 const latencies: number[] = [];
 let sent = 0;
 let received = 0;
+let measuring = false;
 
 /**
  * What a participant's socket does with each message: note how long it took, if it says. Only the
@@ -38,7 +41,7 @@ function measure(own: boolean): (text: string) => void {
     if (text.startsWith('{"type":"rec"')) sentAt = numberAfter(text, '"timestamp":');
     else if (text.startsWith('{"type":"chat"') && !own) sentAt = numberAfter(text, '"text":"');
     else if (text.startsWith('{"type":"pointer"')) sentAt = (numberAfter(text, '"x":') ?? 0) * 1e13;
-    if (sentAt === undefined || !Number.isFinite(sentAt)) return;
+    if (!measuring || sentAt === undefined || !Number.isFinite(sentAt)) return;
     received++;
     latencies.push(Date.now() - sentAt);
   };
@@ -64,7 +67,6 @@ for (const p of job.pairs) {
 parentPort?.postMessage({ connected: sockets.length });
 // Every thread starts its traffic at once.
 await new Promise((go) => parentPort?.once('message', go));
-const cpu = threadCpuMicros();
 
 const padding = 'x'.repeat(900);
 const timers: NodeJS.Timeout[] = [];
@@ -102,8 +104,13 @@ for (let i = 0; i < sockets.length; i += 2) {
     owner.send(JSON.stringify({ type: 'chat', text: String(Date.now()) }));
   });
 }
+await new Promise((r) => setTimeout(r, job.warmupMs));
+measuring = true;
+sent = 0;
+const cpu = threadCpuMicros();
 await new Promise((r) => setTimeout(r, job.durationMs));
 for (const t of timers) clearInterval(t);
+// Still counting what was sent by now and arrives within the next second.
 await new Promise((r) => setTimeout(r, 1000));
 for (const ws of sockets) ws.terminate();
 parentPort?.postMessage({

@@ -942,6 +942,12 @@ export class Room {
 
 /** Field order as the contract writes it: type, seq, at, from, then the message's own fields. */
 function serialise(body: Unordered, seq: number, at: number, from: string): string {
+  // Every body is written type first, so the ordering fields go in after it as text: copying each
+  // body into a new object to put them there cost more than serialising it.
+  const json = JSON.stringify(body);
+  const head = `{"type":${JSON.stringify(body.type)}`;
+  const ordered = `,"seq":${seq},"at":${at},"from":${JSON.stringify(from)}`;
+  if (json.startsWith(head)) return head + ordered + json.slice(head.length);
   const { type, ...rest } = body;
   return JSON.stringify({ type, seq, at, from, ...rest } as RelayedMessage);
 }
