@@ -149,11 +149,18 @@ export async function run(): Promise<Record<string, number>> {
       .map((t, n) => (last.has(n) ? (last.get(n) as number) - t : Number.POSITIVE_INFINITY))
       .sort((a, b) => a - b);
     const complete = sentAt.filter((_, n) => arrivals.get(n) === FOLLOWERS).length;
-    // The rate at which events reached the last follower while the leader streamed: from the first
-    // event's arrival at the last of them to the last event's. A node that keeps up delivers as fast
-    // as the leader sends; one that falls behind, slower.
-    const deliverySeconds = ((last.get(events - 1) ?? 0) - (last.get(0) ?? 0)) / 1000;
-    const sustained = complete === events && deliverySeconds > 0 ? (events - 1) / deliverySeconds : 0;
+    // The rate at which events reached the last follower once the run had settled: the slope of
+    // their arrival times over the run's second half (least squares, so no one event's delay sets
+    // it). A node that keeps up delivers as fast as the leader sends, its delay steady; one that falls
+    // behind delivers slower, its delay growing. The first half includes the start, when the delay
+    // builds up to its steady size.
+    const settled = [...last].filter(([n]) => n >= events / 2);
+    const meanN = settled.reduce((a, [n]) => a + n, 0) / settled.length;
+    const meanT = settled.reduce((a, [, t]) => a + t, 0) / settled.length;
+    const msPerEvent =
+      settled.reduce((a, [n, t]) => a + (n - meanN) * (t - meanT), 0) /
+      settled.reduce((a, [n]) => a + (n - meanN) ** 2, 0);
+    const sustained = complete === events && msPerEvent > 0 ? 1000 / msPerEvent : 0;
     const chatsSent = Math.ceil(events / CHAT_EVERY);
     const fewestChats = Math.min(...reports.map((r) => r.fewestChats));
     const perEventPerThousand = (cpu.user + cpu.system) / events / (FOLLOWERS / 1000);
