@@ -87,7 +87,9 @@ const fromSessionError = (e: unknown) => {
 export function createApp(o: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Only the proxies named in the configuration are believed about who is asking: anyone else could
+  // write any X-Forwarded-For and pass as a new address to every per-address limit.
+  app.set('trust proxy', o.config.trustProxy.length > 0 ? o.config.trustProxy : false);
   const publicOrigin = o.config.publicUrl.origin;
   const shellConfig = {
     contentDomain: o.config.contentDomain,

@@ -8,6 +8,8 @@ export interface Config {
   contentDomain: string;
   dataDir: string;
   allowNetworks: string[];
+  /** The load balancers or reverse proxies in front of Tandem: their X-Forwarded-For is believed. */
+  trustProxy: string[];
   redisUrl: string | null;
   databaseUrl: string | null;
   /** Quick sessions (anyone may create one) only while the server listens on loopback alone. */
@@ -39,6 +41,7 @@ const SETTINGS = {
   contentDomain: { env: 'TANDEM_CONTENT_DOMAIN', flag: '--content-domain' },
   dataDir: { env: 'TANDEM_DATA_DIR', flag: '--data-dir' },
   allowNetworks: { env: 'TANDEM_ALLOW_NETWORKS', flag: '--allow-networks' },
+  trustProxy: { env: 'TANDEM_TRUST_PROXY', flag: '--trust-proxy' },
   redisUrl: { env: 'TANDEM_REDIS_URL', flag: '--redis-url' },
   databaseUrl: { env: 'TANDEM_DATABASE_URL', flag: '--database-url' },
   demoSite: { env: 'TANDEM_DEMO_SITE', flag: '--demo-site' },
@@ -124,15 +127,17 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
     );
   }
 
-  let allowNetworks: string[] = [];
-  const allowText = raw('allowNetworks');
-  if (allowText) {
+  const networks = (key: 'allowNetworks' | 'trustProxy'): string[] => {
+    const text = raw(key);
+    if (!text) return [];
     try {
-      allowNetworks = parseCidrList(allowText);
+      return parseCidrList(text);
     } catch (e) {
-      throw new ConfigError(name('allowNetworks'), (e as Error).message);
+      throw new ConfigError(name(key), (e as Error).message);
     }
-  }
+  };
+  const allowNetworks = networks('allowNetworks');
+  const trustProxy = networks('trustProxy');
 
   const redisUrl = raw('redisUrl') ?? null;
   if (redisUrl) {
@@ -172,6 +177,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Co
     contentDomain,
     dataDir: raw('dataDir') ?? './data',
     allowNetworks,
+    trustProxy,
     redisUrl,
     databaseUrl,
     quickSessions: isLoopback(host),

@@ -47,7 +47,8 @@ const handle =
 function perAddress(capacity: number, perSecond: number, what: string): express.RequestHandler {
   const buckets = new KeyedBuckets(capacity, perSecond);
   return (req, res, next) => {
-    if (buckets.take(req.socket.remoteAddress ?? '', Date.now())) return next();
+    // req.ip is the forwarded client address when the request came through a trusted proxy.
+    if (buckets.take(req.ip ?? req.socket.remoteAddress ?? '', Date.now())) return next();
     res.setHeader('retry-after', String(Math.ceil(1 / perSecond)));
     next(new HttpError(429, 'rate-limited', `too many ${what} from this address; wait a moment`));
   };

@@ -47,6 +47,14 @@ describe('parseConfig', () => {
       assert.equal(config.contentDomain, 'content.localhost');
     });
 
+    it('believes no proxy about client addresses', () => {
+      assert.deepEqual(parseConfig({}, []).trustProxy, []);
+      assert.throws(
+        () => parseConfig({ TANDEM_TRUST_PROXY: 'the-load-balancer' }, []),
+        /TANDEM_TRUST_PROXY: "the-load-balancer" is not an IP network/,
+      );
+    });
+
     it('stores data in ./data, single-node, with no allowed private networks', () => {
       assert.equal(config.dataDir, './data');
       assert.deepEqual(config.allowNetworks, []);
@@ -76,6 +84,7 @@ describe('parseConfig', () => {
           TANDEM_CONTENT_DOMAIN: 'Content.Example.NET',
           TANDEM_DATA_DIR: '/var/lib/tandem',
           TANDEM_ALLOW_NETWORKS: '127.0.0.0/8, 10.1.0.0/16 ::1',
+          TANDEM_TRUST_PROXY: '10.0.0.2, fd00::/64',
           TANDEM_DEMO_SITE: 'off',
         },
         [],
@@ -85,6 +94,7 @@ describe('parseConfig', () => {
       assert.equal(config.contentDomain, 'content.example.net');
       assert.equal(config.dataDir, '/var/lib/tandem');
       assert.deepEqual(config.allowNetworks, ['127.0.0.0/8', '10.1.0.0/16', '::1/128']);
+      assert.deepEqual(config.trustProxy, ['10.0.0.2/32', 'fd00::/64']);
       assert.equal(config.demoSite, false);
     });
 

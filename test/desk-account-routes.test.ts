@@ -301,6 +301,38 @@ describe('desk accounts API behind https', function () {
     for (let i = 0; i < 40; i++)
       if ((await new DeskClient(direct).call('POST', '/login', {})).status === 429) limited++;
     assert.ok(limited >= 10, `${limited} of 60 quick logins refused`);
+    const forwarded = await new DeskClient(direct).call(
+      'POST',
+      '/signup',
+      {},
+      { 'x-forwarded-for': '203.0.113.9' },
+    );
+    assert.equal(forwarded.status, 429, 'an X-Forwarded-For from a proxy nobody trusts changes nothing');
+  });
+});
+
+describe('desk accounts behind a trusted proxy', function () {
+  this.timeout(60_000);
+  let tandem: TestTandem;
+  before(async () => {
+    tandem = await startTestTandem({ TANDEM_TRUST_PROXY: '127.0.0.0/8' });
+  });
+  after(() => tandem.stop());
+
+  it('limits sign-ups per forwarded client address, not per proxy', async () => {
+    const signUp = (client: string) =>
+      new DeskClient(`http://127.0.0.1:${tandem.port}`)
+        .call('POST', '/signup', {}, { 'x-forwarded-for': client })
+        .then((r) => r.status);
+    const first: number[] = [];
+    for (let i = 0; i < 11; i++) first.push(await signUp('203.0.113.5'));
+    assert.deepEqual(first, [...Array(10).fill(400), 429], 'one client gets its ten sign-ups, then waits');
+    assert.equal(await signUp('203.0.113.6'), 400, 'another client behind the same proxy is not held up');
+    assert.equal(
+      await signUp('198.51.100.7, 203.0.113.5'),
+      429,
+      'the address the proxy saw is the one counted',
+    );
   });
 });
 
