@@ -20,6 +20,7 @@ import {
   tenantBrand,
 } from './settings.js';
 import { base32Decode, base32Encode, matchingStep, otpauthUrl } from './totp.js';
+import { isSealed, openTotp, sealTotp, totpKey } from './totp-seal.js';
 
 export type { DeskRole } from '../store/desk-accounts.js';
 
@@ -110,10 +111,14 @@ export class DeskAccounts {
    */
   private readonly attempts = new Map<string, Promise<unknown>>();
 
+  private readonly totpKey: Buffer;
+
   constructor(
     private readonly store: DeskAccountStore,
     private readonly secret: Buffer,
-  ) {}
+  ) {
+    this.totpKey = totpKey(secret);
+  }
 
   /** A new tenant with its first admin and default settings; answers the admin's sign-in token. */
   async signUp(
@@ -177,7 +182,7 @@ export class DeskAccounts {
     if (user.totpSecret !== null) {
       if (code === undefined)
         throw new DeskError('totp-required', 'enter the code from your authenticator app');
-      const step = this.codeStep(user.totpSecret, code, user.totpLastStep, now);
+      const step = this.codeStep(user.id, user.totpSecret, code, user.totpLastStep, now);
       if (step === null) {
         await this.fail(email, recent, user, now);
         throw new DeskError('totp-required', 'that code is not right; enter the current one');
@@ -185,8 +190,13 @@ export class DeskAccounts {
       totpLastStep = step;
     }
     await this.store.clearFailures(email);
-    if (totpLastStep !== user.totpLastStep)
-      await this.store.updateUser(user.tenantId, user.id, { totpLastStep });
+    // A secret enrolled before secrets were sealed is sealed the first time it is used.
+    const reseal =
+      user.totpSecret !== null && !isSealed(user.totpSecret)
+        ? { totpSecret: sealTotp(this.totpKey, user.id, user.totpSecret) }
+        : {};
+    if (totpLastStep !== user.totpLastStep || 'totpSecret' in reseal)
+      await this.store.updateUser(user.tenantId, user.id, { totpLastStep, ...reseal });
     return { user: view(user), tenantId: user.tenantId, token: await this.startLogin(user, now) };
   }
 
@@ -282,7 +292,7 @@ export class DeskAccounts {
     const u = await this.store.user(tenantId, userId);
     if (!u) throw notFound();
     const secret = base32Encode(crypto.randomBytes(20));
-    await this.store.updateUser(tenantId, userId, { totpPending: secret });
+    await this.store.updateUser(tenantId, userId, { totpPending: sealTotp(this.totpKey, userId, secret) });
     return { secret, otpauthUrl: otpauthUrl(ISSUER, u.email, secret) };
   }
 
@@ -290,7 +300,7 @@ export class DeskAccounts {
     const u = await this.store.user(tenantId, userId);
     if (!u) throw notFound();
     if (u.totpPending === null) throw new DeskError('no-enrolment', 'start enrolment first');
-    const step = this.codeStep(u.totpPending, code, null, now);
+    const step = this.codeStep(u.id, u.totpPending, code, null, now);
     if (step === null) throw new DeskError('bad-code', 'that code is not right; enter the current one');
     await this.store.updateUser(tenantId, userId, {
       totpSecret: u.totpPending,
@@ -436,8 +446,15 @@ export class DeskAccounts {
     return token;
   }
 
-  private codeStep(secret: string, code: string, after: number | null, now: number): number | null {
-    const key = base32Decode(secret);
+  private codeStep(
+    userId: string,
+    stored: string,
+    code: string,
+    after: number | null,
+    now: number,
+  ): number | null {
+    const secret = openTotp(this.totpKey, userId, stored);
+    const key = secret === null ? null : base32Decode(secret);
     return key ? matchingStep(key, code, now, after) : null;
   }
 

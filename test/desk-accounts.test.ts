@@ -154,6 +154,52 @@ describe('desk accounts on a real SQLite database', function () {
     );
   });
 
+  it('keeps TOTP secrets sealed in the database, and seals one stored in clear at its next use', async () => {
+    const { tenant, user } = await signUp('Acme', 'ada@acme.example');
+    const row = () =>
+      store.db.prepare('SELECT totp_secret, totp_pending FROM desk_users WHERE id = ?').get(user.id) as {
+        totp_secret: string | null;
+        totp_pending: string | null;
+      };
+    const { secret } = await accounts.startTotp(tenant.id, user.id);
+    const key = base32Decode(secret) as Buffer;
+    assert.match(row().totp_pending ?? '', /^v1\./);
+    assert.ok(!row().totp_pending?.includes(secret), 'the pending secret is not stored in clear');
+    await accounts.confirmTotp(tenant.id, user.id, totp(key, T0), T0);
+    assert.match(row().totp_secret ?? '', /^v1\./);
+    assert.ok(!row().totp_secret?.includes(secret));
+
+    // Another server (another secret.key) cannot open it: the database alone is not enough.
+    const elsewhere = new DeskAccounts(sqliteDeskAccounts(store.db), Buffer.alloc(32, 8));
+    await rejects(
+      elsewhere.login('ada@acme.example', 'correct horse battery', totp(key, T0 + 30_000), T0 + 30_000),
+      'totp-required',
+    );
+
+    // A row from before sealing holds the secret in clear: it still works, and is sealed on use.
+    store.db
+      .prepare('UPDATE desk_users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?')
+      .run(secret, user.id);
+    assert.ok(
+      await accounts.login(
+        'ada@acme.example',
+        'correct horse battery',
+        totp(key, T0 + 2 * MIN),
+        T0 + 2 * MIN,
+      ),
+    );
+    assert.match(row().totp_secret ?? '', /^v1\./);
+    assert.ok(
+      await accounts.login(
+        'ada@acme.example',
+        'correct horse battery',
+        totp(key, T0 + 3 * MIN),
+        T0 + 3 * MIN,
+      ),
+      'the sealed secret opens',
+    );
+  });
+
   it('versions settings, refuses a save on a stale version, audits what changed and brands the tenant', async () => {
     const { tenant, user } = await signUp('Acme', 'ada@acme.example');
     const brand = { name: 'Acme', color: '#112233', logoUrl: '' };
