@@ -6,7 +6,7 @@ import { ConnectionLimits } from './rate-limit.js';
 import type { ParticipantRecord, Room, RoomLog } from './room.js';
 import { serverTextFrame } from './ws-frame.js';
 
-/** What one socket has been sent in this turn of the event loop, waiting for the turn's end. */
+/** What one socket has been sent and not yet written, in order. */
 interface Outbox {
   ws: WebSocket;
   tcp: Socket;
@@ -14,25 +14,55 @@ interface Outbox {
 }
 
 /**
- * Sockets sent something in this turn. Each gets everything it was sent in one write when the
- * turn ends: a room with thousands of followers pays one system call per follower per sweep,
- * however many events the sweep carries, and the followers that were sent the same messages share
- * one buffer of them.
+ * Sockets with something to write, in the order they were first sent it; each is in here once
+ * while its outbox is not empty. They are written at the end of the turn in which they were sent
+ * something, each with everything it was sent in one write, and the sockets sent the same messages
+ * share one buffer of them: a room with thousands of followers pays one system call per follower
+ * per sweep, however many events the sweep carries.
+ *
+ * A sweep writes at most `SWEEP_CHUNK` sockets per turn and goes on in the next. Between its turns
+ * the node reads and commits what arrived meanwhile, and an event committed during a sweep joins the
+ * outboxes of the sockets the sweep has still to reach: it is written to them in the same sweep, and
+ * to those already written in the next, so its last follower has it one sweep after it was
+ * committed rather than after the rest of the sweep under way and a whole one more. Every other
+ * room on the node is served between a large room's turns too.
  */
 let due: Outbox[] = [];
+let next = 0;
+let sweeping = false;
+const SWEEP_CHUNK = 1000;
 
-function flushDue(): void {
-  const boxes = due;
-  due = [];
+function schedule(box: Outbox): void {
+  due.push(box);
+  if (sweeping) return;
+  sweeping = true;
+  process.nextTick(sweep);
+}
+
+function sweep(): void {
+  const end = Math.min(due.length, next + SWEEP_CHUNK);
   let shared: { queue: Outgoing[]; bytes: Buffer } | null = null;
-  for (const box of boxes) {
+  for (; next < end; next++) {
+    const box = due[next] as Outbox;
     const queue = box.queue;
-    // Emptied already by a close in the same turn.
+    // Emptied already by a close.
     if (queue.length === 0) continue;
     box.queue = [];
     if (shared === null || !sameMessages(queue, shared.queue)) shared = { queue, bytes: wireBytes(queue) };
     flush(box, shared.bytes);
   }
+  if (next === due.length) {
+    due = [];
+    next = 0;
+    sweeping = false;
+    return;
+  }
+  // Under a steady load the list may never empty: what is written is dropped from its front.
+  if (next >= 8 * SWEEP_CHUNK) {
+    due = due.slice(next);
+    next = 0;
+  }
+  setImmediate(sweep);
 }
 
 function flushOne(box: Outbox): void {
@@ -76,7 +106,7 @@ export function attachSocket(
   const box: Outbox = { ws, tcp: (ws as unknown as { _socket: Socket })._socket, queue: [] };
   const conn: Connection = {
     send: (message) => {
-      if (box.queue.push(message) === 1 && due.push(box) === 1) process.nextTick(flushDue);
+      if (box.queue.push(message) === 1) schedule(box);
     },
     get bufferedAmount() {
       return box.tcp.writableLength;
