@@ -169,35 +169,20 @@ describe('desk accounts on a real SQLite database', function () {
     assert.match(row().totp_secret ?? '', /^v1\./);
     assert.ok(!row().totp_secret?.includes(secret));
 
+    const loginAt = (server: DeskAccounts, at: number) =>
+      server.login('ada@acme.example', 'correct horse battery', totp(key, at), at);
+
     // Another server (another secret.key) cannot open it: the database alone is not enough.
     const elsewhere = new DeskAccounts(sqliteDeskAccounts(store.db), Buffer.alloc(32, 8));
-    await rejects(
-      elsewhere.login('ada@acme.example', 'correct horse battery', totp(key, T0 + 30_000), T0 + 30_000),
-      'totp-required',
-    );
+    await rejects(loginAt(elsewhere, T0 + 30_000), 'totp-required');
 
     // A row from before sealing holds the secret in clear: it still works, and is sealed on use.
     store.db
       .prepare('UPDATE desk_users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?')
       .run(secret, user.id);
-    assert.ok(
-      await accounts.login(
-        'ada@acme.example',
-        'correct horse battery',
-        totp(key, T0 + 2 * MIN),
-        T0 + 2 * MIN,
-      ),
-    );
+    assert.ok(await loginAt(accounts, T0 + 2 * MIN));
     assert.match(row().totp_secret ?? '', /^v1\./);
-    assert.ok(
-      await accounts.login(
-        'ada@acme.example',
-        'correct horse battery',
-        totp(key, T0 + 3 * MIN),
-        T0 + 3 * MIN,
-      ),
-      'the sealed secret opens',
-    );
+    assert.ok(await loginAt(accounts, T0 + 3 * MIN), 'the sealed secret opens');
   });
 
   it('versions settings, refuses a save on a stale version, audits what changed and brands the tenant', async () => {
