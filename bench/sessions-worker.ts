@@ -29,7 +29,8 @@ const job = workerData as Job;
 const latencies: number[] = [];
 let sent = 0;
 let received = 0;
-let measuring = false;
+/** Only what was sent from then on is counted, on both sides. */
+let measureFrom = Number.POSITIVE_INFINITY;
 
 /**
  * What a participant's socket does with each message: note how long it took, if it says. Only the
@@ -41,7 +42,7 @@ function measure(own: boolean): (text: string) => void {
     if (text.startsWith('{"type":"rec"')) sentAt = numberAfter(text, '"timestamp":');
     else if (text.startsWith('{"type":"chat"') && !own) sentAt = numberAfter(text, '"text":"');
     else if (text.startsWith('{"type":"pointer"')) sentAt = (numberAfter(text, '"x":') ?? 0) * 1e13;
-    if (!measuring || sentAt === undefined || !Number.isFinite(sentAt)) return;
+    if (sentAt === undefined || !Number.isFinite(sentAt) || sentAt < measureFrom) return;
     received++;
     latencies.push(Date.now() - sentAt);
   };
@@ -105,7 +106,7 @@ for (let i = 0; i < sockets.length; i += 2) {
   });
 }
 await new Promise((r) => setTimeout(r, job.warmupMs));
-measuring = true;
+measureFrom = Date.now();
 sent = 0;
 const cpu = threadCpuMicros();
 await new Promise((r) => setTimeout(r, job.durationMs));
