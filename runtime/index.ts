@@ -61,12 +61,18 @@ function start(): void {
     sampling: { mousemove: 50, scroll: 100 },
   });
 
-  const reportLocation = () =>
+  // The first report says the document is new, so marks on the one before it go even when it was
+  // loaded again at the same address: the recorder numbers the new document's elements afresh.
+  let loaded = false;
+  const reportLocation = () => {
     post({
       tandem: 'location',
       url: `${upstreamOrigin}${location.pathname}${location.search}${location.hash}`,
       title: document.title,
+      ...(loaded ? {} : { load: true as const }),
     });
+    loaded = true;
+  };
   reportLocation();
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method];

@@ -95,6 +95,8 @@ export const clientMessage = z.discriminatedUnion('type', [
     tab,
     url: z.url({ protocol: /^https?$/ }).max(8192),
     title: z.string().max(1000),
+    // The first report of a newly loaded document, even at the same URL (a reload).
+    load: z.literal(true).optional(),
   }),
   z.strictObject({ type: z.literal('nav'), tab, url: z.string().min(1).max(8192), epoch }),
   z.strictObject({
@@ -209,7 +211,7 @@ export type RelayedMessage =
   | Relayed<{ type: 'tab.closed'; tab: string }>
   | Relayed<{ type: 'tab.focus'; tab: string }>
   | Relayed<{ type: 'rec'; tab: string; events: unknown[] }>
-  | Relayed<{ type: 'location'; tab: string; url: string; title: string }>
+  | Relayed<{ type: 'location'; tab: string; url: string; title: string; load?: true }>
   | Relayed<ControlMessage>;
 
 export type DirectMessage =
@@ -268,7 +270,7 @@ export type BridgeFromPage =
   | { tandem: 'picked'; node: number }
   /** The owner draws on the live page with a drawing tool: the stroke so far, and when it is done. */
   | { tandem: 'stroke'; id: number; node: number; shape: StrokeShape; points: Point[]; done: boolean }
-  | { tandem: 'location'; url: string; title: string }
+  | { tandem: 'location'; url: string; title: string; load?: true }
   /** The page asked for a new window (`window.open`, a link or form with a target): a tab of the session. */
   | { tandem: 'open'; url: string };
 

@@ -568,14 +568,21 @@ export class Room {
       case 'location':
         if (tab.info.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner reports it', msg.type);
-        if (tab.info.url !== msg.url) {
+        // A new page, or the same one loaded again: element ids start over, so marks go.
+        if (tab.info.url !== msg.url || msg.load) {
           tab.info.highlights = [];
           tab.info.strokes = [];
         }
         tab.info.url = msg.url;
         tab.info.title = msg.title;
         tab.info.visited = addVisit(tab.info.visited, msg.url, msg.title, this.now());
-        return void this.relay(from, { type: 'location', tab: msg.tab, url: msg.url, title: msg.title });
+        return void this.relay(from, {
+          type: 'location',
+          tab: msg.tab,
+          url: msg.url,
+          title: msg.title,
+          ...(msg.load ? { load: true as const } : {}),
+        });
     }
   }
 

@@ -70,8 +70,9 @@ export function foldTabs(state: TabsState, msg: RelayedMessage): TabsState {
       return { ...state, activeTab: msg.tab };
     case 'location':
       return onTab(state, msg.tab, (t) => {
-        // A new page: element ids start over, so marks anchored to the old page go.
-        const samePage = t.url === msg.url;
+        // A new page, or the same one loaded again: element ids start over, so marks anchored to
+        // the old page go.
+        const samePage = t.url === msg.url && !msg.load;
         return {
           ...t,
           url: msg.url,

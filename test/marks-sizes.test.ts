@@ -162,5 +162,32 @@ describe('pointers and highlights land on the same element in viewers of differe
     ] as const) {
       await page.screenshot({ path: fileURLToPath(new URL(`marks-${name}.png`, SHOTS)) });
     }
+
+    // The owner's page is loaded again at the same address. The recorder numbers its elements
+    // afresh, so the marks on the page before go, for everyone.
+    await live.evaluate(() => {
+      (window as unknown as { before?: boolean }).before = true;
+      location.reload();
+    });
+    await until('the owner’s page has loaded again', async () => {
+      const again = await frameShowing(owner, 'Layering basics');
+      return again
+        .evaluate(
+          () => !(window as unknown as { before?: boolean }).before && document.readyState === 'complete',
+        )
+        .catch(() => false);
+    });
+    const reloaded = await frameShowing(owner, 'Layering basics');
+    const y = await reloaded.evaluate(() => {
+      window.scrollTo(0, 300);
+      return window.scrollY;
+    });
+    const mirror = await frameShowing(felix, 'Layering basics');
+    await until('Felix’s mirror shows the page loaded again', () =>
+      mirror.evaluate((top) => window.scrollY === top, y),
+    );
+    assert.equal(await boxOf(felix, '[data-testid="marks"] .mark-box'), null, 'no highlight for Felix');
+    assert.equal(await boxOf(pia, '[data-testid="marks"] .mark-box'), null, 'nor for Pia');
+    assert.equal(await boxOf(reloaded, 'tandem-overlay div[style*="outline"]'), null, 'nor on the page');
   });
 });

@@ -206,7 +206,7 @@ describe('Room: strokes and arrows', () => {
     const late = new Fake();
     r.connect({ id: `late${Math.random()}`, name: 'Late', role: 'follower' }, late);
     return late.take().find((m) => m.type === 'welcome') as unknown as {
-      tabs: Array<{ strokes: Array<Record<string, unknown>> }>;
+      tabs: Array<{ strokes: Array<Record<string, unknown>>; highlights: Array<Record<string, unknown>> }>;
     };
   };
   const stroke = (
@@ -314,6 +314,30 @@ describe('Room: strokes and arrows', () => {
     r.receive('oth', other, stroke(5, [[0, 0]]));
     r.receive('own', owner, { type: 'location', tab: 't1', url: 'https://shop.example/next', title: 'Next' });
     assert.deepEqual(lateWelcome(r).tabs[0]?.strokes, [], 'node ids start over on a new page');
+  });
+
+  it('keeps marks when the page only reports its address again, and clears them when it is loaded again', () => {
+    const { r, owner, other, follower } = room();
+    const location = (load?: true) =>
+      r.receive('own', owner, {
+        type: 'location',
+        tab: 't1',
+        url: 'https://shop.example/',
+        title: 'Shop',
+        ...(load ? { load } : {}),
+      });
+    location();
+    r.receive('oth', other, stroke(1, [[0, 0]]));
+    r.receive('fol', follower, { type: 'highlight', tab: 't1', node: 7 });
+    location();
+    assert.equal(lateWelcome(r).tabs[0]?.strokes.length, 1, 'a replaceState at the same address');
+    assert.equal(lateWelcome(r).tabs[0]?.highlights.length, 1);
+    follower.take();
+    location(true);
+    assert.deepEqual(lateWelcome(r).tabs[0]?.strokes, [], 'a reload numbers the elements afresh');
+    assert.deepEqual(lateWelcome(r).tabs[0]?.highlights, []);
+    const relayed = follower.take().find((m) => m.type === 'location');
+    assert.equal(relayed?.load, true, 'followers are told, so their marks go too');
   });
 
   it('archives strokes like every relayed message', () => {

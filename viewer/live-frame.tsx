@@ -78,7 +78,8 @@ export function LiveFrame({
       } else if (e.data?.tandem === 'error')
         send({ type: 'report', kind: 'recorder-error', message: e.data.message });
       else if (e.data?.tandem === 'location') {
-        send({ type: 'location', tab, url: e.data.url, title: e.data.title });
+        const { url, title, load } = e.data;
+        send({ type: 'location', tab, url, title, ...(load ? { load } : {}) });
         catchUp();
       }
     };

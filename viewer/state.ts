@@ -250,7 +250,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         chosenTab: state.chosenTab === msg.tab ? null : state.chosenTab,
       };
     case 'location': {
-      const samePage = state.tabs.find((t) => t.id === msg.tab)?.url === msg.url;
+      const samePage = state.tabs.find((t) => t.id === msg.tab)?.url === msg.url && !msg.load;
       const next = withTabs(state, msg);
       // Pointers on the page that was shown go with it.
       return samePage || !isViewed(state, msg.tab) ? next : { ...next, pointers: {} };
