@@ -191,12 +191,12 @@ export class DeskAccounts {
     }
     await this.store.clearFailures(email);
     // A secret enrolled before secrets were sealed is sealed the first time it is used.
-    const reseal =
-      user.totpSecret !== null && !isSealed(user.totpSecret)
-        ? { totpSecret: sealTotp(this.totpKey, user.id, user.totpSecret) }
-        : {};
-    if (totpLastStep !== user.totpLastStep || 'totpSecret' in reseal)
-      await this.store.updateUser(user.tenantId, user.id, { totpLastStep, ...reseal });
+    const clear = user.totpSecret !== null && !isSealed(user.totpSecret) ? user.totpSecret : null;
+    if (totpLastStep !== user.totpLastStep || clear !== null)
+      await this.store.updateUser(user.tenantId, user.id, {
+        totpLastStep,
+        ...(clear !== null ? { totpSecret: sealTotp(this.totpKey, user.id, clear) } : {}),
+      });
     return { user: view(user), tenantId: user.tenantId, token: await this.startLogin(user, now) };
   }
 

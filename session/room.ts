@@ -18,7 +18,7 @@ import {
   type TabInfo,
 } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
-import { firstTab, type RestoredTabs, restoreTabs } from './tab-state.js';
+import { firstTab, type RestoredTabs, restoreTabs, samePage } from './tab-state.js';
 import { addVisit } from './visited.js';
 
 export const MAIN_TAB = 't1';
@@ -568,8 +568,7 @@ export class Room {
       case 'location':
         if (tab.info.owner !== from)
           return this.reject(conn, 'not-owner', 'only the tab owner reports it', msg.type);
-        // A new page, or the same one loaded again: element ids start over, so marks go.
-        if (tab.info.url !== msg.url || msg.load) {
+        if (!samePage(tab.info.url, msg)) {
           tab.info.highlights = [];
           tab.info.strokes = [];
         }

@@ -14,8 +14,8 @@ interface Outbox {
 }
 
 /**
- * Sockets with something to write, in the order they were first sent it; each is in here once
- * while its outbox is not empty. They are written at the end of the turn in which they were sent
+ * Sockets with something to write, in the order they were first sent it (a socket whose outbox is
+ * not empty is in here, and is not added again). They are written at the end of the turn in which they were sent
  * something, each with everything it was sent in one write, and the sockets sent the same messages
  * share one buffer of them: a room with thousands of followers pays one system call per follower
  * per sweep, however many events the sweep carries.

@@ -55,6 +55,15 @@ function cleared<T extends { author: string }>(list: T[], msg: { from: string; a
 }
 
 /** How one relayed message changes the tabs; the same state for any message that does not. */
+/**
+ * Whether a tab at `url` is still on the same page after this location report. A new page, or the
+ * same one loaded again, numbers its elements afresh, so what is anchored to the old page's
+ * elements (marks, pointers) goes.
+ */
+export function samePage(url: string | null | undefined, report: { url: string; load?: true }): boolean {
+  return url === report.url && !report.load;
+}
+
 export function foldTabs(state: TabsState, msg: RelayedMessage): TabsState {
   switch (msg.type) {
     case 'tab': {
@@ -70,15 +79,13 @@ export function foldTabs(state: TabsState, msg: RelayedMessage): TabsState {
       return { ...state, activeTab: msg.tab };
     case 'location':
       return onTab(state, msg.tab, (t) => {
-        // A new page, or the same one loaded again: element ids start over, so marks anchored to
-        // the old page go.
-        const samePage = t.url === msg.url && !msg.load;
+        const same = samePage(t.url, msg);
         return {
           ...t,
           url: msg.url,
           title: msg.title,
-          highlights: samePage ? t.highlights : [],
-          strokes: samePage ? t.strokes : [],
+          highlights: same ? t.highlights : [],
+          strokes: same ? t.strokes : [],
           visited: addVisit(t.visited, msg.url, msg.title, msg.at),
         };
       });

@@ -5,7 +5,7 @@ import type {
   ServerMessage,
   TabInfo,
 } from '../session/protocol.js';
-import { foldTabs } from '../session/tab-state.js';
+import { foldTabs, samePage } from '../session/tab-state.js';
 import type { Status } from './connection.js';
 
 export interface ChatLine {
@@ -250,10 +250,10 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         chosenTab: state.chosenTab === msg.tab ? null : state.chosenTab,
       };
     case 'location': {
-      const samePage = state.tabs.find((t) => t.id === msg.tab)?.url === msg.url && !msg.load;
+      const same = samePage(state.tabs.find((t) => t.id === msg.tab)?.url, msg);
       const next = withTabs(state, msg);
       // Pointers on the page that was shown go with it.
-      return samePage || !isViewed(state, msg.tab) ? next : { ...next, pointers: {} };
+      return same || !isViewed(state, msg.tab) ? next : { ...next, pointers: {} };
     }
     case 'error':
       return { ...state, notice: msg.message };
