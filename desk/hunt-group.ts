@@ -166,7 +166,11 @@ export class HuntGroup {
   /** An agent's part in a session is over: with no session left, they are idle from now. */
   sessionEnded(agentId: string, now: number, seat = true, lastedMs: number | null = null): Dispatch {
     const agent = this.agents.get(agentId);
-    if (agent && agent.sessions > 0) {
+    // An agent known to be in no session has none to end: no seat is freed either, or the count
+    // would fall below the sessions under way and let the cap be passed. (An agent no longer known,
+    // removed meanwhile, still gives back the seat.)
+    if (agent?.sessions === 0) return this.dispatch(now, []);
+    if (agent) {
       agent.sessions--;
       if (agent.sessions === 0) this.becameIdle(agent, now);
     }

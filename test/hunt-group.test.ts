@@ -101,6 +101,17 @@ describe('hunt group', () => {
     assert.deepEqual(who(g.sessionEnded('a', 13).offers), ['r2>b']);
   });
 
+  it('frees no seat when an agent in no session is said to end one', () => {
+    const g = new HuntGroup({ ...SETTINGS, seatCap: 1 });
+    g.upsertAgent(agent('a', 1, { maxSessions: 2 }), 0);
+    g.upsertAgent(agent('b', 2, { state: 'not-ready' }), 0);
+    g.add({ id: 'r1', skill: null, waitingSince: 10 }, 10);
+    assert.equal(g.accept('r1', 'a', 11), true);
+    g.add({ id: 'r2', skill: null, waitingSince: 12 }, 12);
+    assert.deepEqual(who(g.sessionEnded('b', 13).offers), [], 'the one seat is still taken by a');
+    assert.equal(g.wouldOverflow(null), true);
+  });
+
   it('withdraws the offer of an agent who stops being Ready, and of a request that leaves', () => {
     const g = new HuntGroup(SETTINGS);
     g.upsertAgent(agent('a', 1), 0);
