@@ -1,6 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RawWebSocket } from './raw-websocket.js';
-import { threadCpuMicros } from './thread-cpu.js';
+import { allThreadsCpuMicros, threadCpuMicros, threadId } from './thread-cpu.js';
 
 /**
  * Both participants of many two-person sessions, on real WebSockets, in a thread of their own (one
@@ -108,8 +109,21 @@ for (let i = 0; i < sockets.length; i += 2) {
 await new Promise((r) => setTimeout(r, job.warmupMs));
 measureFrom = Date.now();
 sent = 0;
+// The server's thread and the whole process are read from here, over this thread's own window: the
+// server's loop, when it is what is overloaded, would time its own window late.
 const cpu = threadCpuMicros();
+const serverCpu = threadCpuMicros(process.pid);
+const processCpu = process.cpuUsage();
+const threads = allThreadsCpuMicros();
+const wall = performance.now();
 await new Promise((r) => setTimeout(r, job.durationMs));
+const window = {
+  self: threadId(),
+  threads: [...allThreadsCpuMicros()].map(([id, micros]) => [id, micros - (threads.get(id) ?? 0)]),
+  serverCpu: threadCpuMicros(process.pid) - serverCpu,
+  processCpu: (({ user, system }) => user + system)(process.cpuUsage(processCpu)),
+  wallMicros: (performance.now() - wall) * 1000,
+};
 for (const t of timers) clearInterval(t);
 // Still counting what was sent by now and arrives within the next second.
 await new Promise((r) => setTimeout(r, 1000));
@@ -119,4 +133,5 @@ parentPort?.postMessage({
   received,
   latencies,
   clientCpu: threadCpuMicros() - cpu,
+  ...window,
 });

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { parseConfig } from '../server/config.js';
 import { startTandem } from '../server/tandem.js';
 import { createSession, joinAs } from '../test/helpers/tandem.js';
-import { threadCpuMicros } from './thread-cpu.js';
 
 const SESSIONS = Number(process.env.SESSIONS ?? 2000);
 const WARMUP_MS = 2_000;
@@ -20,6 +18,13 @@ interface ClientResult {
   received: number;
   latencies: number[];
   clientCpu: number;
+  /** The server's thread and the whole process over the client thread's measuring window. */
+  serverCpu: number;
+  processCpu: number;
+  wallMicros: number;
+  /** This client thread's id, and every thread's CPU time over its window. */
+  self: number;
+  threads: Array<[number, number]>;
 }
 
 /**
@@ -69,19 +74,18 @@ export async function run(): Promise<Record<string, number>> {
     const connected = await Promise.all(threads.map((w) => next<{ connected: number }>(w)));
     const results = threads.map((w) => next<ClientResult>(w));
     for (const w of threads) w.postMessage('go');
-    await new Promise((r) => setTimeout(r, WARMUP_MS));
-    const serverLoop = performance.eventLoopUtilization();
-    const serverCpuBefore = threadCpuMicros();
-    const processCpuBefore = process.cpuUsage();
-    const wallBefore = performance.now();
     const clients = await Promise.all(results);
-    const serverBusy = performance.eventLoopUtilization(serverLoop).utilization;
-    const serverCpu = threadCpuMicros() - serverCpuBefore;
-    const processCpu = process.cpuUsage(processCpuBefore);
-    const wall = performance.now() - wallBefore;
     const sum = (f: (r: ClientResult) => number) => clients.reduce((a, r) => a + f(r), 0);
+    const mean = (f: (r: ClientResult) => number) => sum(f) / clients.length;
     const sent = sum((r) => r.sent);
     const events = Math.max(1, sent);
+    // Beside the server's thread and the clients': the archive's writer (the busiest of the rest),
+    // and the garbage collector's helpers and the checkpointer.
+    const others = (clients[0]?.threads ?? [])
+      .filter(([id]) => id !== process.pid && !clients.some((c) => c.self === id))
+      .map(([, micros]) => micros)
+      .sort((a, b) => b - a);
+    const wallMicros = mean((r) => r.wallMicros);
     const latencies = clients.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const at = (p: number) =>
       Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
@@ -94,12 +98,16 @@ export async function run(): Promise<Record<string, number>> {
       'relay p50 ms': at(0.5),
       'relay p99 ms (goal <= 50)': at(0.99),
       'relay max ms': Math.round(latencies.at(-1) ?? 0),
-      'server event loop busy % under load': Math.round(serverBusy * 100),
-      'server thread CPU µs per event': Math.round(serverCpu / events),
+      'server thread busy, % of a core': Math.round((100 * mean((r) => r.serverCpu)) / wallMicros),
+      'server thread CPU µs per event': Math.round(mean((r) => r.serverCpu) / events),
+      'busiest other thread (archive writer), % of a core': Math.round((100 * (others[0] ?? 0)) / wallMicros),
+      'remaining threads (GC helpers...), % of a core': Math.round(
+        (100 * others.slice(1).reduce((a, b) => a + b, 0)) / wallMicros,
+      ),
       'clients threads CPU µs per event': Math.round(sum((r) => r.clientCpu) / events),
       // Every thread of the process: the server's, the archive writer's, the clients', the garbage
       // collector's helpers. Past about 1.5 of this machine's 2 cores, the relay's queues grow.
-      'cores in use, all threads': Number(((processCpu.user + processCpu.system) / 1000 / wall).toFixed(2)),
+      'cores in use, all threads': Number((mean((r) => r.processCpu) / wallMicros).toFixed(2)),
     };
   } finally {
     await tandem.stop();
