@@ -225,7 +225,8 @@ export function createApp(o: AppOptions): express.Express {
         throw new HttpError(403, 'not-owner', 'only the host can see the link to share');
       res.setHeader('cache-control', 'no-store');
       const viewer = `${publicOrigin}/s/${encodeURIComponent(p.sessionId)}`;
-      res.json({ joinUrl: `${viewer}?key=${encodeURIComponent(o.sessions.joinKeyFor(p.sessionId))}` });
+      const key = (await o.sessions.inviteKey(p.sessionId)) ?? '';
+      res.json({ joinUrl: `${viewer}?key=${encodeURIComponent(key)}` });
     } catch (e) {
       next(fromSessionError(e));
     }

@@ -85,6 +85,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const blobs = diskBlobs(path.join(config.dataDir, 'blobs'));
   const journal = new Journal(store, log);
   const capture = new Capture(store, blobs, log);
+  const sessions = new Sessions(store, secret);
   const rooms = new Rooms(
     journal,
     log,
@@ -94,12 +95,21 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       pages.drop(sessionId);
       capture.forget(sessionId);
     },
-    { remove: (participantId) => store.removeParticipant(participantId, Date.now()) },
+    {
+      remove: async (participantId) => {
+        const removed = await store.getParticipant(participantId);
+        await store.removeParticipant(participantId, Date.now());
+        // Someone who came in with the session's invite link could come back with it as anybody:
+        // it is replaced. A seat's key (the help desk's) names that seat, which stays removed.
+        if (removed?.role !== 'follower' || removed.seat) return { inviteReplaced: false };
+        await sessions.replaceJoinKey(removed.sessionId);
+        return { inviteReplaced: true };
+      },
+    },
   );
   const auditors = new Auditors(store, secret);
   const deskAccountStore = sqliteDeskAccounts(store.db);
   const deskAccounts = new DeskAccounts(deskAccountStore, secret);
-  const sessions = new Sessions(store, secret);
   const tickets = newTickets();
   const entries = new OneTimeCodes<Entry>(ENTRY_CODE_LIFETIME_MS);
   const credentials = new Credentials(secret);

@@ -204,6 +204,8 @@ export type RelayedMessage =
   /** How many follow a large session without being listed one by one (see `welcome.audience`). */
   | Relayed<{ type: 'audience'; count: number }>
   | Relayed<{ type: 'removed'; participant: string }>
+  /** To the hosts: the invite link was replaced (see `removed`); the old one lets nobody in any more. */
+  | Relayed<{ type: 'invite.changed' }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
   | Relayed<{ type: 'baton.request'; tab: string }>
   /** A tab opened, or its owner changed. */

@@ -151,7 +151,8 @@ export const UNJOURNALED: RoomJournal = { append() {}, after: (deliver) => deliv
 
 /** What a room needs to make a removal last beyond itself. */
 export interface ParticipantRegistry {
-  remove(participantId: string): Promise<void>;
+  /** Answers whether the session's invite link had to be replaced to keep them out. */
+  remove(participantId: string): Promise<{ inviteReplaced: boolean }>;
 }
 
 export interface RoomOptions {
@@ -666,12 +667,17 @@ export class Room {
         this.id,
       );
     }
-    this.registry?.remove(participantId).catch((err: Error) => {
-      this.log.warn(
-        { room: this.id, participant: participantId, err: err.message },
-        'could not record a removal',
-      );
-    });
+    this.registry?.remove(participantId).then(
+      ({ inviteReplaced }) => {
+        if (inviteReplaced) this.relay('server', { type: 'invite.changed' }, { only: this.hostIds() });
+      },
+      (err: Error) => {
+        this.log.warn(
+          { room: this.id, participant: participantId, err: err.message },
+          'could not record a removal',
+        );
+      },
+    );
   }
 
   private setBaton(tab: Tab, from: string, holder: string | null, except?: Connection): void {
@@ -850,6 +856,10 @@ export class Room {
     const fuller = entry.forOne && { id: entry.forOne.participant, message: new Outgoing(entry.forOne.text) };
     this.journal.after(() => this.deliver(sockets, excluded, plain, fuller, key), this.id);
     return entry;
+  }
+
+  private hostIds(): Set<string> {
+    return new Set([...this.members.values()].filter((m) => m.info.role === 'owner').map((m) => m.info.id));
   }
 
   private allSockets(): readonly RoomSocket[] {

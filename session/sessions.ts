@@ -42,14 +42,33 @@ export class Sessions {
 
   /**
    * The follower key is derived from the session id under the server secret, so the host can be
-   * shown the link to share at any time without the key being stored anywhere in clear.
+   * shown the link to share at any time without the key being stored anywhere in clear. Each
+   * replacement of the link (`generation`) derives a new one.
    */
-  joinKeyFor(sessionId: string): string {
+  joinKeyFor(sessionId: string, generation = 0): string {
     return crypto
       .createHmac('sha256', this.secret)
-      .update(`join\n${sessionId}`)
+      .update(generation === 0 ? `join\n${sessionId}` : `join\n${sessionId}\n${generation}`)
       .digest('base64url')
       .slice(0, 32);
+  }
+
+  /** The follower key the session's invite link carries now; undefined for no such session. */
+  async inviteKey(sessionId: string): Promise<string | undefined> {
+    const session = await this.store.getSession(sessionId);
+    return session && this.joinKeyFor(session.id, session.joinKeyGeneration ?? 0);
+  }
+
+  /**
+   * A new invite link: the one handed out so far stops letting anyone in (those who came in with it
+   * keep their own tokens). Two replacements at once make one.
+   */
+  async replaceJoinKey(sessionId: string): Promise<void> {
+    const session = await this.store.getSession(sessionId);
+    if (!session) throw new SessionError('unknown-session', 'no session with this id');
+    const generation = session.joinKeyGeneration ?? 0;
+    const key = this.joinKeyFor(sessionId, generation + 1);
+    await this.store.replaceJoinKey(sessionId, generation, hashSecret(key));
   }
 
   /**
@@ -112,7 +131,18 @@ export class Sessions {
       : matchesHash(key, session.joinKeyHash)
         ? 'follower'
         : (seat?.role ?? null);
-    if (!role) throw new SessionError('bad-key', 'this key does not open the session');
+    if (!role) {
+      // A link the host's removal of someone replaced: those it was shared with are told what to do.
+      const replaced = Array.from({ length: session.joinKeyGeneration ?? 0 }, (_, g) =>
+        this.joinKeyFor(sessionId, g),
+      ).includes(key);
+      throw new SessionError(
+        'bad-key',
+        replaced
+          ? 'this invite link was replaced by the host; ask them for the new one'
+          : 'this key does not open the session',
+      );
+    }
     const token = randomToken(32);
     const participant: ParticipantRow = {
       id: randomToken(9),

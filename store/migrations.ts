@@ -207,4 +207,7 @@ export const migrations: readonly string[] = [
   // the recording and pointers, so the index costs commits little.
   `CREATE INDEX archive_events_tabs ON archive_events(session_id, seq)
      WHERE type IN ('tab', 'tab.closed', 'tab.focus', 'location', 'highlight', 'highlight.clear', 'stroke', 'stroke.clear', 'baton', 'removed');`,
+  // The invite link is replaced when a follower who came in with it is removed (decision in
+  // docs/architecture.md): the generation it is derived from, so the host can be shown it again.
+  'ALTER TABLE sessions ADD COLUMN join_key_generation INTEGER NOT NULL DEFAULT 0;',
 ];

@@ -31,6 +31,7 @@ interface SessionRecord {
   live_typing: number;
   host_key_hash: string;
   join_key_hash: string;
+  join_key_generation: number;
 }
 
 interface ParticipantRecord {
@@ -59,6 +60,7 @@ const toSession = (r: SessionRecord): SessionRow => ({
   liveTyping: r.live_typing === 1,
   hostKeyHash: r.host_key_hash,
   joinKeyHash: r.join_key_hash,
+  joinKeyGeneration: r.join_key_generation,
 });
 
 const toParticipant = (r: ParticipantRecord): ParticipantRow => ({
@@ -137,6 +139,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
     removeParticipant: db.prepare(
       'UPDATE participants SET removed_at = ? WHERE id = ? AND removed_at IS NULL',
     ),
+    replaceJoinKey: db.prepare(
+      'UPDATE sessions SET join_key_hash = ?, join_key_generation = join_key_generation + 1 WHERE id = ? AND join_key_generation = ?',
+    ),
     hostBySessionOrigin: db.prepare('SELECT * FROM content_hosts WHERE session_id = ? AND origin = ?'),
     insertHost: db.prepare('INSERT INTO content_hosts (label, session_id, origin) VALUES (?, ?, ?)'),
     hostByLabel: db.prepare('SELECT * FROM content_hosts WHERE label = ?'),
@@ -193,6 +198,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
     },
     async removeParticipant(id: string, at: number) {
       q.removeParticipant.run(at, id);
+    },
+    async replaceJoinKey(sessionId: string, generation: number, joinKeyHash: string) {
+      return q.replaceJoinKey.run(joinKeyHash, sessionId, generation).changes === 1;
     },
     async contentHostFor(sessionId: string, origin: string, newLabel: () => string) {
       return contentHostFor(sessionId, origin, newLabel());

@@ -32,6 +32,8 @@ export interface SessionRow {
   liveTyping?: boolean;
   hostKeyHash: string;
   joinKeyHash: string;
+  /** How many times the invite link has been replaced; its key is derived from this (0 when new). */
+  joinKeyGeneration?: number;
 }
 
 export interface ParticipantRow {
@@ -64,6 +66,11 @@ export interface Store {
   getParticipant(id: string): Promise<ParticipantRow | undefined>;
   findParticipantByTokenHash(sessionId: string, tokenHash: string): Promise<ParticipantRow | undefined>;
   removeParticipant(id: string, at: number): Promise<void>;
+  /**
+   * Replaces the follower key's hash and counts a generation up, if the session is still at
+   * `generation` (so two replacements at once make one); answers whether it was replaced.
+   */
+  replaceJoinKey(sessionId: string, generation: number, joinKeyHash: string): Promise<boolean>;
   /** The content host of (session, origin), created with `newLabel()` on first use. */
   contentHostFor(sessionId: string, origin: string, newLabel: () => string): Promise<ContentHostRow>;
   resolveLabel(label: string): Promise<ContentHostRow | undefined>;

@@ -576,6 +576,7 @@ describe('Room: the host removes a follower', () => {
       participants: {
         remove: async (id) => {
           removedIds.push(id);
+          return { inviteReplaced: true };
         },
       },
     });
@@ -611,6 +612,13 @@ describe('Room: the host removes a follower', () => {
     assert.deepEqual(closed, [[REMOVED_CLOSE_CODE, 'the host removed you from this session']]);
     assert.equal(r.batonState.holder, 'own');
     assert.deepEqual(removedIds, ['fol'], 'made to last beyond the room');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      owner.take().map((m) => m.type),
+      ['baton', 'removed', 'invite.changed'],
+      'the host hears that the invite link was replaced',
+    );
+    assert.deepEqual(other.take(), [], 'a follower does not');
 
     const again = new Fake();
     const closedAgain: number[] = [];

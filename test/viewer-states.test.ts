@@ -264,7 +264,7 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await host.close();
   });
 
-  it('the host removes a follower, who is told and cannot come back with the same link', async () => {
+  it('the host removes a follower, who is told and cannot come back, with their token or the old link', async () => {
     const session = await createSession(tandem.url);
     const host = await browser.newPage();
     await host.goto(`${session.hostUrl}&name=Olivia`);
@@ -288,6 +288,29 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     );
     await guest.reload();
     await guest.waitForSelector('h1::-p-text(The host removed you from this session)');
+    // Nor under another name: the link they came in with was replaced, and the host has the new one.
+    await host.waitForSelector('[role="alert"]::-p-text(The invite link has changed)');
+    await host.waitForFunction(
+      (old) => {
+        const value = (document.querySelector('[data-testid="share-link"]') as HTMLInputElement | null)
+          ?.value;
+        return value !== undefined && value !== old;
+      },
+      {},
+      session.joinUrl,
+    );
+    const newLink = await host.$eval('[data-testid="share-link"]', (e) => (e as HTMLInputElement).value);
+    const again = await context.newPage();
+    await again.goto(`${session.joinUrl}&name=Troll2`);
+    await again.waitForSelector(
+      '[role="alert"]::-p-text(This invite link was replaced by the host; ask them for the new one.)',
+    );
+    await shot(again, '12-old-link-refused');
+    const other = await browser.createBrowserContext();
+    const newcomer = await other.newPage();
+    await newcomer.goto(`${newLink}&name=Mia`);
+    await newcomer.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    await other.close();
     await context.close();
     await host.close();
   });

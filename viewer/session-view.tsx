@@ -38,6 +38,10 @@ function remembered(session: string): Joined | null {
 /** How long a click ripple shows. */
 const RIPPLE_MS = 900;
 
+/** The server's error messages are lower-case clauses; the join form shows them as a sentence. */
+const asSentence = (message: string) =>
+  `${message.charAt(0).toUpperCase()}${message.slice(1)}${/[.!?]$/.test(message) ? '' : '.'}`;
+
 /** Joins the session (asking for a name unless the link carries one), then shows the room. */
 export function SessionView({ config, session }: { config: ViewerConfig; session: string }) {
   const params = new URLSearchParams(location.search);
@@ -59,7 +63,7 @@ export function SessionView({ config, session }: { config: ViewerConfig; session
         sessionStorage.setItem(storageKey(session), JSON.stringify(j));
         setJoined(j);
       } catch (e) {
-        setError((e as Error).message);
+        setError(asSentence((e as Error).message));
       } finally {
         setBusy(false);
       }
@@ -537,7 +541,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
               Give control back
             </button>
           )}
-          {hostRole && <ShareLink session={session} token={joined.token} />}
+          {hostRole && <ShareLink session={session} token={joined.token} changes={state.inviteChanges} />}
           <fieldset class="panels" aria-label="Side panel">
             {(
               [

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getInvite } from './api.js';
 
-/** The host's link to hand to others, with one-click copy. */
-export function ShareLink({ session, token }: { session: string; token: string }) {
+/** The host's link to hand to others, with one-click copy; fetched again each time it `changes`. */
+export function ShareLink({ session, token, changes }: { session: string; token: string; changes: number }) {
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
 
@@ -11,7 +11,7 @@ export function ShareLink({ session, token }: { session: string; token: string }
       (r) => setLink(r.joinUrl),
       () => setLink(null),
     );
-  }, [session, token]);
+  }, [session, token, changes]);
 
   if (!link) return null;
   const copy = async () => {

@@ -60,6 +60,8 @@ export interface SessionState {
   requests: string[];
   /** The tab each of them asked for. */
   requestedTab: Record<string, string>;
+  /** How often the invite link was replaced while this viewer was open: the host's copy is fetched again. */
+  inviteChanges: number;
   notice: string | null;
 }
 
@@ -85,6 +87,7 @@ export const initialState: SessionState = {
   typing: [],
   requests: [],
   requestedTab: {},
+  inviteChanges: 0,
   notice: null,
 };
 
@@ -259,6 +262,13 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       return { ...state, notice: msg.message };
     case 'snapshot.request':
       return state;
+    case 'invite.changed':
+      return {
+        ...state,
+        inviteChanges: state.inviteChanges + 1,
+        notice:
+          'The invite link has changed, so the person you removed cannot come back with it. Share the new link with anyone still to join.',
+      };
     case 'tab':
       return { ...withTabs(state, msg), notice: handOverNotice(state, msg) ?? state.notice };
     default:

@@ -23,6 +23,8 @@ export function describe(m: Marker, nameOf: NameOf): string {
       return `${nameOf(m.who)} left`;
     case 'removed':
       return `${nameOf(m.who)} was removed by the host`;
+    case 'invite':
+      return 'The invite link was replaced: the old one lets nobody in any more';
   }
 }
 
@@ -36,4 +38,5 @@ export const KIND_LABELS: Record<MarkerKind, string> = {
   joined: 'Joined',
   left: 'Left',
   removed: 'Removed',
+  invite: 'Invite link',
 };

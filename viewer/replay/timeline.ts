@@ -50,7 +50,8 @@ export type MarkerKind =
   | 'tab'
   | 'joined'
   | 'left'
-  | 'removed';
+  | 'removed'
+  | 'invite';
 
 /** Something worth finding again on the timeline or in the list of events. */
 export interface Marker {
@@ -106,6 +107,8 @@ function markerOf(m: RelayedMessage, tabs: TabsState): Marker | null {
       return { ...base, kind: 'left', who: m.participant, detail: '' };
     case 'removed':
       return { ...base, kind: 'removed', who: m.participant, detail: '' };
+    case 'invite.changed':
+      return { ...base, kind: 'invite', who: null, detail: '' };
     default:
       return null;
   }
