@@ -65,6 +65,21 @@ export class ContentHosts {
     return this.remember(row.sessionId, row.origin, label).host;
   }
 
+  /**
+   * Lets go of a session's hosts once its room is gone: a long-running node would otherwise hold
+   * every origin of every session it ever served. They are in the table, and a label is derived
+   * again from the same secret, so a session that comes back gets the same hosts.
+   */
+  forget(sessionId: string): void {
+    for (const known of this.bySession.get(sessionId)?.values() ?? []) this.byLabel.delete(known.label);
+    this.bySession.delete(sessionId);
+  }
+
+  /** How many sessions' hosts are held in memory. */
+  get sessionsHeld(): number {
+    return this.bySession.size;
+  }
+
   private hostFor(sessionId: string, origin: string): KnownHost {
     const known = this.bySession.get(sessionId)?.get(origin);
     if (known) return known;

@@ -94,6 +94,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
       cache.drop(sessionId);
       pages.drop(sessionId);
       capture.forget(sessionId);
+      hosts.forget(sessionId);
     },
     {
       remove: async (participantId) => {
