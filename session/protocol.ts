@@ -29,6 +29,11 @@ export const clientMessage = z.discriminatedUnion('type', [
     text: z.string().trim().min(1).max(MAX_CHAT_LENGTH),
     to: z.array(z.string().min(1).max(64)).min(1).max(MAX_CHAT_RECIPIENTS).optional(),
   }),
+  // A question for the hosts to take up: only they and the asker see it until a host shows it.
+  z.strictObject({ type: z.literal('question'), text: z.string().trim().min(1).max(MAX_CHAT_LENGTH) }),
+  // A host shows an open question to everyone (as the asker's chat line), or sets it aside.
+  z.strictObject({ type: z.literal('question.show'), question: z.number().int().min(1) }),
+  z.strictObject({ type: z.literal('question.dismiss'), question: z.number().int().min(1) }),
   z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
   // For this connection: `ownLocation: false` stops the tab owner's own `location` coming back to it.
   z.strictObject({ type: z.literal('prefs'), ownLocation: z.boolean() }),
@@ -183,7 +188,11 @@ export interface Ordered {
 type Relayed<T> = T & Ordered;
 
 export type RelayedMessage =
-  | Relayed<{ type: 'chat'; text: string; to?: string[] }>
+  /** `question`, `shownBy`: an asker's question that a host showed to everyone (its seq, and who). */
+  | Relayed<{ type: 'chat'; text: string; to?: string[]; question?: number; shownBy?: string }>
+  /** To the hosts and the asker; `name` because an asker in the audience is not announced. */
+  | Relayed<{ type: 'question'; text: string; name: string }>
+  | Relayed<{ type: 'question.dismissed'; question: number }>
   | Relayed<{ type: 'typing'; active: boolean; text?: string }>
   | Relayed<{ type: 'pointer'; tab: string; node: number; x: number; y: number; laser?: boolean }>
   | Relayed<{ type: 'pointer.leave'; tab: string }>
@@ -259,6 +268,8 @@ export type ErrorCode =
   | 'last-tab'
   | 'bad-url'
   | 'rate-limited'
+  /** A question that is not open (shown or dismissed already, or never asked). */
+  | 'unknown-question'
   /** A hidden monitor may only whisper (private lines) until they barge in. */
   | 'watching';
 

@@ -64,8 +64,8 @@ export class KeyedBuckets {
 }
 
 /**
- * Per-connection limits: frames of any kind (the recorder sends many small batches), and chat,
- * which people read. Generous for real use, tight enough that one socket cannot flood a session.
+ * Per-connection limits: frames of any kind (the recorder sends many small batches), and chat lines
+ * and questions, which people read. Generous for real use, tight enough that one socket cannot flood a session.
  */
 export class ConnectionLimits {
   private readonly frames: TokenBucket;
@@ -80,7 +80,7 @@ export class ConnectionLimits {
   /** Whether a message of this type may pass now. */
   allow(type: string, now: number): boolean {
     if (!this.frames.take(now)) return false;
-    return type !== 'chat' || this.chat.take(now);
+    return (type !== 'chat' && type !== 'question') || this.chat.take(now);
   }
 
   /** At most one refusal message per second goes back, so refusals cannot flood either. */

@@ -60,8 +60,11 @@ const SOCIAL = new Set([
 ]);
 /** Of those, what is superseded soon anyway is dropped quietly when over budget. */
 const EPHEMERAL = new Set(['typing', 'pointer', 'pointer.leave']);
-/** Messages nobody else hears of: they keep an audience member in the audience. */
-const PRIVATE_TO_SENDER = new Set(['resume', 'report', 'prefs']);
+/**
+ * Messages that keep an audience member in the audience: nobody else hears of them, or only the
+ * hosts (a question carries the asker's name for them).
+ */
+const KEEPS_AUDIENCE = new Set(['resume', 'report', 'prefs', 'question']);
 /** How often lagging sockets are checked for having caught up. */
 const CATCH_UP_CHECK_MS = 100;
 /** Chat lines kept for resuming; a socket that missed an older one gets a checkpoint instead. */
@@ -199,6 +202,8 @@ export class Room {
   private readonly stageSize: number;
   private readonly socialBudget: TokenBucket;
   private readonly history = new History(HISTORY_SIZE);
+  /** Questions no host has shown or dismissed yet, by seq: hosts and the asker get them on connect. */
+  private readonly questions = new Map<number, { asker: string; text: string; entry: HistoryEntry }>();
   /** Open tabs in the order they were opened; the first one is what a message without `tab` means. */
   private readonly tabs = new Map<string, Tab>();
   /** Tab ids are `t<n>` and never reused: the highest n so far. */
@@ -413,7 +418,7 @@ export class Room {
         return this.reject(conn, 'rate-limited', 'the session is busy; try again in a moment', msg.type);
       }
     }
-    if (member.audience && !PRIVATE_TO_SENDER.has(msg.type)) this.promote(member);
+    if (member.audience && !KEEPS_AUDIENCE.has(msg.type)) this.promote(member);
     if (isControl(msg)) return this.control(member, conn, tab, msg);
     switch (msg.type) {
       case 'chat': {
@@ -516,6 +521,18 @@ export class Room {
       }
       case 'participant.remove':
         return this.remove(member, conn, msg.participant);
+      case 'question': {
+        const entry = this.relay(
+          from,
+          { type: 'question', text: msg.text, name: member.info.name },
+          { only: new Set([from, ...this.hostIds()]) },
+        );
+        this.questions.set(entry.seq, { asker: from, text: msg.text, entry });
+        return;
+      }
+      case 'question.show':
+      case 'question.dismiss':
+        return this.settleQuestion(member, conn, msg.type, msg.question);
       case 'baton.take':
         if (member.info.role !== 'owner' && this.batonPolicy !== 'collaboration') {
           return this.reject(conn, 'not-owner', 'ask for the baton; the host gives it', msg.type);
@@ -656,6 +673,11 @@ export class Room {
       if (t.info.baton.holder === participantId) this.setBaton(t, host.info.id, t.info.owner);
     }
     this.relay(host.info.id, { type: 'removed', participant: participantId });
+    for (const [seq, q] of this.questions) {
+      if (q.asker !== participantId) continue;
+      this.questions.delete(seq);
+      this.relay(host.info.id, { type: 'question.dismissed', question: seq }, { only: this.hostIds() });
+    }
     if (target.info.connected) this.countPresence(target, -1);
     this.members.delete(participantId);
     this.sockets = null;
@@ -678,6 +700,36 @@ export class Room {
         );
       },
     );
+  }
+
+  /**
+   * A host shows an open question to everyone, as the asker's own chat line (the asker steps onto
+   * the stage first, so nobody reads a line from someone unknown), or sets it aside, which only the
+   * hosts and the asker hear of.
+   */
+  private settleQuestion(
+    host: Member,
+    conn: Connection,
+    action: 'question.show' | 'question.dismiss',
+    seq: number,
+  ): void {
+    if (host.info.role !== 'owner')
+      return this.reject(conn, 'not-owner', 'only a host takes up questions', action);
+    const question = this.questions.get(seq);
+    if (!question) {
+      return this.reject(conn, 'unknown-question', 'that question has been taken up already', action);
+    }
+    this.questions.delete(seq);
+    if (action === 'question.dismiss') {
+      return void this.relay(
+        host.info.id,
+        { type: 'question.dismissed', question: seq },
+        { only: new Set([question.asker, ...this.hostIds()]) },
+      );
+    }
+    const asker = this.members.get(question.asker);
+    if (asker) this.promote(asker);
+    this.relay(question.asker, { type: 'chat', text: question.text, question: seq, shownBy: host.info.id });
   }
 
   private setBaton(tab: Tab, from: string, holder: string | null, except?: Connection): void {
@@ -798,6 +850,9 @@ export class Room {
       .filter((e) => this.visibleTo(e, member.info.id));
     this.checkpointOf.set(conn, { seq: this.seq, chatFrom: chat[0]?.seq ?? Number.POSITIVE_INFINITY });
     for (const e of chat) this.sendTo(conn, e.text);
+    const host = member.info.role === 'owner';
+    for (const q of this.questions.values())
+      if (host || q.asker === member.info.id) this.sendTo(conn, q.entry.text);
     for (const t of this.tabs.values()) {
       if (t.info.owner !== member.info.id) for (const e of t.checkpoint) this.sendTo(conn, e.text);
     }

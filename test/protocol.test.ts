@@ -4,6 +4,9 @@ import { type ClientMessage, clientMessage, isControl, MAX_CHAT_LENGTH } from '.
 
 const VALID: Record<ClientMessage['type'], unknown[]> = {
   chat: [{ type: 'chat', text: 'hello' }],
+  question: [{ type: 'question', text: 'How do I change my delivery address?' }],
+  'question.show': [{ type: 'question.show', question: 12 }],
+  'question.dismiss': [{ type: 'question.dismiss', question: 12 }],
   resume: [
     { type: 'resume', after: 0 },
     { type: 'resume', after: 41 },

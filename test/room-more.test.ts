@@ -815,3 +815,102 @@ describe('Room: a tab owner that does not want its own location back', () => {
     assert.equal(quietOne.take()[0]?.type, 'location', 'asked for again');
   });
 });
+
+describe('Room: moderated questions', () => {
+  it('a question reaches only the hosts and the asker, and a host shows it to everyone as the asker’s line', () => {
+    const r = new Room('s1', { startUrl: null, log: quiet, stageSize: 2 });
+    const host = new Fake();
+    const cohost = new Fake();
+    const onStage = new Fake();
+    const asker = new Fake();
+    r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, host);
+    r.connect({ id: 'co', name: 'Cora', role: 'owner' }, cohost);
+    r.connect({ id: 'st', name: 'Stan', role: 'follower' }, onStage);
+    // The stage is full: Quinn is in the audience, not announced.
+    r.connect({ id: 'q', name: 'Quinn', role: 'follower' }, asker);
+    for (const c of [host, cohost, onStage, asker]) c.take();
+
+    r.receive('q', asker, { type: 'question', text: 'Can I pay by invoice?' });
+    const [asked] = host.take();
+    assert.deepEqual(
+      [asked?.type, asked?.text, asked?.name, asked?.from],
+      ['question', 'Can I pay by invoice?', 'Quinn', 'q'],
+    );
+    assert.equal(cohost.take()[0]?.type, 'question');
+    assert.equal(asker.take()[0]?.type, 'question', 'the asker sees their own question');
+    assert.deepEqual(onStage.take(), [], 'other followers do not, nor hear of the asker');
+
+    r.receive('st', onStage, { type: 'question.show', question: asked?.seq as number });
+    assert.equal(onStage.take()[0]?.code, 'not-owner');
+
+    // A host joining late, and the asker coming back, get the open question with their checkpoint.
+    const late = new Fake();
+    r.connect({ id: 'co', name: 'Cora', role: 'owner' }, late);
+    assert.ok(late.take().some((m) => m.type === 'question' && m.seq === asked?.seq));
+    const again = new Fake();
+    r.connect({ id: 'q', name: 'Quinn', role: 'follower' }, again);
+    assert.ok(again.take().some((m) => m.type === 'question'));
+    const stranger = new Fake();
+    r.connect({ id: 'st', name: 'Stan', role: 'follower' }, stranger);
+    assert.ok(!stranger.take().some((m) => m.type === 'question'), 'nobody else gets it on connect');
+    for (const c of [host, cohost, asker]) c.take();
+
+    r.receive('own', host, { type: 'question.show', question: asked?.seq as number });
+    const seen = onStage.take();
+    assert.deepEqual(
+      seen.map((m) => m.type),
+      ['joined', 'chat'],
+      'the asker is announced before their line',
+    );
+    assert.deepEqual(
+      [seen[1]?.from, seen[1]?.text, seen[1]?.question, seen[1]?.shownBy],
+      ['q', 'Can I pay by invoice?', asked?.seq, 'own'],
+    );
+    assert.ok(asker.take().some((m) => m.type === 'chat' && m.question === asked?.seq));
+
+    r.receive('co', cohost, { type: 'question.show', question: asked?.seq as number });
+    assert.equal(cohost.take().at(-1)?.code, 'unknown-question', 'shown once');
+    const later = new Fake();
+    r.connect({ id: 'co', name: 'Cora', role: 'owner' }, later);
+    const checkpoint = later.take();
+    assert.ok(!checkpoint.some((m) => m.type === 'question'), 'no longer open');
+    assert.ok(
+      checkpoint.some((m) => m.type === 'chat' && m.question === asked?.seq),
+      'in the chat now',
+    );
+  });
+
+  it('a dismissed question is told to the hosts and the asker only; a removed asker’s questions go', () => {
+    const r = new Room('s1', { startUrl: null, log: quiet });
+    const host = new Fake();
+    const asker = new Fake();
+    const other = new Fake();
+    r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, host);
+    r.connect({ id: 'q', name: 'Quinn', role: 'follower' }, asker);
+    r.connect({ id: 'o', name: 'Otto', role: 'follower' }, other);
+    r.receive('q', asker, { type: 'question', text: 'first?' });
+    r.receive('o', other, { type: 'question', text: 'mine' });
+    const [first, mine] = host.take().filter((m) => m.type === 'question');
+    for (const c of [asker, other]) c.take();
+
+    r.receive('own', host, { type: 'question.dismiss', question: first?.seq as number });
+    assert.deepEqual(
+      asker.take().map((m) => [m.type, m.question]),
+      [['question.dismissed', first?.seq]],
+    );
+    assert.deepEqual(other.take(), []);
+    assert.equal(host.take()[0]?.type, 'question.dismissed');
+
+    r.receive('own', host, { type: 'participant.remove', participant: 'o' });
+    assert.deepEqual(
+      host
+        .take()
+        .filter((m) => m.type.startsWith('question'))
+        .map((m) => [m.type, m.question]),
+      [['question.dismissed', mine?.seq]],
+    );
+    const late = new Fake();
+    r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, late);
+    assert.ok(!late.take().some((m) => m.type === 'question'), 'nothing left open');
+  });
+});

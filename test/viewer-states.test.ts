@@ -315,6 +315,56 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await host.close();
   });
 
+  it('a follower asks the host a question: only the host sees it until they show it to everyone', async () => {
+    // Lines show as they are typed in this session, but a question being written does not.
+    const session = await createSession(tandem.url, { liveTyping: true });
+    const host = await browser.newPage();
+    await host.goto(`${session.hostUrl}&name=Olivia`);
+    await host.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const quinnContext = await browser.createBrowserContext();
+    const quinn = await quinnContext.newPage();
+    await quinn.goto(`${session.joinUrl}&name=Quinn`);
+    await quinn.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const stan = await joinAs(tandem.url, session.id, 'Stan', session.joinKey);
+    const stanWs = await WsClient.connect(tandem.url, session.id, stan.token);
+    await quinn.waitForSelector('[data-testid="chat-to"] option::-p-text(Question for the host)');
+
+    await quinn.select('[data-testid="chat-to"]', '?question');
+    await quinn.type('[data-testid="chat-input"]', 'Can I pay by invoice?');
+    await quinn.keyboard.press('Enter');
+    await quinn.waitForSelector('[data-testid="question"]::-p-text(waiting for the host)');
+    await host.waitForSelector('[data-testid="question"]::-p-text(Question from Quinn:)');
+    await shot(host, '21-question-for-host');
+    assert.deepEqual(await seriousA11yViolations(host), []);
+    await quinn.type('[data-testid="chat-input"]', 'And is there a discount?');
+    await quinn.keyboard.press('Enter');
+    await host.waitForFunction(() => document.querySelectorAll('[data-testid="question"]').length === 2);
+
+    await host.click('[data-testid="question-show"]');
+    const shown = await stanWs.next((m) => m.type === 'chat' && m.question !== undefined);
+    assert.equal(shown.text, 'Can I pay by invoice?');
+    await quinn.waitForSelector('[data-testid="chat-line"]::-p-text(Can I pay by invoice?)');
+    await host.waitForSelector('[data-testid="chat-line"]::-p-text((question))');
+    await host.waitForFunction(() => document.querySelectorAll('[data-testid="question"]').length === 1);
+
+    await host.click('[data-testid="question-dismiss"]');
+    await quinn.waitForSelector('[role="alert"]::-p-text(The host set your question aside.)');
+    await quinn.waitForFunction(() => document.querySelectorAll('[data-testid="question"]').length === 0);
+    await host.waitForFunction(() => document.querySelectorAll('[data-testid="question"]').length === 0);
+    assert.ok(
+      !stanWs.received.some((m) => m.type === 'question' || m.type === 'question.dismissed'),
+      'another follower never sees an open question',
+    );
+    assert.ok(!stanWs.received.some((m) => m.type === 'chat' && m.text === 'And is there a discount?'));
+    assert.ok(
+      !stanWs.received.some((m) => m.type === 'typing' && String(m.text ?? '').includes('invoice')),
+      'nor watches it being typed',
+    );
+    stanWs.close();
+    await quinnContext.close();
+    await host.close();
+  });
+
   it('in a session that shows lines as they are typed, others watch the line grow', async () => {
     const session = await createSession(tandem.url, { liveTyping: true });
     const host = await browser.newPage();

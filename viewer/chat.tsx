@@ -1,7 +1,11 @@
 import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_CHAT_LENGTH } from '../session/limits.js';
-import { type ChatLine, nameOf, type Outgoing, type SessionState } from './state.js';
+import type { ClientMessage } from '../session/protocol.js';
+import { type ChatLine, nameOf, type OpenQuestion, type Outgoing, type SessionState } from './state.js';
+
+/** The "Send to" choice that makes the line a question for the hosts. */
+const TO_HOSTS = '?question';
 
 /** How often a line being typed is sent, in a session that shows it. */
 const DRAFT_EVERY_MS = 120;
@@ -13,6 +17,8 @@ export function Chat({
   state,
   input,
   say,
+  ask,
+  settle,
   onTyping,
   insert,
   choose,
@@ -23,6 +29,10 @@ export function Chat({
   state: SessionState;
   input: RefObject<HTMLInputElement>;
   say: (line: Outgoing) => void;
+  /** Sends a question for the hosts; false when it could not be sent. */
+  ask: (text: string) => boolean;
+  /** A host shows an open question to everyone or sets it aside. */
+  settle: (action: Extract<ClientMessage['type'], 'question.show' | 'question.dismiss'>, seq: number) => void;
   /** `text` only in a session that shows lines as they are typed. */
   onTyping: (active: boolean, text?: string) => void;
   /** Filled with a function that puts text into the message being written. */
@@ -44,6 +54,7 @@ export function Chat({
     input.current?.focus();
   };
   const others = state.participants.filter((p) => p.id !== state.me?.id);
+  const host = state.me?.role === 'owner';
   insert.current = (added: string) => {
     const next = text.trim() ? `${text.trimEnd()} ${added}` : added;
     setText(next);
@@ -83,7 +94,7 @@ export function Chat({
   return (
     <>
       <ol class="chat" data-testid="chat-log" ref={log} aria-label="Chat" aria-live="polite">
-        {state.chat.length === 0 && state.outbox.length === 0 && (
+        {state.chat.length === 0 && state.outbox.length === 0 && state.questions.length === 0 && (
           <li class="empty">No messages yet. Say hello!</li>
         )}
         {state.chat
@@ -92,12 +103,16 @@ export function Chat({
             <li key={line.seq} data-testid="chat-line" data-private={line.to ? 'true' : undefined}>
               <span class="who">{nameOf(state, line.from)}:</span>
               {line.to && <span class="private">{privateLabel(state, line)}</span>}
+              {line.question && <span class="asked">(question) </span>}
               {line.text}
               {translate && line.from !== state.me?.id && (
                 <Translation text={line.text} translate={translate} />
               )}
             </li>
           ))}
+        {state.questions.map((q) => (
+          <Question key={q.seq} question={q} host={host} settle={settle} />
+        ))}
         {state.outbox.map((line, i) => (
           <li key={`pending-${i}`} class="pending">
             <span class="who">{state.me?.name}:</span>
@@ -124,7 +139,9 @@ export function Chat({
           e.preventDefault();
           const t = text.trim();
           if (!t) return;
-          say(to && others.some((p) => p.id === to) ? { text: t, to: [to] } : { text: t });
+          if (to === TO_HOSTS) {
+            if (!ask(t)) return;
+          } else say(to && others.some((p) => p.id === to) ? { text: t, to: [to] } : { text: t });
           setText('');
           clearTimeout(idle.current);
           clearTimeout(draftTimer.current);
@@ -138,9 +155,19 @@ export function Chat({
             data-testid="chat-to"
             aria-label="Send to"
             value={to}
-            onChange={(e) => setTo(e.currentTarget.value)}
+            onChange={(e) => {
+              const next = e.currentTarget.value;
+              setTo(next);
+              if (next === '') return;
+              // What was being written for everyone stops showing once it is meant for fewer.
+              clearTimeout(draftTimer.current);
+              draftTimer.current = undefined;
+              if (state.liveTyping) onTyping(false, '');
+              else setTyping(false);
+            }}
           >
             <option value="">Everyone</option>
+            {!host && <option value={TO_HOSTS}>Question for the host</option>}
             {others.map((p) => (
               <option key={p.id} value={p.id}>
                 Only {p.name}
@@ -157,6 +184,9 @@ export function Chat({
           maxLength={MAX_CHAT_LENGTH}
           onInput={(e) => {
             setText(e.currentTarget.value);
+            // Everyone sees typing and drafts: a private line or a question being written stays
+            // between its sender and its readers.
+            if (to !== '') return;
             if (state.liveTyping) sendDraft(e.currentTarget.value);
             else setTyping(e.currentTarget.value.trim() !== '');
           }}
@@ -166,6 +196,47 @@ export function Chat({
         <button type="submit">Send</button>
       </form>
     </>
+  );
+}
+
+/**
+ * An open question: the hosts show it to everyone or set it aside; the asker sees it waiting. Nobody
+ * else has it.
+ */
+function Question({
+  question,
+  host,
+  settle,
+}: {
+  question: OpenQuestion;
+  host: boolean;
+  settle: (action: 'question.show' | 'question.dismiss', seq: number) => void;
+}) {
+  return (
+    <li class="question" data-testid="question">
+      <span class="who">{host ? `Question from ${question.name}:` : 'Your question for the host:'}</span>
+      {question.text}{' '}
+      {host ? (
+        <span class="question-actions">
+          <button
+            type="button"
+            data-testid="question-show"
+            onClick={() => settle('question.show', question.seq)}
+          >
+            Show to everyone
+          </button>
+          <button
+            type="button"
+            data-testid="question-dismiss"
+            onClick={() => settle('question.dismiss', question.seq)}
+          >
+            Set aside
+          </button>
+        </span>
+      ) : (
+        <small>(waiting for the host)</small>
+      )}
+    </li>
   );
 }
 

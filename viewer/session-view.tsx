@@ -841,6 +841,15 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         state={state}
         input={chatInput}
         say={say}
+        ask={(text) => {
+          if (send({ type: 'question', text })) return true;
+          dispatch({
+            kind: 'notice',
+            text: 'Not connected: your question was not sent. Try again in a moment.',
+          });
+          return false;
+        }}
+        settle={(action, question) => send({ type: action, question })}
         onTyping={(active, text) => send({ type: 'typing', active, ...(text === undefined ? {} : { text }) })}
         insert={insertIntoChat}
         choose={chooseRecipient}

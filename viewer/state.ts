@@ -15,6 +15,16 @@ export interface ChatLine {
   text: string;
   /** A private line's recipients (the sender sees it too); absent for everyone. */
   to?: string[];
+  /** A question (the sender's) that a host showed to everyone. */
+  question?: true;
+}
+
+/** A question no host has taken up yet: hosts see every one, an asker their own. */
+export interface OpenQuestion {
+  seq: number;
+  from: string;
+  name: string;
+  text: string;
 }
 
 /** A line as typed here, before the server has ordered it. */
@@ -60,6 +70,7 @@ export interface SessionState {
   requests: string[];
   /** The tab each of them asked for. */
   requestedTab: Record<string, string>;
+  questions: OpenQuestion[];
   /** How often the invite link was replaced while this viewer was open: the host's copy is fetched again. */
   inviteChanges: number;
   notice: string | null;
@@ -87,6 +98,7 @@ export const initialState: SessionState = {
   typing: [],
   requests: [],
   requestedTab: {},
+  questions: [],
   inviteChanges: 0,
   notice: null,
 };
@@ -168,6 +180,8 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         batonPolicy: msg.batonPolicy,
         liveTyping: msg.liveTyping,
         requests: [],
+        // The open ones follow the welcome again.
+        questions: [],
       };
     case 'pointer':
       if (!isViewed(state, msg.tab)) return state;
@@ -203,6 +217,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         from: msg.from,
         text: msg.text,
         ...(msg.to ? { to: msg.to } : {}),
+        ...(msg.question ? { question: true as const } : {}),
       };
       const chat = [...state.chat, line].sort((a, b) => a.seq - b.seq);
       const mine = msg.from === state.me?.id ? state.outbox.findIndex((o) => o.text === msg.text) : -1;
@@ -211,6 +226,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         ...state,
         chat,
         outbox,
+        questions: msg.question ? state.questions.filter((q) => q.seq !== msg.question) : state.questions,
         typing: state.typing.filter((t) => t !== msg.from),
         drafts: without(state.drafts, msg.from),
       };
@@ -262,6 +278,20 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       return { ...state, notice: msg.message };
     case 'snapshot.request':
       return state;
+    case 'question':
+      if (state.questions.some((q) => q.seq === msg.seq)) return state;
+      return {
+        ...state,
+        questions: [...state.questions, { seq: msg.seq, from: msg.from, name: msg.name, text: msg.text }],
+      };
+    case 'question.dismissed': {
+      const mine = state.questions.find((q) => q.seq === msg.question && q.from === state.me?.id);
+      return {
+        ...state,
+        questions: state.questions.filter((q) => q.seq !== msg.question),
+        notice: mine && state.me?.role !== 'owner' ? 'The host set your question aside.' : state.notice,
+      };
+    }
     case 'invite.changed':
       return {
         ...state,

@@ -64,7 +64,7 @@ button:disabled{opacity:.5;cursor:default}
 .say{display:flex;gap:6px;padding:6px 8px;background:var(--panel);border-top:1px solid var(--line)}
 .say input{flex:1;min-width:0;padding:8px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .say{position:relative}.say .to{max-width:9rem;padding:6px;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:inherit;font:inherit}
-.chat .private{color:var(--accent-text);font-style:italic;margin-right:.3em}.chat li[data-private]{background:var(--bg);border-radius:6px;padding:1px 4px}.macros{display:flex}
+.chat .private{color:var(--accent-text);font-style:italic;margin-right:.3em}.chat .asked{color:var(--accent-text);margin-right:.3em}.chat .question{border-left:3px solid var(--accent);background:var(--bg);border-radius:0 6px 6px 0;padding:2px 6px;margin:2px 0}.chat .question-actions{display:inline-flex;gap:4px;flex-wrap:wrap}.chat li[data-private]{background:var(--bg);border-radius:6px;padding:1px 4px}.macros{display:flex}
 .macros-panel{position:absolute;bottom:calc(100% + 4px);right:8px;width:24rem;max-width:calc(100vw - 16px);max-height:50vh;overflow-y:auto;background:var(--panel);border:1px solid var(--line);border-radius:10px;box-shadow:0 4px 16px #0003;padding:8px;z-index:4;display:grid;gap:6px}
 .macros-panel ol{list-style:none;margin:0;padding:0;display:grid;gap:4px}.macros-panel li{display:flex;gap:4px}
 .macros-panel .macro{flex:1;display:flex;gap:8px;align-items:baseline;text-align:left;min-width:0}.macros-panel .macro span{overflow:hidden;text-overflow:ellipsis}
