@@ -106,6 +106,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
         await sessions.replaceJoinKey(removed.sessionId);
         return { inviteReplaced: true };
       },
+      setLocked: (sessionId, locked) => store.setSessionLocked(sessionId, locked),
     },
   );
   const auditors = new Auditors(store, secret);
@@ -270,7 +271,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     if (!session || !participant) return refuseUpgrade(socket, 404, 'no session with this id');
     const { admitted, hidden } = await desk.admit(session, participant);
     if (!admitted) return refuseUpgrade(socket, 410, 'the session has ended');
-    const room = await rooms.open(session.id, session.startUrl, session.batonPolicy, session.liveTyping);
+    const room = await rooms.open(session);
     wss.handleUpgrade(req, socket, head, (ws) => {
       desk.connected(session, participant);
       attachSocket(ws, room, { ...participant, hidden }, log, () => {

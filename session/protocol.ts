@@ -94,6 +94,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tab.focus'), tab }),
   // The host sends a follower out of the session for good.
   z.strictObject({ type: z.literal('participant.remove'), participant: z.string().min(1).max(64) }),
+  // A host closes the invite link to newcomers (`locked: true`) or opens it again.
+  z.strictObject({ type: z.literal('session.lock'), locked: z.boolean() }),
   z.strictObject({ type: z.literal('rec'), tab, events: z.array(recorderEvent).min(1).max(10000) }),
   z.strictObject({
     type: z.literal('location'),
@@ -215,6 +217,7 @@ export type RelayedMessage =
   | Relayed<{ type: 'removed'; participant: string }>
   /** To the hosts: the invite link was replaced (see `removed`); the old one lets nobody in any more. */
   | Relayed<{ type: 'invite.changed' }>
+  | Relayed<{ type: 'session.locked'; locked: boolean }>
   | Relayed<{ type: 'baton'; tab: string; holder: string | null; epoch: number }>
   | Relayed<{ type: 'baton.request'; tab: string }>
   /** A tab opened, or its owner changed. */
@@ -244,6 +247,8 @@ export type DirectMessage =
       batonPolicy: 'support' | 'collaboration';
       /** Whether chat lines are shown to others as they are typed. */
       liveTyping: boolean;
+      /** Whether a host locked the session: the invite link lets nobody new in. */
+      locked: boolean;
       /** Last seq before the replay that follows; `checkpoint` when it is a fresh state, not a resume. */
       seq: number;
       checkpoint: boolean;

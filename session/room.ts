@@ -152,10 +152,11 @@ export interface RoomJournal {
 /** For rooms without an archive (unit tests): delivery is immediate. */
 export const UNJOURNALED: RoomJournal = { append() {}, after: (deliver) => deliver() };
 
-/** What a room needs to make a removal last beyond itself. */
-export interface ParticipantRegistry {
+/** What a room makes last beyond itself: removals and the lock. */
+export interface SessionRecords {
   /** Answers whether the session's invite link had to be replaced to keep them out. */
   remove(participantId: string): Promise<{ inviteReplaced: boolean }>;
+  setLocked(sessionId: string, locked: boolean): Promise<void>;
 }
 
 export interface RoomOptions {
@@ -166,7 +167,9 @@ export interface RoomOptions {
   lastSeq?: number;
   journal?: RoomJournal;
   batonPolicy?: BatonPolicy;
-  participants?: ParticipantRegistry;
+  records?: SessionRecords;
+  /** Locked by a host: nobody new comes in with the invite link. */
+  locked?: boolean;
   /** Relay the line being typed with each typing message. */
   liveTyping?: boolean;
   /** The tabs as the session left them (after a restart); a new session has one, `t1`. */
@@ -224,7 +227,8 @@ export class Room {
   private readonly now: () => number;
   private readonly journal: RoomJournal;
   private readonly batonPolicy: BatonPolicy;
-  private readonly registry: ParticipantRegistry | null;
+  private readonly records: SessionRecords | null;
+  private locked: boolean;
   private readonly liveTyping: boolean;
   /** Connections that asked not to get their own `location` back. */
   private readonly quietLocation = new WeakSet<Connection>();
@@ -244,7 +248,8 @@ export class Room {
     this.seq = options.lastSeq ?? 0;
     this.journal = options.journal ?? UNJOURNALED;
     this.batonPolicy = options.batonPolicy ?? 'support';
-    this.registry = options.participants ?? null;
+    this.records = options.records ?? null;
+    this.locked = options.locked ?? false;
     this.liveTyping = options.liveTyping ?? false;
     this.stageSize = options.stageSize ?? STAGE_SIZE;
     this.socialBudget = new TokenBucket(SOCIAL_BURST, SOCIAL_DELIVERIES_PER_SECOND, this.now());
@@ -521,6 +526,8 @@ export class Room {
       }
       case 'participant.remove':
         return this.remove(member, conn, msg.participant);
+      case 'session.lock':
+        return this.lock(member, conn, msg.locked);
       case 'question': {
         const entry = this.relay(
           from,
@@ -689,7 +696,7 @@ export class Room {
         this.id,
       );
     }
-    this.registry?.remove(participantId).then(
+    this.records?.remove(participantId).then(
       ({ inviteReplaced }) => {
         if (inviteReplaced) this.relay('server', { type: 'invite.changed' }, { only: this.hostIds() });
       },
@@ -730,6 +737,19 @@ export class Room {
     const asker = this.members.get(question.asker);
     if (asker) this.promote(asker);
     this.relay(question.asker, { type: 'chat', text: question.text, question: seq, shownBy: host.info.id });
+  }
+
+  /** A host closes the invite link to newcomers, or opens it again; everyone sees which. */
+  private lock(host: Member, conn: Connection, locked: boolean): void {
+    if (host.info.role !== 'owner') {
+      return this.reject(conn, 'not-owner', 'only a host locks the session', 'session.lock');
+    }
+    if (this.locked === locked) return;
+    this.locked = locked;
+    this.relay(host.info.id, { type: 'session.locked', locked });
+    this.records?.setLocked(this.id, locked).catch((err: Error) => {
+      this.log.warn({ room: this.id, err: err.message }, 'could not record the session’s lock');
+    });
   }
 
   private setBaton(tab: Tab, from: string, holder: string | null, except?: Connection): void {
@@ -842,6 +862,7 @@ export class Room {
       baton: { ...this.firstTab.info.baton },
       batonPolicy: this.batonPolicy,
       liveTyping: this.liveTyping,
+      locked: this.locked,
       seq: this.seq,
       checkpoint: true,
     });

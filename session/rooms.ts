@@ -1,6 +1,6 @@
-import type { BatonPolicy } from '../store/types.js';
+import type { SessionRow } from '../store/types.js';
 import type { RelayedMessage } from './protocol.js';
-import { type ParticipantRegistry, Room, type RoomJournal, type RoomLog } from './room.js';
+import { Room, type RoomJournal, type RoomLog, type SessionRecords } from './room.js';
 import { restoreTabs } from './tab-state.js';
 
 /** The journal as the rooms of a node share it: it also knows where each session's stream left off. */
@@ -33,7 +33,7 @@ export class Rooms {
     private readonly journal: SessionJournal,
     private readonly log: RoomLog,
     private readonly onDrop: (sessionId: string) => void = () => {},
-    private readonly participants: ParticipantRegistry | undefined = undefined,
+    private readonly records: SessionRecords | undefined = undefined,
   ) {
     journal.onFailure((sessionId) => this.fail(sessionId));
   }
@@ -44,11 +44,9 @@ export class Rooms {
 
   /** The live room of a session, continuing the archived stream when it is not live. */
   async open(
-    sessionId: string,
-    startUrl: string | null,
-    batonPolicy: BatonPolicy = 'support',
-    liveTyping = false,
+    session: Pick<SessionRow, 'id' | 'startUrl' | 'batonPolicy' | 'liveTyping' | 'locked'>,
   ): Promise<Room> {
+    const { id: sessionId, startUrl, batonPolicy, liveTyping, locked } = session;
     let room = this.rooms.get(sessionId);
     if (!room) {
       let pending = this.opening.get(sessionId);
@@ -66,7 +64,8 @@ export class Rooms {
             journal: this.journal,
             batonPolicy,
             liveTyping,
-            participants: this.participants,
+            records: this.records,
+            locked,
           });
           this.rooms.set(sessionId, created);
           return created;

@@ -26,7 +26,7 @@ export interface JoinedParticipant {
 
 export class SessionError extends Error {
   constructor(
-    readonly code: 'unknown-session' | 'bad-key' | 'bad-token' | 'removed',
+    readonly code: 'unknown-session' | 'bad-key' | 'bad-token' | 'removed' | 'locked',
     message: string,
   ) {
     super(message);
@@ -126,11 +126,13 @@ export class Sessions {
     const session = await this.store.getSession(sessionId);
     if (!session) throw new SessionError('unknown-session', 'no session with this id');
     const seat = this.seatOf(sessionId, key);
-    const role: Role | null = matchesHash(key, session.hostKeyHash)
-      ? 'owner'
-      : matchesHash(key, session.joinKeyHash)
-        ? 'follower'
-        : (seat?.role ?? null);
+    const host = matchesHash(key, session.hostKeyHash);
+    const invited = !host && matchesHash(key, session.joinKeyHash);
+    const role: Role | null = host ? 'owner' : invited ? 'follower' : (seat?.role ?? null);
+    // The lock closes the invite link only: a host, and a seat the help desk arranged, still come in.
+    if (invited && session.locked) {
+      throw new SessionError('locked', 'the host has locked this session; nobody new can join');
+    }
     if (!role) {
       // A link the host's removal of someone replaced: those it was shared with are told what to do.
       const replaced = Array.from({ length: session.joinKeyGeneration ?? 0 }, (_, g) =>

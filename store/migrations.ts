@@ -210,4 +210,6 @@ export const migrations: readonly string[] = [
   // The invite link is replaced when a follower who came in with it is removed (decision in
   // docs/architecture.md): the generation it is derived from, so the host can be shown it again.
   'ALTER TABLE sessions ADD COLUMN join_key_generation INTEGER NOT NULL DEFAULT 0;',
+  // A host locks the session: the invite link lets nobody new in until it is unlocked.
+  'ALTER TABLE sessions ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;',
 ];

@@ -32,6 +32,7 @@ interface SessionRecord {
   host_key_hash: string;
   join_key_hash: string;
   join_key_generation: number;
+  locked: number;
 }
 
 interface ParticipantRecord {
@@ -61,6 +62,7 @@ const toSession = (r: SessionRecord): SessionRow => ({
   hostKeyHash: r.host_key_hash,
   joinKeyHash: r.join_key_hash,
   joinKeyGeneration: r.join_key_generation,
+  locked: r.locked === 1,
 });
 
 const toParticipant = (r: ParticipantRecord): ParticipantRow => ({
@@ -139,6 +141,7 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
     removeParticipant: db.prepare(
       'UPDATE participants SET removed_at = ? WHERE id = ? AND removed_at IS NULL',
     ),
+    setLocked: db.prepare('UPDATE sessions SET locked = ? WHERE id = ?'),
     replaceJoinKey: db.prepare(
       'UPDATE sessions SET join_key_hash = ?, join_key_generation = join_key_generation + 1 WHERE id = ? AND join_key_generation = ?',
     ),
@@ -198,6 +201,9 @@ export function openSqliteStore(dataDir: string | ':memory:'): SqliteStore {
     },
     async removeParticipant(id: string, at: number) {
       q.removeParticipant.run(at, id);
+    },
+    async setSessionLocked(sessionId: string, locked: boolean) {
+      q.setLocked.run(locked ? 1 : 0, sessionId);
     },
     async replaceJoinKey(sessionId: string, generation: number, joinKeyHash: string) {
       return q.replaceJoinKey.run(joinKeyHash, sessionId, generation).changes === 1;

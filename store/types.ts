@@ -34,6 +34,8 @@ export interface SessionRow {
   joinKeyHash: string;
   /** How many times the invite link has been replaced; its key is derived from this (0 when new). */
   joinKeyGeneration?: number;
+  /** Locked by a host: the invite link lets nobody new in. */
+  locked?: boolean;
 }
 
 export interface ParticipantRow {
@@ -71,6 +73,7 @@ export interface Store {
    * `generation` (so two replacements at once make one); answers whether it was replaced.
    */
   replaceJoinKey(sessionId: string, generation: number, joinKeyHash: string): Promise<boolean>;
+  setSessionLocked(sessionId: string, locked: boolean): Promise<void>;
   /** The content host of (session, origin), created with `newLabel()` on first use. */
   contentHostFor(sessionId: string, origin: string, newLabel: () => string): Promise<ContentHostRow>;
   resolveLabel(label: string): Promise<ContentHostRow | undefined>;

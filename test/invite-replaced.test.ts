@@ -98,4 +98,28 @@ describe('removing a follower replaces the invite link they came in with', () =>
     assert.equal((await tryJoin(tandem.url, s.id, key)).status, 201);
     for (const ws of [hostWs, aWs, bWs]) ws.close();
   });
+
+  it('a locked session lets nobody new in with the invite link; the host key still works, and unlocking opens it', async () => {
+    const s = await createSession(tandem.url);
+    const host = await joinAs(tandem.url, s.id, 'Olivia', s.hostKey);
+    const felix = await joinAs(tandem.url, s.id, 'Felix', s.joinKey);
+    const hostWs = await WsClient.connect(tandem.url, s.id, host.token);
+    await hostWs.next((m) => m.type === 'welcome' && m.locked === false);
+    hostWs.send({ type: 'session.lock', locked: true });
+    await hostWs.next((m) => m.type === 'session.locked' && m.locked === true);
+
+    const refused = await tryJoin(tandem.url, s.id, s.joinKey);
+    assert.deepEqual([refused.status, refused.code], [403, 'locked']);
+    assert.match(refused.message, /locked this session/);
+    assert.equal((await tryJoin(tandem.url, s.id, s.hostKey)).role, 'owner', 'a host still comes in');
+    const felixWs = await WsClient.connect(tandem.url, s.id, felix.token);
+    const welcome = await felixWs.next((m) => m.type === 'welcome');
+    assert.equal(welcome.locked, true, 'those already in come back, and see the lock');
+
+    hostWs.send({ type: 'session.lock', locked: false });
+    await felixWs.next((m) => m.type === 'session.locked' && m.locked === false);
+    assert.equal((await tryJoin(tandem.url, s.id, s.joinKey)).status, 201);
+    hostWs.close();
+    felixWs.close();
+  });
 });

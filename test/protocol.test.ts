@@ -22,6 +22,10 @@ const VALID: Record<ClientMessage['type'], unknown[]> = {
   ],
   'baton.take': [{ type: 'baton.take' }, { type: 'baton.take', tab: 't1' }],
   'participant.remove': [{ type: 'participant.remove', participant: 'p1' }],
+  'session.lock': [
+    { type: 'session.lock', locked: true },
+    { type: 'session.lock', locked: false },
+  ],
   'tab.open': [
     { type: 'tab.open', url: 'example.com/b' },
     { type: 'tab.open', url: 'https://example.com/', tab: 't2' },

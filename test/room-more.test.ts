@@ -573,11 +573,12 @@ describe('Room: the host removes a follower', () => {
     const r = new Room('s1', {
       startUrl: null,
       log: quiet,
-      participants: {
+      records: {
         remove: async (id) => {
           removedIds.push(id);
           return { inviteReplaced: true };
         },
+        setLocked: async () => {},
       },
     });
     const owner = new Fake();
@@ -912,5 +913,44 @@ describe('Room: moderated questions', () => {
     const late = new Fake();
     r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, late);
     assert.ok(!late.take().some((m) => m.type === 'question'), 'nothing left open');
+  });
+});
+
+describe('Room: the host locks the session', () => {
+  it('only a host locks it; everyone hears of it, newcomers see it in their welcome, and it is recorded', async () => {
+    const recorded: Array<[string, boolean]> = [];
+    const r = new Room('s1', {
+      startUrl: null,
+      log: quiet,
+      records: {
+        remove: async () => ({ inviteReplaced: false }),
+        setLocked: async (sessionId, locked) => void recorded.push([sessionId, locked]),
+      },
+    });
+    const host = new Fake();
+    const follower = new Fake();
+    r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, host);
+    r.connect({ id: 'fol', name: 'Felix', role: 'follower' }, follower);
+    assert.equal((follower.take().find((m) => m.type === 'welcome') as { locked?: boolean }).locked, false);
+    host.take();
+
+    r.receive('fol', follower, { type: 'session.lock', locked: true });
+    assert.equal(follower.take()[0]?.code, 'not-owner');
+    r.receive('own', host, { type: 'session.lock', locked: true });
+    assert.deepEqual(
+      follower.take().map((m) => [m.type, m.locked]),
+      [['session.locked', true]],
+    );
+    r.receive('own', host, { type: 'session.lock', locked: true });
+    assert.equal(host.take().length, 1, 'locking a locked session changes nothing');
+    const late = new Fake();
+    r.connect({ id: 'new', name: 'Nia', role: 'follower' }, late);
+    assert.equal((late.take().find((m) => m.type === 'welcome') as { locked?: boolean }).locked, true);
+    r.receive('own', host, { type: 'session.lock', locked: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(recorded, [
+      ['s1', true],
+      ['s1', false],
+    ]);
   });
 });

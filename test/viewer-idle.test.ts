@@ -27,6 +27,7 @@ const welcome: ServerMessage = {
   baton: { holder: 'me', epoch: 1 },
   batonPolicy: 'support',
   liveTyping: false,
+  locked: false,
   seq: 3,
   checkpoint: true,
 };

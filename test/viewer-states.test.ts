@@ -365,6 +365,38 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await host.close();
   });
 
+  it('the host locks the session: those in see it, a newcomer with the link is told, and unlocking lets them in', async () => {
+    const session = await createSession(tandem.url);
+    const host = await browser.newPage();
+    await host.goto(`${session.hostUrl}&name=Olivia`);
+    await host.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    const context = await browser.createBrowserContext();
+    const felix = await context.newPage();
+    await felix.goto(`${session.joinUrl}&name=Felix`);
+    await felix.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    assert.equal(await felix.$('[data-testid="lock"]'), null, 'only a host has the lock');
+
+    await host.click('[data-testid="lock"]');
+    await host.waitForSelector('[data-testid="lock"][aria-pressed="true"]::-p-text(Locked)');
+    await felix.waitForSelector('[data-testid="locked"]::-p-text(Locked)');
+    await shot(felix, '22-follower-locked');
+    assert.deepEqual(await seriousA11yViolations(host), []);
+    const other = await browser.createBrowserContext();
+    const newcomer = await other.newPage();
+    await newcomer.goto(`${session.joinUrl}&name=Nia`);
+    await newcomer.waitForSelector(
+      '[role="alert"]::-p-text(The host has locked this session; nobody new can join.)',
+    );
+
+    await host.click('[data-testid="lock"]');
+    await felix.waitForSelector('[data-testid="locked"]', { hidden: true });
+    await newcomer.click('[data-testid="join"]');
+    await newcomer.waitForSelector('[data-testid="connection"]::-p-text(live)');
+    await other.close();
+    await context.close();
+    await host.close();
+  });
+
   it('in a session that shows lines as they are typed, others watch the line grow', async () => {
     const session = await createSession(tandem.url, { liveTyping: true });
     const host = await browser.newPage();

@@ -32,6 +32,7 @@ function joined(): SessionState {
     baton: { holder: 'own', epoch: 1 },
     batonPolicy: 'support',
     liveTyping: false,
+    locked: false,
     seq: 3,
     checkpoint: true,
   });

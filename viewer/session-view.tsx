@@ -654,6 +654,23 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         <button type="button" data-testid="exit" onClick={() => setLeaving('asking')}>
           {isOwner ? 'Stop sharing' : 'Leave'}
         </button>
+        {hostRole ? (
+          <button
+            type="button"
+            data-testid="lock"
+            aria-pressed={state.locked}
+            title={state.locked ? 'Let people join with the invite link again' : 'Let nobody new join'}
+            onClick={() => send({ type: 'session.lock', locked: !state.locked })}
+          >
+            {state.locked ? 'Locked' : 'Lock'}
+          </button>
+        ) : (
+          state.locked && (
+            <span class="locked" data-testid="locked" title="Nobody new can join">
+              Locked
+            </span>
+          )
+        )}
         <span class={`conn ${state.status}`} data-testid="connection" role="status">
           {connText}
         </span>

@@ -71,6 +71,8 @@ export interface SessionState {
   /** The tab each of them asked for. */
   requestedTab: Record<string, string>;
   questions: OpenQuestion[];
+  /** A host locked the session: the invite link lets nobody new in. */
+  locked: boolean;
   /** How often the invite link was replaced while this viewer was open: the host's copy is fetched again. */
   inviteChanges: number;
   notice: string | null;
@@ -99,6 +101,7 @@ export const initialState: SessionState = {
   requests: [],
   requestedTab: {},
   questions: [],
+  locked: false,
   inviteChanges: 0,
   notice: null,
 };
@@ -179,6 +182,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         baton: msg.baton,
         batonPolicy: msg.batonPolicy,
         liveTyping: msg.liveTyping,
+        locked: msg.locked,
         requests: [],
         // The open ones follow the welcome again.
         questions: [],
@@ -292,6 +296,14 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
         notice: mine && state.me?.role !== 'owner' ? 'The host set your question aside.' : state.notice,
       };
     }
+    case 'session.locked':
+      return {
+        ...state,
+        locked: msg.locked,
+        notice: msg.locked
+          ? 'The session is locked: nobody new can join with the invite link.'
+          : 'The session is open again: the invite link lets people in.',
+      };
     case 'invite.changed':
       return {
         ...state,

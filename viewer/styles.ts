@@ -25,7 +25,7 @@ button:disabled{opacity:.5;cursor:default}
 .bar .address{flex:1;min-width:0;padding:6px 10px;border:1px solid var(--line);border-radius:8px;background:var(--bg)}
 .bar .address[readonly]{color:var(--muted)}
 .nav-buttons{display:flex;gap:2px;border:0;margin:0;padding:0;min-width:0}.tabs{display:flex;gap:2px;align-items:center;min-width:0;overflow-x:auto;border:0;margin:0;padding:0}.tab{display:flex;flex:none}.tab button:not(.close){max-width:11rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.tab button[aria-current=true]{background:var(--accent);color:var(--accent-ink)}.tab .close{padding:4px 6px}.nav-buttons button{padding:4px 9px;min-width:2.2rem}
-.conn{font-size:.8rem;padding:2px 8px;border-radius:99px;background:var(--bg);border:1px solid var(--line)}
+.conn,.locked{font-size:.8rem;padding:2px 8px;border-radius:99px;background:var(--bg);border:1px solid var(--line)}.locked{color:var(--warn-text)}
 .conn.live{color:var(--ok)}.conn.reconnecting,.conn.offline{color:var(--warn-text)}
 .stage{position:relative;overflow:hidden;background:var(--bg)}
 .stage iframe.live{width:100%;height:100%;border:0;background:#fff;display:block}.stage iframe.live.background{position:absolute;inset:0;visibility:hidden;pointer-events:none}
