@@ -209,6 +209,7 @@ describe('Room', () => {
         baton: { holder: 'alice', epoch: 1 },
         batonPolicy: 'support',
         liveTyping: false,
+        locked: false,
         seq: lastSeenByAlice.seq,
         checkpoint: true,
       });
