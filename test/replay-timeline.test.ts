@@ -197,6 +197,26 @@ describe('replay timeline: markers and state at a time', () => {
     );
   });
 
+  it('marks a question to the hosts, and keeps that a chat line was a question a host showed', () => {
+    const t = new Timeline();
+    t.add([
+      { type: 'question', seq: 1, at: 1_000, from: FELIX, text: 'invoice?', name: 'Felix' },
+      { type: 'chat', seq: 2, at: 2_000, from: FELIX, text: 'invoice?', question: 1, shownBy: OWNER },
+      { type: 'question.dismissed', seq: 3, at: 3_000, from: OWNER, question: 1 },
+    ]);
+    assert.deepEqual(
+      t.markers.map((m) => [m.kind, m.who, m.detail]),
+      [
+        ['question', FELIX, 'invoice?'],
+        ['chat', FELIX, 'invoice?'],
+      ],
+    );
+    assert.deepEqual(
+      t.chatUntil(3_000).map((l) => [l.text, l.question]),
+      [['invoice?', true]],
+    );
+  });
+
   it('knows what is pointed at and highlighted at any time, forwards and after seeking back', () => {
     const t = new Timeline();
     t.add(recorded());

@@ -20,6 +20,7 @@ export function ChatPane({ lines, nameOf }: { lines: readonly ChatLine[]; nameOf
             <time dateTime={new Date(l.at).toISOString()}>{clock(l.at)}</time>{' '}
             <span class="who">{nameOf(l.from)}:</span>{' '}
             {l.to && <em class="private">(privately to {l.to.map(nameOf).join(', ')}) </em>}
+            {l.question && <em class="private">(a question the host showed to everyone) </em>}
             {l.text}
           </li>
         ))}

@@ -23,6 +23,8 @@ export function describe(m: Marker, nameOf: NameOf): string {
       return `${nameOf(m.who)} left`;
     case 'removed':
       return `${nameOf(m.who)} was removed by the host`;
+    case 'question':
+      return `${nameOf(m.who)} asked the hosts: ${m.detail}`;
     case 'invite':
       return 'The invite link was replaced: the old one lets nobody in any more';
   }
@@ -39,4 +41,5 @@ export const KIND_LABELS: Record<MarkerKind, string> = {
   left: 'Left',
   removed: 'Removed',
   invite: 'Invite link',
+  question: 'Question',
 };

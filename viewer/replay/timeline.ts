@@ -51,7 +51,8 @@ export type MarkerKind =
   | 'joined'
   | 'left'
   | 'removed'
-  | 'invite';
+  | 'invite'
+  | 'question';
 
 /** Something worth finding again on the timeline or in the list of events. */
 export interface Marker {
@@ -107,6 +108,8 @@ function markerOf(m: RelayedMessage, tabs: TabsState): Marker | null {
       return { ...base, kind: 'left', who: m.participant, detail: '' };
     case 'removed':
       return { ...base, kind: 'removed', who: m.participant, detail: '' };
+    case 'question':
+      return { ...base, kind: 'question', who: m.from, detail: m.text };
     case 'invite.changed':
       return { ...base, kind: 'invite', who: null, detail: '' };
     default:
@@ -171,7 +174,14 @@ export class Timeline {
       }
       if (m.type === 'joined') this.names.set(m.participant.id, m.participant.name);
       if (m.type === 'chat') {
-        this.chat.push({ seq: m.seq, at: m.at, from: m.from, text: m.text, ...(m.to ? { to: m.to } : {}) });
+        this.chat.push({
+          seq: m.seq,
+          at: m.at,
+          from: m.from,
+          text: m.text,
+          ...(m.to ? { to: m.to } : {}),
+          ...(m.question ? { question: true as const } : {}),
+        });
       }
       if (isSceneMessage(m)) this.sceneMessages.push(m);
       this.tabs = foldTabs(this.tabs, m);
