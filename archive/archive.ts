@@ -12,6 +12,7 @@ import type {
 } from '../store/types.js';
 import { ChainVerifier, type Verdict } from './chain.js';
 import { toArchiveUrls } from './replay-urls.js';
+import { sealMatches } from './seal.js';
 
 const PAGE = 2000;
 /** A body younger than this may not be indexed yet. */
@@ -93,6 +94,8 @@ export class Archive {
     private readonly blobs: BlobStore,
     /** Where the replay screen fetches captured assets: the app origin. */
     private readonly appOrigin: string,
+    /** The key sessions are sealed with when they end; null checks no seals. */
+    private readonly sealKey: Buffer | null = null,
   ) {}
 
   session(tenantId: string, id: string): Promise<ArchivedSessionRow | undefined> {
@@ -159,7 +162,17 @@ export class Archive {
       if (rows.length < PAGE || !last || verifier.done) break;
       after = last.seq;
     }
-    return verifier.finish(session.finalHash);
+    const verdict = verifier.finish(session.finalHash);
+    if (!verdict.intact || !this.sealKey || session.finalHash === null) return verdict;
+    if (session.seal === null) return { ...verdict, sealed: false };
+    if (sealMatches(this.sealKey, session.id, session.finalHash, session.seal))
+      return { ...verdict, sealed: true };
+    return {
+      intact: false,
+      records: verdict.records,
+      brokenAt: session.lastSeq,
+      reason: 'the final hash does not carry this server’s seal: the records were rewritten outside Tandem',
+    };
   }
 
   /** The session as JSON lines: a header, the events, the captures, then each body once. */

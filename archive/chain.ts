@@ -23,7 +23,11 @@ export interface ChainRecord {
 }
 
 export type Verdict =
-  | { intact: true; records: number; lastHash: string }
+  /**
+   * `sealed`, for a session that has ended, when the archive can check seals: whether its final
+   * hash carries this server's seal (archive/seal.ts).
+   */
+  | { intact: true; records: number; lastHash: string; sealed?: boolean }
   | { intact: false; records: number; brokenAt: number; reason: string };
 
 /**

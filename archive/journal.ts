@@ -37,6 +37,8 @@ export class Journal {
     private readonly store: ArchiveStore,
     private readonly log: JournalLog,
     private readonly now: () => number = Date.now,
+    /** Seals a session's final hash as it ends (archive/seal.ts); null stores no seal. */
+    private readonly seal: ((sessionId: string, finalHash: string) => string) | null = null,
   ) {}
 
   /**
@@ -55,7 +57,7 @@ export class Journal {
       if (!this.heads.has(sessionId))
         this.heads.set(sessionId, { hash: last?.hash ?? GENESIS, seq: last?.seq ?? 0 });
     }
-    await this.store.setSessionEnd(sessionId, null, null);
+    await this.store.setSessionEnd(sessionId, null, null, null);
     const chat = await this.store.recentChat(sessionId, CHAT_LINES_KEPT);
     const tabs = await this.store.tabEvents(sessionId);
     return {
@@ -156,7 +158,12 @@ export class Journal {
       this.heads.delete(sessionId);
       if (head === undefined) continue;
       try {
-        await this.store.setSessionEnd(sessionId, this.now(), head.hash);
+        await this.store.setSessionEnd(
+          sessionId,
+          this.now(),
+          head.hash,
+          this.seal?.(sessionId, head.hash) ?? null,
+        );
       } catch (err) {
         this.log.error({ err: (err as Error).message, session: sessionId }, 'could not seal a session');
       }

@@ -159,7 +159,7 @@ async function seed(tandem: Tandem): Promise<{ id: string; events: number }> {
     await tandem.store.appendEvents(events.slice(i, i + APPEND_BATCH));
   }
   const last = events.at(-1);
-  await tandem.store.setSessionEnd(id, last?.at ?? start, last?.hash ?? GENESIS);
+  await tandem.store.setSessionEnd(id, last?.at ?? start, last?.hash ?? GENESIS, null);
   return { id, events: events.length };
 }
 

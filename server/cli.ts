@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Archive } from '../archive/archive.js';
 import { Auditors } from '../archive/auditors.js';
+import { sealKey } from '../archive/seal.js';
 import { DeskAccounts, DeskError } from '../desk/accounts.js';
 import { emailInput } from '../desk/inputs.js';
 import { isImageUrl } from '../desk/settings.js';
@@ -41,11 +42,18 @@ export async function runCommand(
         store,
         diskBlobs(path.join(config.dataDir, 'blobs')),
         config.publicUrl.origin,
+        sealKey(loadSecret(config.dataDir)),
       );
       const v = await archive.verify(session.tenantId, a);
       if (!v) return 2;
       if (v.intact) {
-        out(`intact: ${v.records} records, last hash ${v.lastHash}`);
+        const seal =
+          v.sealed === undefined
+            ? 'still open'
+            : v.sealed
+              ? 'sealed by this server'
+              : 'not sealed by this server';
+        out(`intact: ${v.records} records, last hash ${v.lastHash}, ${seal}`);
         return 0;
       }
       out(`broken at seq ${v.brokenAt} (record ${v.records}): ${v.reason}`);

@@ -9,6 +9,7 @@ import { Archive } from '../archive/archive.js';
 import { Auditors } from '../archive/auditors.js';
 import { Capture } from '../archive/capture.js';
 import { Journal } from '../archive/journal.js';
+import { sealKey, sealOf } from '../archive/seal.js';
 import { DeskAccounts } from '../desk/accounts.js';
 import { Desk } from '../desk/desk.js';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
@@ -83,7 +84,10 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   // scripts, so they never ask for a document) and only to tell a page served again unchanged.
   const pages = new SessionCache(PAGES_PER_SESSION_BYTES);
   const blobs = diskBlobs(path.join(config.dataDir, 'blobs'));
-  const journal = new Journal(store, log);
+  const archiveSeal = sealKey(secret);
+  const journal = new Journal(store, log, Date.now, (sessionId, finalHash) =>
+    sealOf(archiveSeal, sessionId, finalHash),
+  );
   const capture = new Capture(store, blobs, log);
   const sessions = new Sessions(store, secret);
   const rooms = new Rooms(
@@ -133,7 +137,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   const demoUrl = demo ? `http://127.0.0.1:${demo.port}/` : null;
   const runtimeFile = manifest.runtime;
 
-  const archive = new Archive(store, blobs, publicUrl.origin);
+  const archive = new Archive(store, blobs, publicUrl.origin, archiveSeal);
   const deskLive: DeskLive = new DeskLive(deskAccounts, (): Desk => desk, publicUrl.origin, log);
   const desk: Desk = new Desk({
     store: new SqliteDeskQueue(store.db),

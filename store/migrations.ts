@@ -212,4 +212,6 @@ export const migrations: readonly string[] = [
   'ALTER TABLE sessions ADD COLUMN join_key_generation INTEGER NOT NULL DEFAULT 0;',
   // A host locks the session: the invite link lets nobody new in until it is unlocked.
   'ALTER TABLE sessions ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;',
+  // The final hash's seal under the server's key (archive/seal.ts), stored when a session ends.
+  'ALTER TABLE sessions ADD COLUMN seal TEXT;',
 ];

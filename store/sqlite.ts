@@ -307,7 +307,7 @@ const toDeletion = (r: DeletionRecord): DeletionRow => ({
 /** LIKE pattern for "contains", with the pattern characters of the input taken literally. */
 const contains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-const SESSION_SUMMARY = `SELECT s.id, s.tenant_id, s.created_at, s.ended_at, s.start_url, s.final_hash,
+const SESSION_SUMMARY = `SELECT s.id, s.tenant_id, s.created_at, s.ended_at, s.start_url, s.final_hash, s.seal,
     COALESCE((SELECT MAX(seq) FROM archive_events e WHERE e.session_id = s.id), 0) AS last_seq,
     (SELECT at FROM archive_events e WHERE e.session_id = s.id ORDER BY seq DESC LIMIT 1) AS last_at,
     (SELECT json_group_array(json_object('id', p.id, 'name', p.name, 'role', p.role, 'joinedAt', p.joined_at))
@@ -321,6 +321,7 @@ interface SummaryRecord {
   ended_at: number | null;
   start_url: string | null;
   final_hash: string | null;
+  seal: string | null;
   last_seq: number;
   last_at: number | null;
   participants: string;
@@ -333,6 +334,7 @@ const toSummary = (r: SummaryRecord): ArchivedSessionRow => ({
   endedAt: r.ended_at,
   startUrl: r.start_url,
   finalHash: r.final_hash,
+  seal: r.seal,
   lastSeq: r.last_seq,
   lastAt: r.last_at,
   participants: JSON.parse(r.participants) as ArchivedSessionRow['participants'],
@@ -355,7 +357,7 @@ function archiveQueries(db: Database.Database, writer: () => EventWriter | null)
         AND type IN ('tab', 'tab.closed', 'tab.focus', 'location', 'highlight', 'highlight.clear', 'stroke', 'stroke.clear', 'baton', 'removed')
         ORDER BY seq`,
     ),
-    setEnd: db.prepare('UPDATE sessions SET ended_at = ?, final_hash = ? WHERE id = ?'),
+    setEnd: db.prepare('UPDATE sessions SET ended_at = ?, final_hash = ?, seal = ? WHERE id = ?'),
     insertCapture: db.prepare(
       'INSERT INTO captures (session_id, label, path, url, status, headers, hash, size, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -434,7 +436,8 @@ function archiveQueries(db: Database.Database, writer: () => EventWriter | null)
       addParticipant.run(p.id, p.sessionId, p.name, p.role, p.tokenHash, p.joinedAt);
     appendEvents(i.events);
     addCaptures(i.captures);
-    q.setEnd.run(i.endedAt, i.finalHash, s.id);
+    // Sealed, if at all, by the server it came from: this one does not vouch for it.
+    q.setEnd.run(i.endedAt, i.finalHash, null, s.id);
   });
   const deleteSession = db.transaction(
     (tenantId: string, sessionId: string, reason: string, now: number): DeletionRow | undefined => {
@@ -470,8 +473,8 @@ function archiveQueries(db: Database.Database, writer: () => EventWriter | null)
     async tabEvents(sessionId) {
       return (q.tabEvents.all(sessionId) as EventRecord[]).map(toEvent);
     },
-    async setSessionEnd(sessionId, endedAt, finalHash) {
-      q.setEnd.run(endedAt, finalHash, sessionId);
+    async setSessionEnd(sessionId, endedAt, finalHash, seal) {
+      q.setEnd.run(endedAt, finalHash, seal, sessionId);
     },
     async addCaptures(rows) {
       addCaptures(rows);

@@ -141,6 +141,8 @@ export interface ArchivedSessionRow {
   endedAt: number | null;
   startUrl: string | null;
   finalHash: string | null;
+  /** The final hash's seal under this server's key; null while open, or when it ended elsewhere. */
+  seal: string | null;
   lastSeq: number;
   lastAt: number | null;
   participants: Array<{ id: string; name: string; role: Role; joinedAt: number }>;
@@ -196,7 +198,12 @@ export interface ArchiveStore {
    * `seq` order: what a room reopened after a restart rebuilds its tabs from.
    */
   tabEvents(sessionId: string): Promise<ArchivedEvent[]>;
-  setSessionEnd(sessionId: string, endedAt: number | null, finalHash: string | null): Promise<void>;
+  setSessionEnd(
+    sessionId: string,
+    endedAt: number | null,
+    finalHash: string | null,
+    seal: string | null,
+  ): Promise<void>;
   addCaptures(rows: readonly CaptureRow[]): Promise<void>;
 
   archivedSession(tenantId: string, sessionId: string): Promise<ArchivedSessionRow | undefined>;

@@ -30,7 +30,8 @@ export interface SessionQuery {
 }
 
 export type Verdict =
-  | { intact: true; records: number; lastHash: string }
+  /** `sealed`: for a session that ended, whether its final hash carries this server's seal. */
+  | { intact: true; records: number; lastHash: string; sealed?: boolean }
   | { intact: false; records: number; brokenAt: number; reason: string };
 
 export { ApiError };
