@@ -484,7 +484,10 @@ describe('archive API and CLI, over real HTTP', function () {
       assert.equal(ok.code, 0, ok.stdout + ok.stderr);
       const records = ((await tandem.archive.verify('demo', session.id)) as { records: number }).records;
       // The session is still open here: nothing is sealed yet.
-      assert.match(ok.stdout, new RegExp(`^intact: ${records} records, last hash [0-9a-f]{64}, still open\\n$`));
+      assert.match(
+        ok.stdout,
+        new RegExp(`^intact: ${records} records, last hash [0-9a-f]{64}, still open\\n$`),
+      );
       const unknown = await cli('archive', 'verify', 'no-such-session');
       assert.equal(unknown.code, 2);
       assert.match(unknown.stdout, /no session no-such-session/);
