@@ -102,6 +102,11 @@ const SOURCE_DIRECTIVES = new Set([
 /** Framing is Tandem's to decide (the viewer frames every page); reports would bypass the proxy. */
 const DROPPED = new Set(['frame-ancestors', 'report-uri', 'report-to']);
 const KEYWORD = /^'[^']*'$/;
+/**
+ * The Trusted Types policy the runtime draws its overlay with (runtime/overlay.ts creates it under
+ * the same name): a site's list of allowed policies gets it too.
+ */
+export const RUNTIME_TRUSTED_TYPES_POLICY = 'tandem-overlay';
 const KEPT_SCHEMES = new Set(['data:', 'blob:', 'mediastream:', 'filesystem:']);
 
 /**
@@ -128,6 +133,12 @@ function rewritePolicy(policy: string, ctx: CspContext): string {
     const name = (rawName as string).toLowerCase();
     if (DROPPED.has(name)) continue;
     if (name === 'upgrade-insecure-requests' && !ctx.secure) continue;
+    if (name === 'trusted-types') {
+      // 'none' allows no policy at all: the runtime's is then the only one.
+      const kept = sources.filter((s) => s.toLowerCase() !== "'none'");
+      out.push([name, ...kept, RUNTIME_TRUSTED_TYPES_POLICY].join(' '));
+      continue;
+    }
     if (!SOURCE_DIRECTIVES.has(name)) {
       out.push([name, ...sources].join(' '));
       continue;

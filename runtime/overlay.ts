@@ -5,6 +5,29 @@ import type { Mark } from '../session/protocol.js';
 export const OVERLAY_TAG = 'tandem-overlay';
 
 /**
+ * On a page that enforces Trusted Types, markup goes into the DOM only through a policy. The proxy
+ * adds this policy's name to the page's list of allowed ones (`RUNTIME_TRUSTED_TYPES_POLICY` in
+ * rewriter/headers.ts), and it stays in this module: the page cannot reach it. Its input is the
+ * overlay's own markup, built here with every label escaped.
+ */
+const policy = (() => {
+  const tt = (window as { trustedTypes?: { createPolicy(name: string, rules: object): TrustedHtmlPolicy } })
+    .trustedTypes;
+  try {
+    return tt?.createPolicy('tandem-overlay', { createHTML: (html: string) => html }) ?? null;
+  } catch (err) {
+    // A policy list the proxy does not rewrite (one in a <meta> tag): the page still works, only
+    // the marks cannot be drawn on it, and the browser says why when they are.
+    console.warn(`Tandem cannot draw pointers on this page: ${(err as Error).message}`);
+    return null;
+  }
+})();
+
+interface TrustedHtmlPolicy {
+  createHTML(html: string): unknown;
+}
+
+/**
  * Others' pointers and highlights drawn over the live page. The recorder blocks this element (its
  * content is never serialised and mutations inside it are ignored), so marks never enter the
  * recording. No shadow root: the recorder would find an open one through the element and follow
@@ -94,7 +117,7 @@ export class Overlay {
     const html = parts.join('');
     // Only real changes touch the DOM, so a still pointer costs nothing but the measuring.
     if (html !== this.drawn) {
-      this.root.innerHTML = html;
+      this.root.innerHTML = (policy ? policy.createHTML(html) : html) as string;
       this.drawn = html;
     }
     if (marks.length > 0) this.frame = requestAnimationFrame(this.draw);

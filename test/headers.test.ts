@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   type CspContext,
   inlineScriptAllowed,
+  RUNTIME_TRUSTED_TYPES_POLICY,
   rewriteCsp,
   rewriteLinkHeader,
   rewriteOriginList,
@@ -82,6 +83,19 @@ describe('rewriting the site’s Content-Security-Policy', () => {
     assert.equal(out, "sandbox allow-forms, img-src 'self'");
     const insecure = rewriteCsp('upgrade-insecure-requests; img-src *', { ...ctx, secure: false });
     assert.equal(insecure, 'img-src *');
+  });
+
+  it('lets the runtime’s overlay policy into a Trusted Types list, and keeps the requirement', () => {
+    assert.equal(
+      rewriteCsp("require-trusted-types-for 'script'; trusted-types app 'allow-duplicates'", ctx),
+      `require-trusted-types-for 'script'; trusted-types app 'allow-duplicates' ${RUNTIME_TRUSTED_TYPES_POLICY}`,
+    );
+    assert.equal(
+      rewriteCsp("trusted-types 'none'", ctx),
+      `trusted-types ${RUNTIME_TRUSTED_TYPES_POLICY}`,
+      "'none' lets in no policy of the page's, only the runtime's",
+    );
+    assert.equal(rewriteCsp("require-trusted-types-for 'script'", ctx), "require-trusted-types-for 'script'");
   });
 
   it('never throws on junk', () => {

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Frame, Page } from 'puppeteer-core';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
 import { frameShowing, launchBrowser, openViewer, until } from './helpers/browser.js';
-import { createSession, startTestTandem, type TestTandem } from './helpers/tandem.js';
+import { createSession, joinAs, startTestTandem, type TestTandem } from './helpers/tandem.js';
+import { WsClient } from './helpers/ws-client.js';
 
 interface Box {
   left: number;
@@ -190,4 +191,41 @@ describe('pointers and highlights land on the same element in viewers of differe
     assert.equal(await boxOf(pia, '[data-testid="marks"] .mark-box'), null, 'nor for Pia');
     assert.equal(await boxOf(reloaded, 'tandem-overlay div[style*="outline"]'), null, 'nor on the page');
   });
+
+  it('on a page that enforces Trusted Types, the page keeps its own policy and the owner still sees the marks', async () => {
+    const session = await createSession(tandem.url, { startUrl: `${site.url}/trusted.html` });
+    const owner = await openViewer(browser, session.hostUrl, 'Olivia', { width: 1000, height: 700 });
+    const live = await frameShowing(owner, 'Trusted types');
+    assert.equal(await live.$eval('#made', (e) => e.textContent), 'made by the page’s policy');
+    const felix = await joinAs(tandem.url, session.id, 'Felix', session.joinKey);
+    const ws = await WsClient.connect(tandem.url, session.id, felix.token);
+    try {
+      const heading = await nodeIdOf(ws, 'h1');
+      ws.send({ type: 'highlight', tab: 't1', node: heading });
+      const box = await markBox(live, 'tandem-overlay div[style*="outline"]', 'the owner sees the highlight');
+      assertOutlines(box, (await boxOf(live, '#title')) as Box, 'on the Trusted Types page');
+    } finally {
+      ws.close();
+    }
+  });
 });
+
+/** The recorder's id of the first element with this tag in the full snapshot a follower was sent. */
+async function nodeIdOf(ws: WsClient, tag: string): Promise<number> {
+  interface SerializedNode {
+    id: number;
+    tagName?: string;
+    childNodes?: SerializedNode[];
+  }
+  const find = (n: SerializedNode): number | undefined =>
+    n.tagName === tag ? n.id : (n.childNodes ?? []).map(find).find((id) => id !== undefined);
+  let found: number | undefined;
+  await ws.next((m) => {
+    if (m.type !== 'rec') return false;
+    for (const e of m.events as Array<{ type: number; data: { node?: SerializedNode } }>) {
+      if (e.type === 2 && e.data.node) found = find(e.data.node);
+    }
+    return found !== undefined;
+  });
+  return found as number;
+}
