@@ -687,6 +687,7 @@ export function createContentHandler(o: ContentServerOptions) {
             importMap: inlineScriptAllowed(joined(upstream.headers['content-security-policy']), nonce)
               ? { nonce }
               : undefined,
+            csp,
           })
         : rewriteCss(source.text, upstreamUrl, map);
     out['content-type'] = source.contentType;

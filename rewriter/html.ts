@@ -1,5 +1,6 @@
 import { QuoteType, type TokenizerCallbacks } from 'htmlparser2';
 import { rewriteCss } from './css.js';
+import { type CspContext, rewriteCsp } from './headers.js';
 import { NamespaceTracker } from './html-namespace.js';
 import {
   decodeAttributeValue,
@@ -25,6 +26,11 @@ export interface HtmlRewriteOptions {
    * carrying `nonce` if not empty. Left out where the site's policy would refuse an inline script.
    */
   importMap?: { nonce: string };
+  /**
+   * How the site's policy is rewritten for this page (as the proxy does its header): a policy in a
+   * `<meta http-equiv="Content-Security-Policy">` gets the same treatment. Left as it is without.
+   */
+  csp?: CspContext;
 }
 
 /**
@@ -472,11 +478,12 @@ class DocumentRewriter implements TokenizerCallbacks {
   private rewriteAttributes(): void {
     const { attributes } = this;
     if (attributes.length === 0) return;
-    const isRefresh =
+    const httpEquiv = (name: string) =>
       this.tagName === 'meta' &&
-      attributes.some(
-        (a) => a.kind === 'http-equiv' && this.attributeValue(a).trim().toLowerCase() === 'refresh',
-      );
+      attributes.some((a) => a.kind === 'http-equiv' && this.attributeValue(a).trim().toLowerCase() === name);
+    const isRefresh = httpEquiv('refresh');
+    const csp = this.options.csp;
+    const isPolicy = csp !== undefined && httpEquiv('content-security-policy');
     for (const attribute of attributes) {
       const { kind } = attribute;
       if (
@@ -492,6 +499,12 @@ class DocumentRewriter implements TokenizerCallbacks {
         // empty integrity (no check) lets the browser use it. Scripts are not rewritten and keep theirs.
         if (attribute.valueStart >= 0 && this.isStylesheetLink())
           this.edits.push(this.valueEdit(attribute, ''));
+        continue;
+      }
+      if (kind === 'refresh' && isPolicy) {
+        // Its sources name the site's origins; the page is served from content hosts.
+        const policy = this.attributeValue(attribute);
+        if (attribute.valueStart >= 0) this.edits.push(this.valueEdit(attribute, rewriteCsp(policy, csp)));
         continue;
       }
       if (kind === 'refresh' && !isRefresh) continue;

@@ -16,8 +16,8 @@ const policy = (() => {
   try {
     return tt?.createPolicy('tandem-overlay', { createHTML: (html: string) => html }) ?? null;
   } catch (err) {
-    // A policy list the proxy does not rewrite (one in a <meta> tag): the page still works, only
-    // the marks cannot be drawn on it, and the browser says why when they are.
+    // A policy list the proxy did not see (a <meta> tag a script added): the page still works,
+    // only the marks cannot be drawn on it, and the browser says why when they are.
     console.warn(`Tandem cannot draw pointers on this page: ${(err as Error).message}`);
     return null;
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { contentOrigin, LABEL_LENGTH, labelFromHost, newLabel } from '../rewriter/content-host.js';
 import { rewriteCss } from '../rewriter/css.js';
+import type { CspContext } from '../rewriter/headers.js';
 import { rewriteHtml } from '../rewriter/html.js';
 import {
   type OriginMemo,
@@ -229,6 +230,33 @@ describe('rewriter/html', () => {
     assert.match(out, /<link rel=preload as=style href=\/b.css integrity="">/);
     assert.match(out, /integrity="sha384-ghi"/);
     assert.match(out, /integrity="sha384-jkl"/);
+  });
+
+  it('rewrites a policy in a meta tag as the header would be, and leaves other meta content alone', () => {
+    const csp: CspContext = {
+      mapOrigin: (origin) => `http://${origin.replace(/[.:/]+/g, '-')}.c.test`,
+      page: base,
+      self: 'http://https-shop-example.c.test',
+      anyContentHost: 'http://*.c.test',
+      anyContentSocket: 'ws://*.c.test',
+      secure: false,
+      nonce: '',
+    };
+    const out = rewriteHtml(
+      `<meta http-equiv="Content-Security-Policy" content="img-src 'self' https://cdn.example; trusted-types app">` +
+        '<meta name="description" content="https://cdn.example is our CDN">',
+      { base, map, headInject: INJECT, csp },
+    );
+    assert.match(
+      out,
+      /content="img-src 'self' http:\/\/https-cdn-example\.c\.test; trusted-types app tandem-overlay"/,
+    );
+    assert.match(out, /<meta name="description" content="https:\/\/cdn\.example is our CDN">/);
+    assert.match(
+      html('<meta http-equiv=content-security-policy content="img-src https://cdn.example">'),
+      /img-src https:\/\/cdn\.example/,
+      'without a context it is left as it is',
+    );
   });
 
   it('maps an import map’s addresses and scopes, keeping its specifiers, and the manifest', () => {
