@@ -6,18 +6,10 @@ import type {
   TabInfo,
 } from '../session/protocol.js';
 import { foldTabs, samePage } from '../session/tab-state.js';
+import { type ChatLine, chatLineOf } from './chat-line.js';
 import type { Status } from './connection.js';
 
-export interface ChatLine {
-  seq: number;
-  at: number;
-  from: string;
-  text: string;
-  /** A private line's recipients (the sender sees it too); absent for everyone. */
-  to?: string[];
-  /** A question (the sender's) that a host showed to everyone. */
-  question?: true;
-}
+export type { ChatLine };
 
 /** A question no host has taken up yet: hosts see every one, an asker their own. */
 export interface OpenQuestion {
@@ -215,14 +207,7 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       };
     case 'chat': {
       if (state.chat.some((c) => c.seq === msg.seq)) return state;
-      const line: ChatLine = {
-        seq: msg.seq,
-        at: msg.at,
-        from: msg.from,
-        text: msg.text,
-        ...(msg.to ? { to: msg.to } : {}),
-        ...(msg.question ? { question: true as const } : {}),
-      };
+      const line = chatLineOf(msg);
       const chat = [...state.chat, line].sort((a, b) => a.seq - b.seq);
       const mine = msg.from === state.me?.id ? state.outbox.findIndex((o) => o.text === msg.text) : -1;
       const outbox = mine === -1 ? state.outbox : state.outbox.filter((_, i) => i !== mine);

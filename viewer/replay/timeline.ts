@@ -5,7 +5,7 @@
  */
 import type { RelayedMessage, TabInfo } from '../../session/protocol.js';
 import { firstTab, foldTabs, TAB_STATE_TYPES, type TabsState } from '../../session/tab-state.js';
-import type { ChatLine } from '../state.js';
+import { type ChatLine, chatLineOf } from '../chat-line.js';
 
 /** An rrweb event as recorded (`eventWithTime`): only its type and time matter here. */
 export interface RecordedEvent {
@@ -66,7 +66,7 @@ export interface Marker {
 }
 
 /** A chat line as the live viewer keeps it. */
-export type { ChatLine } from '../state.js';
+export type { ChatLine } from '../chat-line.js';
 
 export interface Pointer {
   node: number;
@@ -174,14 +174,7 @@ export class Timeline {
       }
       if (m.type === 'joined') this.names.set(m.participant.id, m.participant.name);
       if (m.type === 'chat') {
-        this.chat.push({
-          seq: m.seq,
-          at: m.at,
-          from: m.from,
-          text: m.text,
-          ...(m.to ? { to: m.to } : {}),
-          ...(m.question ? { question: true as const } : {}),
-        });
+        this.chat.push(chatLineOf(m));
       }
       if (isSceneMessage(m)) this.sceneMessages.push(m);
       this.tabs = foldTabs(this.tabs, m);
