@@ -63,6 +63,7 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
     await page.click('[data-testid="help"]');
     await page.waitForSelector('[data-testid="help-dialog"][open]');
     assert.deepEqual(await seriousA11yViolations(page), [], 'the help dialog');
+    await page.waitForSelector('[data-testid="help-dialog"] ::-p-text(Lock)');
     await shot(page, '9-help');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="help-dialog"]', { hidden: true });

@@ -6,10 +6,13 @@ import { useEffect, useRef } from 'preact/hooks';
  */
 export function Help({
   isOwner,
+  isHost,
   close,
   speech,
 }: {
   isOwner: boolean;
+  /** A host: removes people, locks the session and takes questions. */
+  isHost: boolean;
   close: () => void;
   /** Reading alerts aloud, where the browser can speak; null where it cannot. */
   speech: { on: boolean; set: (on: boolean) => void } | null;
@@ -46,6 +49,18 @@ export function Help({
           Chat lines appear for everyone once they are delivered. Lines typed while offline are sent on
           reconnect. <em>Rooms</em> holds private sidebars with some of the others.
         </li>
+        {isHost ? (
+          <li>
+            Questions sent to you appear in the chat for you alone: <em>Show to everyone</em> puts one in the
+            chat under its asker's name, <em>Set aside</em> drops it. <em>Lock</em> stops anyone new from
+            joining with the invite link; <em>Remove</em> sends someone away and changes the invite link.
+          </li>
+        ) : (
+          <li>
+            Choose <em>Question for the host</em> under <em>Send to</em> to ask the host privately; they may
+            show your question to everyone.
+          </li>
+        )}
         <li>
           <em>{isOwner ? 'Stop sharing' : 'Leave'}</em> ends your part in the session; nothing more is shared
           from or to this window.

@@ -772,6 +772,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         {showHelp && (
           <Help
             isOwner={isOwner}
+            isHost={hostRole}
             close={() => setShowHelp(false)}
             speech={
               notifier.canSpeak
