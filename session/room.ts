@@ -417,12 +417,7 @@ export class Room {
     if (!tab) return this.reject(conn, 'unknown-tab', `there is no tab "${tabId}" in this session`, msg.type);
     if (member.hidden && (!HIDDEN_MAY_SEND.has(msg.type) || (msg.type === 'chat' && !msg.to)))
       return this.reject(conn, 'watching', 'you are watching silently; whisper or barge in', msg.type);
-    if (SOCIAL.has(msg.type) && !('to' in msg && msg.to)) {
-      if (!this.socialBudget.take(this.now(), this.connectedCount)) {
-        if (EPHEMERAL.has(msg.type)) return;
-        return this.reject(conn, 'rate-limited', 'the session is busy; try again in a moment', msg.type);
-      }
-    }
+    if (SOCIAL.has(msg.type) && !('to' in msg && msg.to) && this.overBudget(conn, msg.type)) return;
     if (member.audience && !KEEPS_AUDIENCE.has(msg.type)) this.promote(member);
     if (isControl(msg)) return this.control(member, conn, tab, msg);
     switch (msg.type) {
@@ -726,6 +721,7 @@ export class Room {
     if (!question) {
       return this.reject(conn, 'unknown-question', 'that question has been taken up already', action);
     }
+    if (action === 'question.show' && this.overBudget(conn, action)) return;
     this.questions.delete(seq);
     if (action === 'question.dismiss') {
       return void this.relay(
@@ -739,12 +735,24 @@ export class Room {
     this.relay(question.asker, { type: 'chat', text: question.text, question: seq, shownBy: host.info.id });
   }
 
+  /**
+   * Whether what everyone would hear of this message is over the session's budget (and so it is
+   * dropped: quietly when it is superseded soon anyway, else with a refusal).
+   */
+  private overBudget(conn: Connection, type: string): boolean {
+    if (this.socialBudget.take(this.now(), this.connectedCount)) return false;
+    if (!EPHEMERAL.has(type))
+      this.reject(conn, 'rate-limited', 'the session is busy; try again in a moment', type);
+    return true;
+  }
+
   /** A host closes the invite link to newcomers, or opens it again; everyone sees which. */
   private lock(host: Member, conn: Connection, locked: boolean): void {
     if (host.info.role !== 'owner') {
       return this.reject(conn, 'not-owner', 'only a host locks the session', 'session.lock');
     }
-    if (this.locked === locked) return;
+    // Counted only once a host asks: a follower's refused attempts cost the session nothing.
+    if (this.locked === locked || this.overBudget(conn, 'session.lock')) return;
     this.locked = locked;
     this.relay(host.info.id, { type: 'session.locked', locked });
     this.records?.setLocked(this.id, locked).catch((err: Error) => {

@@ -790,6 +790,24 @@ describe('Room: the session’s budget for what people say to everyone', () => {
     );
     r.closeAll(1001, 'test over');
   });
+
+  it('counts a host’s lock against it, and a follower’s refused attempts not at all', () => {
+    const { r, host, first } = crowd(2000);
+    const follower = new Fake();
+    r.connect({ id: 'f1', name: 'F1', role: 'follower' }, follower);
+    follower.take();
+    for (let i = 0; i < 1000; i++) r.receive('f1', follower, { type: 'session.lock', locked: i % 2 === 0 });
+    assert.ok(
+      follower.take().every((m) => m.type === 'error' && m.code === 'not-owner'),
+      'refused as not a host, never as over budget',
+    );
+    assert.deepEqual(say(r, host, 200), { relayed: 200, refused: 0 }, 'the budget is whole');
+    const before = first.received;
+    r.receive('host', host, { type: 'session.lock', locked: true });
+    assert.equal(host.take()[0]?.code, 'rate-limited', 'the host is told the session is busy');
+    assert.equal(first.received, before);
+    r.closeAll(1001, 'test over');
+  });
 });
 
 describe('Room: a tab owner that does not want its own location back', () => {
