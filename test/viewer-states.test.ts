@@ -362,6 +362,20 @@ describe('viewer states: landing, phone width, reconnecting with queued chat', f
       'nor watches it being typed',
     );
     stanWs.close();
+
+    // A question asked while the connection is down waits, and goes once it is back.
+    const port = tandem.port;
+    await tandem.stop();
+    await quinn.waitForSelector('[data-testid="connection"]::-p-text(reconnecting)');
+    await quinn.type('[data-testid="chat-input"]', 'Asked while offline?');
+    await quinn.keyboard.press('Enter');
+    await quinn.waitForSelector('::-p-text((question for the host))');
+    tandem = await start(port);
+    await host.waitForSelector('[data-testid="question"]::-p-text(Asked while offline?)', {
+      timeout: 30_000,
+    });
+    await quinn.waitForSelector('[data-testid="question"]::-p-text(Asked while offline?)');
+    assert.equal(await quinn.$('::-p-text(sending…)'), null, 'nothing left pending');
     await quinnContext.close();
     await host.close();
   });

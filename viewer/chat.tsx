@@ -17,7 +17,6 @@ export function Chat({
   state,
   input,
   say,
-  ask,
   settle,
   onTyping,
   insert,
@@ -29,8 +28,6 @@ export function Chat({
   state: SessionState;
   input: RefObject<HTMLInputElement>;
   say: (line: Outgoing) => void;
-  /** Sends a question for the hosts; false when it could not be sent. */
-  ask: (text: string) => boolean;
   /** A host shows an open question to everyone or sets it aside. */
   settle: (action: Extract<ClientMessage['type'], 'question.show' | 'question.dismiss'>, seq: number) => void;
   /** `text` only in a session that shows lines as they are typed. */
@@ -119,6 +116,7 @@ export function Chat({
             {line.to && (
               <span class="private">{privateLabel(state, { ...line, from: state.me?.id ?? '' })}</span>
             )}
+            {line.question && <span class="asked">(question for the host) </span>}
             {line.text} <small>(sending…)</small>
           </li>
         ))}
@@ -139,9 +137,13 @@ export function Chat({
           e.preventDefault();
           const t = text.trim();
           if (!t) return;
-          if (to === TO_HOSTS) {
-            if (!ask(t)) return;
-          } else say(to && others.some((p) => p.id === to) ? { text: t, to: [to] } : { text: t });
+          say(
+            to === TO_HOSTS
+              ? { text: t, question: true }
+              : to && others.some((p) => p.id === to)
+                ? { text: t, to: [to] }
+                : { text: t },
+          );
           setText('');
           clearTimeout(idle.current);
           clearTimeout(draftTimer.current);

@@ -20,7 +20,7 @@ import { sidebarKey, sidebarsOf } from './rooms.js';
 import { RoomsPanel } from './rooms-panel.js';
 import { ShareLink } from './share.js';
 import type { Outgoing } from './state.js';
-import { initialState, nameOf, reduce } from './state.js';
+import { initialState, nameOf, outgoingMessage, reduce } from './state.js';
 import { Stream } from './stream.js';
 import { TabStrip } from './tab-strip.js';
 import { WhoPanel } from './who-panel.js';
@@ -212,7 +212,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         if (status === 'live') {
           const lines = unsent.current;
           unsent.current = [];
-          for (const line of lines) if (!c.send({ type: 'chat', ...line })) unsent.current.push(line);
+          for (const line of lines) if (!c.send(outgoingMessage(line))) unsent.current.push(line);
         }
       },
     });
@@ -247,7 +247,7 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
 
   const say = (line: Outgoing) => {
     dispatch({ kind: 'queue', line });
-    if (!send({ type: 'chat', ...line })) unsent.current.push(line);
+    if (!send(outgoingMessage(line))) unsent.current.push(line);
   };
 
   const navigate = (e: Event) => {
@@ -859,14 +859,6 @@ function Room({ config, session, joined }: { config: ViewerConfig; session: stri
         state={state}
         input={chatInput}
         say={say}
-        ask={(text) => {
-          if (send({ type: 'question', text })) return true;
-          dispatch({
-            kind: 'notice',
-            text: 'Not connected: your question was not sent. Try again in a moment.',
-          });
-          return false;
-        }}
         settle={(action, question) => send({ type: action, question })}
         onTyping={(active, text) => send({ type: 'typing', active, ...(text === undefined ? {} : { text }) })}
         insert={insertIntoChat}

@@ -1,5 +1,6 @@
 import type {
   BatonState,
+  ClientMessage,
   ParticipantInfo,
   RelayedMessage,
   ServerMessage,
@@ -23,6 +24,15 @@ export interface OpenQuestion {
 export interface Outgoing {
   text: string;
   to?: string[];
+  /** A question for the hosts rather than a chat line. */
+  question?: true;
+}
+
+/** What a line typed here is sent as. */
+export function outgoingMessage(line: Outgoing): ClientMessage {
+  return line.question
+    ? { type: 'question', text: line.text }
+    : { type: 'chat', text: line.text, ...(line.to ? { to: line.to } : {}) };
 }
 
 export interface SessionState {
@@ -209,7 +219,8 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       if (state.chat.some((c) => c.seq === msg.seq)) return state;
       const line = chatLineOf(msg);
       const chat = [...state.chat, line].sort((a, b) => a.seq - b.seq);
-      const mine = msg.from === state.me?.id ? state.outbox.findIndex((o) => o.text === msg.text) : -1;
+      const mine =
+        msg.from === state.me?.id ? state.outbox.findIndex((o) => !o.question && o.text === msg.text) : -1;
       const outbox = mine === -1 ? state.outbox : state.outbox.filter((_, i) => i !== mine);
       return {
         ...state,
@@ -267,12 +278,16 @@ function onServer(state: SessionState, msg: ServerMessage): SessionState {
       return { ...state, notice: msg.message };
     case 'snapshot.request':
       return state;
-    case 'question':
+    case 'question': {
       if (state.questions.some((q) => q.seq === msg.seq)) return state;
+      const mine =
+        msg.from === state.me?.id ? state.outbox.findIndex((o) => o.question && o.text === msg.text) : -1;
       return {
         ...state,
         questions: [...state.questions, { seq: msg.seq, from: msg.from, name: msg.name, text: msg.text }],
+        outbox: mine === -1 ? state.outbox : state.outbox.filter((_, i) => i !== mine),
       };
+    }
     case 'question.dismissed': {
       const mine = state.questions.find((q) => q.seq === msg.question && q.from === state.me?.id);
       return {
