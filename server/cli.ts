@@ -5,10 +5,12 @@ import { sealKey } from '../archive/seal.js';
 import { DeskAccounts, DeskError } from '../desk/accounts.js';
 import { emailInput } from '../desk/inputs.js';
 import { isImageUrl } from '../desk/settings.js';
+import { Ledger, reportPeriod } from '../ledger/ledger.js';
 import { diskBlobs } from '../store/blobs.js';
 import { sqliteDeskAccounts } from '../store/desk-accounts.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite.js';
 import type { Brand } from '../store/types.js';
+import { sqliteUsage } from '../store/usage.js';
 import type { Config } from './config.js';
 import { loadSecret } from './secret.js';
 
@@ -21,7 +23,8 @@ export const USAGE = `usage:
   tandem desk unlock <email>               lift a sign-in lockout
   tandem tenant add <id> <name>            create a customer company
   tandem tenant retention <id> <days|off>  delete its sessions that many days after they end
-  tandem tenant brand <id> <name> <#rrggbb> [logo URL]   how its sessions look (or: tenant brand <id> off)`;
+  tandem tenant brand <id> <name> <#rrggbb> [logo URL]   how its sessions look (or: tenant brand <id> off)
+  tandem tenant usage <id> [from] [to]     sessions and participant minutes per day (YYYY-MM-DD; this month so far)`;
 
 /** Operator commands on the data folder; answers the exit code (0 done, 1 check failed, 2 bad use). */
 export async function runCommand(
@@ -90,6 +93,29 @@ export async function runCommand(
       await store.setRetention(a, days);
       out(
         days === null ? `${a}: sessions are kept` : `${a}: sessions are deleted ${days} days after they end`,
+      );
+      return 0;
+    }
+    if (room === 'tenant' && verb === 'usage' && a) {
+      if (!(await store.tenantExists(a))) {
+        out(`no tenant ${a}`);
+        return 2;
+      }
+      const period = reportPeriod(Date.now()).safeParse({ from: b, to: args[4] });
+      if (!period.success) {
+        out(period.error.issues[0]?.message ?? 'bad period');
+        return 2;
+      }
+      const ledger = new Ledger(sqliteUsage(store.db), async (id) => (await store.getSession(id))?.tenantId, {
+        error: (_fields, message) => out(message),
+      });
+      const report = await ledger.report(a, period.data.from, period.data.to);
+      out(`${a}, ${report.from} to ${report.to} (UTC days)`);
+      out('day         sessions  participant minutes');
+      for (const d of report.days)
+        out(`${d.day}  ${String(d.sessions).padStart(8)}  ${String(d.participantMinutes).padStart(19)}`);
+      out(
+        `total       ${String(report.totals.sessions).padStart(8)}  ${String(report.totals.participantMinutes).padStart(19)}`,
       );
       return 0;
     }

@@ -8,12 +8,14 @@ import {
   totpConfirmInput,
   userChangeInput,
 } from '../desk/inputs.js';
+import { type Ledger, reportPeriod } from '../ledger/ledger.js';
 import { KeyedBuckets } from '../session/rate-limit.js';
 import { deskAuth, deskCookie, deskUserIn, requireCsrf, requireRole } from './desk-auth.js';
 import { HttpError, parseBody } from './http-error.js';
 
 export interface DeskAccountRoutesOptions {
   accounts: DeskAccounts;
+  ledger: Ledger;
   /** Cookies get `Secure` when the public URL is https. */
   secureCookies: boolean;
 }
@@ -186,6 +188,16 @@ export function deskAccountRoutes(o: DeskAccountRoutesOptions): express.Router {
     ...admin,
     handle(async (_req, res) => {
       res.json(await accounts.auditLog(deskUserIn(res).tenantId));
+    }),
+  );
+
+  r.get(
+    '/usage',
+    ...admin,
+    handle(async (req, res) => {
+      const { from, to } = parseBody(reportPeriod(Date.now()), req.query);
+      res.setHeader('cache-control', 'no-store');
+      res.json(await o.ledger.report(deskUserIn(res).tenantId, from, to));
     }),
   );
 

@@ -13,6 +13,7 @@ import { sealKey, sealOf } from '../archive/seal.js';
 import { DeskAccounts } from '../desk/accounts.js';
 import { Desk } from '../desk/desk.js';
 import { type FixtureSite, startFixtureSite } from '../fixtures/site.js';
+import { Ledger } from '../ledger/ledger.js';
 import { ContentHosts } from '../proxy/content-hosts.js';
 import { createContentHandler } from '../proxy/content-server.js';
 import { CookieJars } from '../proxy/cookie-jars.js';
@@ -33,6 +34,7 @@ import { sqliteDeskAccounts } from '../store/desk-accounts.js';
 import { SqliteDeskQueue } from '../store/desk-queue.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { ArchiveStore, Store } from '../store/types.js';
+import { sqliteUsage } from '../store/usage.js';
 import { createApp, DEMO_TENANT } from './app.js';
 import { archiveRoutes } from './archive-routes.js';
 import { PUBLIC_DIR, readManifest } from './assets.js';
@@ -90,6 +92,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
   );
   const capture = new Capture(store, blobs, log);
   const sessions = new Sessions(store, secret);
+  const ledger = new Ledger(sqliteUsage(store.db), async (id) => (await store.getSession(id))?.tenantId, log);
   const rooms = new Rooms(
     journal,
     log,
@@ -111,6 +114,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
         return { inviteReplaced: true };
       },
       setLocked: (sessionId, locked) => store.setSessionLocked(sessionId, locked),
+      attended: (sessionId, spans) => ledger.attended(sessionId, spans),
     },
   );
   const auditors = new Auditors(store, secret);
@@ -174,6 +178,7 @@ export async function startTandem(config: Config, options: StartOptions = {}): P
     }),
     deskAccounts: deskAccountRoutes({
       accounts: deskAccounts,
+      ledger,
       secureCookies: publicUrl.protocol === 'https:',
     }),
     deskQueue: deskQueueRoutes({

@@ -113,6 +113,8 @@ interface Member {
   audience: boolean;
   /** A monitor watching silently: not announced, not listed, and limited to private lines. */
   hidden: boolean;
+  /** While connected: since when their connected time has not been counted for the ledger. */
+  countedUntil: number | null;
 }
 
 interface RoomSocket {
@@ -157,6 +159,8 @@ export interface SessionRecords {
   /** Answers whether the session's invite link had to be replaced to keep them out. */
   remove(participantId: string): Promise<{ inviteReplaced: boolean }>;
   setLocked(sessionId: string, locked: boolean): Promise<void>;
+  /** Spans of time (epoch ms, from and to) participants were connected, for the ledger. */
+  attended(sessionId: string, spans: ReadonlyArray<readonly [number, number]>): Promise<void>;
 }
 
 export interface RoomOptions {
@@ -311,6 +315,7 @@ export class Room {
         connections: new Set(),
         audience,
         hidden,
+        countedUntil: null,
       };
       this.members.set(p.id, member);
       if (!audience && !hidden) this.stage.add(member);
@@ -318,6 +323,7 @@ export class Room {
     member.connections.add(conn);
     this.sockets = null;
     member.info.connected = true;
+    if (first) member.countedUntil = this.now();
     // Everyone else hears of the change first; the newcomer's welcome then already contains it, so
     // the welcome is always the first thing a connection receives.
     if (first) {
@@ -340,6 +346,8 @@ export class Room {
     if (!member?.connections.delete(conn)) return;
     this.sockets = null;
     if (member.connections.size > 0) return;
+    this.countAttendanceOf([member]);
+    member.countedUntil = null;
     member.info.connected = false;
     this.countPresence(member, -1);
     this.relay(
@@ -395,11 +403,36 @@ export class Room {
     if (member.info.connected) this.relay(participantId, { type: 'joined', participant: { ...member.info } });
   }
 
+  /**
+   * Hands the ledger the connected time not yet counted (everyone's, or these members'); the node
+   * does this every minute, so a crash loses at most that much.
+   */
+  countAttendance(): void {
+    this.countAttendanceOf(this.members.values());
+  }
+
+  private countAttendanceOf(members: Iterable<Member>): void {
+    const now = this.now();
+    const spans: Array<[number, number]> = [];
+    for (const m of members) {
+      if (m.countedUntil === null || m.countedUntil >= now) continue;
+      spans.push([m.countedUntil, now]);
+      m.countedUntil = now;
+    }
+    if (spans.length === 0 || !this.records) return;
+    this.records.attended(this.id, spans).catch((err: Error) => {
+      this.log.warn({ room: this.id, err: err.message }, 'connected time could not be counted');
+    });
+  }
+
   get connectedCount(): number {
     return this.stageConnected + this.audienceConnected;
   }
 
   closeAll(code: number, reason: string): void {
+    // Before anyone is closed out: a clean stop loses none of their time, and counts it once.
+    this.countAttendance();
+    for (const m of this.members.values()) m.countedUntil = null;
     if (this.catchUp) clearInterval(this.catchUp);
     this.catchUp = null;
     if (this.audienceTimer) clearTimeout(this.audienceTimer);
@@ -681,6 +714,7 @@ export class Room {
       this.relay(host.info.id, { type: 'question.dismissed', question: seq }, { only: this.hostIds() });
     }
     if (target.info.connected) this.countPresence(target, -1);
+    this.countAttendanceOf([target]);
     this.members.delete(participantId);
     this.sockets = null;
     this.stage.delete(target);

@@ -22,12 +22,15 @@ export interface SessionJournal extends RoomJournal {
 
 /** How long an empty room is kept so a reconnecting browser can resume it. */
 const EMPTY_ROOM_TTL_MS = 10 * 60_000;
+/** How often connected time is handed to the ledger: what a crash can lose of it. */
+const ATTENDANCE_EVERY_MS = 60_000;
 
 /** The live rooms of this node, created on first use and dropped some time after the last one leaves. */
 export class Rooms {
   private readonly rooms = new Map<string, Room>();
   private readonly opening = new Map<string, Promise<Room>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly attendance: NodeJS.Timeout;
 
   constructor(
     private readonly journal: SessionJournal,
@@ -36,6 +39,13 @@ export class Rooms {
     private readonly records: SessionRecords | undefined = undefined,
   ) {
     journal.onFailure((sessionId) => this.fail(sessionId));
+    this.attendance = setInterval(() => this.countAttendance(), ATTENDANCE_EVERY_MS);
+    this.attendance.unref();
+  }
+
+  /** Every room hands the ledger the connected time it has not counted yet. */
+  countAttendance(): void {
+    for (const room of this.rooms.values()) room.countAttendance();
   }
 
   get(sessionId: string): Room | undefined {
@@ -110,6 +120,7 @@ export class Rooms {
   }
 
   closeAll(code: number, reason: string): void {
+    clearInterval(this.attendance);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const room of this.rooms.values()) room.closeAll(code, reason);

@@ -214,4 +214,11 @@ export const migrations: readonly string[] = [
   'ALTER TABLE sessions ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;',
   // The final hash's seal under the server's key (archive/seal.ts), stored when a session ends.
   'ALTER TABLE sessions ADD COLUMN seal TEXT;',
+  // The ledger: connected time per company and UTC day (sessions started are counted from sessions).
+  `CREATE TABLE usage_days (
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     day TEXT NOT NULL,
+     participant_ms INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (tenant_id, day)
+   );`,
 ];

@@ -96,6 +96,16 @@ describe('desk screens: sign-up, administration, two-step sign-in', function () 
     await lookAt(admin, 'admin-audit');
     await admin.click('[data-testid="tab-button"]');
     await waitForText(admin, '[data-testid="snippet"]', 'data-tandem-key="pk_');
+    // A new company has used nothing yet this month; a period it picks is asked for again.
+    await admin.click('[data-testid="tab-usage"]');
+    await waitForText(admin, '[role="tabpanel"]', 'No usage from');
+    await admin.$eval('#usage-from', (el) => {
+      (el as HTMLInputElement).value = '';
+    });
+    await admin.type('#usage-from', '01012026');
+    await admin.click('[data-testid="usage-show"]');
+    await waitForText(admin, '[role="tabpanel"]', 'No usage from 2026-01-01');
+    await lookAt(admin, 'admin-usage');
   });
 
   it('an agent signs in to the agent console; a console opened signed out shows the sign-in form', async () => {

@@ -579,6 +579,7 @@ describe('Room: the host removes a follower', () => {
           return { inviteReplaced: true };
         },
         setLocked: async () => {},
+        attended: async () => {},
       },
     });
     const owner = new Fake();
@@ -943,6 +944,7 @@ describe('Room: the host locks the session', () => {
       records: {
         remove: async () => ({ inviteReplaced: false }),
         setLocked: async (sessionId, locked) => void recorded.push([sessionId, locked]),
+        attended: async () => {},
       },
     });
     const host = new Fake();
@@ -970,5 +972,46 @@ describe('Room: the host locks the session', () => {
       ['s1', true],
       ['s1', false],
     ]);
+  });
+});
+
+describe('Room: connected time for the ledger', () => {
+  it('counts each participant once however many connections, up to now, and through removal and the end', () => {
+    let t = 1_000;
+    const spans: Array<readonly [number, number]> = [];
+    const r = new Room('s1', {
+      startUrl: null,
+      log: quiet,
+      now: () => t,
+      records: {
+        remove: async () => ({ inviteReplaced: false }),
+        setLocked: async () => {},
+        attended: async (_id, s) => void spans.push(...s),
+      },
+    });
+    const host = new Fake();
+    const second = new Fake();
+    const visitor = new Fake();
+    r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, host);
+    r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, second);
+    t = 3_000;
+    r.connect({ id: 'v', name: 'Vic', role: 'follower' }, visitor);
+    t = 10_000;
+    r.countAttendance();
+    assert.deepEqual(spans.splice(0), [
+      [1_000, 10_000],
+      [3_000, 10_000],
+    ]);
+    t = 12_000;
+    r.disconnect('own', second);
+    assert.deepEqual(spans, [], 'still connected through the other tab');
+    r.receive('own', host, { type: 'participant.remove', participant: 'v' });
+    assert.deepEqual(spans.splice(0), [[10_000, 12_000]], 'the removed visitor, up to the removal');
+    r.disconnect('v', visitor);
+    assert.deepEqual(spans, [], 'and not again when their socket closes');
+    t = 20_000;
+    r.closeAll(1001, 'shutting down');
+    r.disconnect('own', host);
+    assert.deepEqual(spans, [[10_000, 20_000]], 'the host up to the end, once');
   });
 });

@@ -1,6 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { FormFooter } from '../form-footer.js';
-import { type Alert, type AuditEntry, confirmTotp, getAlerts, getAudit, type Me, startTotp } from './api.js';
+import {
+  type Alert,
+  type AuditEntry,
+  confirmTotp,
+  getAlerts,
+  getAudit,
+  getUsage,
+  type Me,
+  startTotp,
+  type UsageReport,
+} from './api.js';
 import { ErrorLine, Field, TableWrap } from './field.js';
 import { describeDetail } from './format.js';
 import { SettingsForm } from './settings-form.js';
@@ -14,11 +24,15 @@ const TABS = {
   button: 'Your button',
   audit: 'Audit log',
   alerts: 'Alerts',
+  usage: 'Usage',
   security: 'Two-step sign-in',
 } as const;
 type Tab = keyof typeof TABS;
 
-/** `/desk/admin`: the company's settings, staff, the snippet for its site, audit log, alerts, own TOTP. */
+/**
+ * `/desk/admin`: the company's settings, staff, the snippet for its site, usage, audit log, alerts,
+ * own TOTP.
+ */
 export function Admin({ me }: { me: Me }) {
   const [tab, setTab] = useState<Tab>(() => {
     const asked = location.hash.slice(1);
@@ -59,6 +73,7 @@ export function Admin({ me }: { me: Me }) {
         {tab === 'settings' && <SettingsForm />}
         {tab === 'users' && <Users />}
         {tab === 'button' && <Snippet me={me} />}
+        {tab === 'usage' && <Usage />}
         {tab === 'audit' && <AuditLog />}
         {tab === 'alerts' && <Alerts />}
         {tab === 'security' && <Totp me={me} />}
@@ -91,6 +106,98 @@ function useList<T>(load: () => Promise<T[]>) {
   const action = useAction();
   useEffect(() => void action.run(async () => setItems(await load())), []);
   return { items, error: action.error };
+}
+
+/** What the company used, per UTC day, for the month so far or a period the admin picks. */
+function Usage() {
+  const [report, setReport] = useState<UsageReport | null>(null);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const action = useAction();
+  const load = (period?: { from: string; to: string }) =>
+    action.run(async () => {
+      const r = await getUsage(period);
+      setReport(r);
+      setFrom(r.from);
+      setTo(r.to);
+    });
+  useEffect(() => void load(), []);
+  return (
+    <>
+      <h2>Usage</h2>
+      <p>
+        Sessions started, and the minutes participants were connected (two people for an hour count 120), per
+        day in UTC.
+      </p>
+      <form
+        class="period"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load({ from, to });
+        }}
+      >
+        <Field label="From" id="usage-from">
+          <input
+            id="usage-from"
+            type="date"
+            value={from}
+            required
+            onInput={(e) => setFrom(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="To" id="usage-to">
+          <input
+            id="usage-to"
+            type="date"
+            value={to}
+            required
+            onInput={(e) => setTo(e.currentTarget.value)}
+          />
+        </Field>
+        <FormFooter
+          label="Show"
+          busyLabel="Loading…"
+          busy={action.busy}
+          testid="usage-show"
+          error={action.error}
+        />
+      </form>
+      {report &&
+        (report.days.length === 0 ? (
+          <p class="empty">
+            No usage from {report.from} to {report.to}.
+          </p>
+        ) : (
+          <TableWrap label="Usage per day">
+            <table class="list" data-testid="usage">
+              <thead>
+                <tr>
+                  <th scope="col">Day</th>
+                  <th scope="col">Sessions</th>
+                  <th scope="col">Participant minutes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.days.map((d) => (
+                  <tr key={d.day}>
+                    <td>{d.day}</td>
+                    <td>{d.sessions}</td>
+                    <td>{d.participantMinutes}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">Total</th>
+                  <td data-testid="usage-sessions">{report.totals.sessions}</td>
+                  <td data-testid="usage-minutes">{report.totals.participantMinutes}</td>
+                </tr>
+              </tfoot>
+            </table>
+          </TableWrap>
+        ))}
+    </>
+  );
 }
 
 function AuditLog() {

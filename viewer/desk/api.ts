@@ -3,10 +3,11 @@
  * cookie; every state-changing call also carries the CSRF token that `me` and `login` hand out.
  */
 import type { Invite, Offer } from '../../desk/agent-frame.js';
+import type { UsageReport } from '../../ledger/ledger.js';
 import type { AgentStateName } from '../../store/desk-queue-types.js';
 import { ApiError, call } from '../api.js';
 
-export type { Invite, Offer };
+export type { Invite, Offer, UsageReport };
 export { ApiError };
 
 export type Role = 'admin' | 'supervisor' | 'agent';
@@ -173,6 +174,12 @@ export const patchUser = (userId: string, patch: UserChange) =>
   change<DeskUser>('PATCH', `/api/desk/users/${id(userId)}`, patch);
 export const getAudit = () => call<AuditEntry[]>('GET', '/api/desk/audit');
 export const getAlerts = () => call<Alert[]>('GET', '/api/desk/alerts');
+/** Leave both out for the month so far. */
+export const getUsage = (period?: { from: string; to: string }) =>
+  call<UsageReport>(
+    'GET',
+    `/api/desk/usage${period ? `?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}` : ''}`,
+  );
 
 export const getMyState = () => call<StateView>('GET', '/api/desk/me/state');
 /** The offers open for this agent, as the live channel sends them (its fallback). */
