@@ -233,6 +233,8 @@ export class Room {
   private readonly batonPolicy: BatonPolicy;
   private readonly records: SessionRecords | null;
   private locked: boolean;
+  /** Connected time counted and not yet handed to the ledger. */
+  private uncountedSpans: Array<[number, number]> = [];
   private readonly liveTyping: boolean;
   /** Connections that asked not to get their own `location` back. */
   private readonly quietLocation = new WeakSet<Connection>();
@@ -404,25 +406,27 @@ export class Room {
   }
 
   /**
-   * Hands the ledger the connected time not yet counted (everyone's, or these members'); the node
-   * does this every minute, so a crash loses at most that much.
+   * Hands the ledger everyone's connected time not handed over yet; the node does this every
+   * minute, so a crash loses at most that much. Those who left meanwhile are in it too: a class of
+   * thousands leaving at once costs one write, not one each.
    */
   countAttendance(): void {
     this.countAttendanceOf(this.members.values());
+    const spans = this.uncountedSpans;
+    if (spans.length === 0 || !this.records) return;
+    this.uncountedSpans = [];
+    this.records.attended(this.id, spans).catch((err: Error) => {
+      this.log.warn({ room: this.id, err: err.message }, 'connected time could not be counted');
+    });
   }
 
   private countAttendanceOf(members: Iterable<Member>): void {
     const now = this.now();
-    const spans: Array<[number, number]> = [];
     for (const m of members) {
       if (m.countedUntil === null || m.countedUntil >= now) continue;
-      spans.push([m.countedUntil, now]);
+      this.uncountedSpans.push([m.countedUntil, now]);
       m.countedUntil = now;
     }
-    if (spans.length === 0 || !this.records) return;
-    this.records.attended(this.id, spans).catch((err: Error) => {
-      this.log.warn({ room: this.id, err: err.message }, 'connected time could not be counted');
-    });
   }
 
   get connectedCount(): number {

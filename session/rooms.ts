@@ -97,6 +97,8 @@ export class Rooms {
   released(sessionId: string): void {
     const room = this.rooms.get(sessionId);
     if (!room || room.connectedCount > 0 || this.timers.has(sessionId)) return;
+    // The last one out: the room's time goes to the ledger now, everyone's who left in one write.
+    room.countAttendance();
     const timer = setTimeout(() => {
       this.timers.delete(sessionId);
       if (room.connectedCount > 0) return;

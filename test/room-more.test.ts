@@ -976,9 +976,9 @@ describe('Room: the host locks the session', () => {
 });
 
 describe('Room: connected time for the ledger', () => {
-  it('counts each participant once however many connections, up to now, and through removal and the end', () => {
+  it('counts each participant once however many connections, through removal and the end, and hands it over in one go', () => {
     let t = 1_000;
-    const spans: Array<readonly [number, number]> = [];
+    const handed: Array<Array<readonly [number, number]>> = [];
     const r = new Room('s1', {
       startUrl: null,
       log: quiet,
@@ -986,32 +986,48 @@ describe('Room: connected time for the ledger', () => {
       records: {
         remove: async () => ({ inviteReplaced: false }),
         setLocked: async () => {},
-        attended: async (_id, s) => void spans.push(...s),
+        attended: async (_id, spans) => void handed.push([...spans]),
       },
     });
     const host = new Fake();
     const second = new Fake();
     const visitor = new Fake();
+    const leaver = new Fake();
     r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, host);
     r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, second);
     t = 3_000;
     r.connect({ id: 'v', name: 'Vic', role: 'follower' }, visitor);
+    r.connect({ id: 'l', name: 'Lee', role: 'follower' }, leaver);
+    t = 5_000;
+    r.disconnect('l', leaver);
+    assert.deepEqual(handed, [], 'who leaves is handed over with the next count, not one by one');
     t = 10_000;
     r.countAttendance();
-    assert.deepEqual(spans.splice(0), [
-      [1_000, 10_000],
-      [3_000, 10_000],
+    assert.deepEqual(handed.splice(0), [
+      [
+        [3_000, 5_000],
+        [1_000, 10_000],
+        [3_000, 10_000],
+      ],
     ]);
+    r.countAttendance();
+    assert.deepEqual(handed, [], 'nothing twice');
     t = 12_000;
     r.disconnect('own', second);
-    assert.deepEqual(spans, [], 'still connected through the other tab');
     r.receive('own', host, { type: 'participant.remove', participant: 'v' });
-    assert.deepEqual(spans.splice(0), [[10_000, 12_000]], 'the removed visitor, up to the removal');
     r.disconnect('v', visitor);
-    assert.deepEqual(spans, [], 'and not again when their socket closes');
     t = 20_000;
     r.closeAll(1001, 'shutting down');
     r.disconnect('own', host);
-    assert.deepEqual(spans, [[10_000, 20_000]], 'the host up to the end, once');
+    assert.deepEqual(
+      handed,
+      [
+        [
+          [10_000, 12_000],
+          [10_000, 20_000],
+        ],
+      ],
+      'the removed visitor up to the removal, the host (still in through one tab) up to the end',
+    );
   });
 });
