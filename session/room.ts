@@ -65,6 +65,9 @@ const EPHEMERAL = new Set(['typing', 'pointer', 'pointer.leave']);
  * hosts (a question carries the asker's name for them).
  */
 const KEEPS_AUDIENCE = new Set(['resume', 'report', 'prefs', 'question']);
+/** Open questions a room holds (every host gets them all on connecting), and one asker may have. */
+const MAX_OPEN_QUESTIONS = 1000;
+const MAX_OPEN_QUESTIONS_EACH = 5;
 /** How often lagging sockets are checked for having caught up. */
 const CATCH_UP_CHECK_MS = 100;
 /** Chat lines kept for resuming; a socket that missed an older one gets a checkpoint instead. */
@@ -561,6 +564,14 @@ export class Room {
       case 'session.lock':
         return this.lock(member, conn, msg.locked);
       case 'question': {
+        const waiting = [...this.questions.values()].filter((q) => q.asker === from).length;
+        if (waiting >= MAX_OPEN_QUESTIONS_EACH || this.questions.size >= MAX_OPEN_QUESTIONS) {
+          const why =
+            waiting >= MAX_OPEN_QUESTIONS_EACH
+              ? `you have ${waiting} questions waiting for the host already`
+              : 'the host has too many questions waiting; try again later';
+          return this.reject(conn, 'rate-limited', why, msg.type);
+        }
         const entry = this.relay(
           from,
           { type: 'question', text: msg.text, name: member.info.name },

@@ -933,6 +933,24 @@ describe('Room: moderated questions', () => {
     r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, late);
     assert.ok(!late.take().some((m) => m.type === 'question'), 'nothing left open');
   });
+
+  it('holds at most five open questions per asker, saying so, and takes more once one is settled', () => {
+    const r = new Room('s1', { startUrl: null, log: quiet });
+    const host = new Fake();
+    const asker = new Fake();
+    r.connect({ id: 'own', name: 'Olivia', role: 'owner' }, host);
+    r.connect({ id: 'q', name: 'Quinn', role: 'follower' }, asker);
+    for (let i = 0; i < 6; i++) r.receive('q', asker, { type: 'question', text: `question ${i}` });
+    const got = asker.take();
+    assert.equal(got.filter((m) => m.type === 'question').length, 5);
+    const refusal = got.find((m) => m.type === 'error');
+    assert.equal(refusal?.code, 'rate-limited');
+    assert.match(String(refusal?.message), /5 questions waiting/);
+    const first = host.take().find((m) => m.type === 'question');
+    r.receive('own', host, { type: 'question.dismiss', question: first?.seq as number });
+    r.receive('q', asker, { type: 'question', text: 'one more' });
+    assert.ok(asker.take().some((m) => m.type === 'question' && m.text === 'one more'));
+  });
 });
 
 describe('Room: the host locks the session', () => {
