@@ -63,6 +63,13 @@ export class Ledger {
   }
 }
 
+/** The report as CSV, a line per day, for a spreadsheet or a billing system. */
+export function usageCsv(report: UsageReport): string {
+  const lines = ['day,sessions,participant_minutes'];
+  for (const d of report.days) lines.push(`${d.day},${d.sessions},${d.participantMinutes}`);
+  return `${lines.join('\r\n')}\r\n`;
+}
+
 /** The current month so far: a bill's usual period. */
 export function monthToDate(now: number): { from: string; to: string } {
   const today = dayOf(now);

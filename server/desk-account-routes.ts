@@ -8,7 +8,7 @@ import {
   totpConfirmInput,
   userChangeInput,
 } from '../desk/inputs.js';
-import { type Ledger, reportPeriod } from '../ledger/ledger.js';
+import { type Ledger, reportPeriod, usageCsv } from '../ledger/ledger.js';
 import { KeyedBuckets } from '../session/rate-limit.js';
 import { deskAuth, deskCookie, deskUserIn, requireCsrf, requireRole } from './desk-auth.js';
 import { HttpError, parseBody } from './http-error.js';
@@ -198,6 +198,18 @@ export function deskAccountRoutes(o: DeskAccountRoutesOptions): express.Router {
       const { from, to } = parseBody(reportPeriod(Date.now()), req.query);
       res.setHeader('cache-control', 'no-store');
       res.json(await o.ledger.report(deskUserIn(res).tenantId, from, to));
+    }),
+  );
+
+  r.get(
+    '/usage.csv',
+    ...admin,
+    handle(async (req, res) => {
+      const { from, to } = parseBody(reportPeriod(Date.now()), req.query);
+      const report = await o.ledger.report(deskUserIn(res).tenantId, from, to);
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('content-disposition', `attachment; filename="usage-${from}-${to}.csv"`);
+      res.type('text/csv; charset=utf-8').send(usageCsv(report));
     }),
   );
 

@@ -150,14 +150,22 @@ describe('ledger: a company’s usage, over real HTTP and the CLI', () => {
     const minutes = report.days[0]?.participantMinutes ?? 0;
     assert.ok(minutes >= 0.1 && minutes < 1, `${minutes} participant minutes`);
 
+    const csv = await admin.client.call('GET', `/usage.csv?from=${today}&to=${today}`);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(csv.headers.get('content-disposition') ?? '', new RegExp(`usage-${today}-${today}\\.csv`));
+    assert.equal(csv.text, `day,sessions,participant_minutes\r\n${today},1,${minutes}\r\n`);
+
     const bad = await admin.client.call('GET', '/usage?from=2026-02-30');
     assert.equal(bad.status, 400);
     assert.match(bad.text, /no such day/);
     const other = await signUpCompany(tandem.url, 'Initrode', 'admin@initrode.example');
     const theirs = await other.client.ok<{ totals: { sessions: number } }>('GET', '/usage');
     assert.equal(theirs.totals.sessions, 0, 'another company sees only its own');
-    const anonymous = await fetch(`${tandem.url}/api/desk/usage`);
-    assert.equal(anonymous.status, 401);
+    for (const path of ['/usage', '/usage.csv']) {
+      const anonymous = await fetch(`${tandem.url}/api/desk${path}`);
+      assert.equal(anonymous.status, 401, path);
+    }
 
     const cli = await runCli(['tenant', 'usage', admin.tenantId, today, today, '--data-dir', tandem.dataDir]);
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);

@@ -162,6 +162,17 @@ function Usage() {
           error={action.error}
         />
       </form>
+      {report && report.days.length > 0 && (
+        <p>
+          <a
+            data-testid="usage-csv"
+            href={`/api/desk/usage.csv?from=${encodeURIComponent(report.from)}&to=${encodeURIComponent(report.to)}`}
+            download
+          >
+            Download as CSV
+          </a>
+        </p>
+      )}
       {report &&
         (report.days.length === 0 ? (
           <p class="empty">
