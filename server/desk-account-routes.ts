@@ -191,13 +191,18 @@ export function deskAccountRoutes(o: DeskAccountRoutesOptions): express.Router {
     }),
   );
 
+  /** The signed-in admin's company's usage over the period the query asks for. */
+  const usageReport = (req: Request, res: Response) => {
+    const { from, to } = parseBody(reportPeriod(Date.now()), req.query);
+    res.setHeader('cache-control', 'no-store');
+    return o.ledger.report(deskUserIn(res).tenantId, from, to);
+  };
+
   r.get(
     '/usage',
     ...admin,
     handle(async (req, res) => {
-      const { from, to } = parseBody(reportPeriod(Date.now()), req.query);
-      res.setHeader('cache-control', 'no-store');
-      res.json(await o.ledger.report(deskUserIn(res).tenantId, from, to));
+      res.json(await usageReport(req, res));
     }),
   );
 
@@ -205,10 +210,8 @@ export function deskAccountRoutes(o: DeskAccountRoutesOptions): express.Router {
     '/usage.csv',
     ...admin,
     handle(async (req, res) => {
-      const { from, to } = parseBody(reportPeriod(Date.now()), req.query);
-      const report = await o.ledger.report(deskUserIn(res).tenantId, from, to);
-      res.setHeader('cache-control', 'no-store');
-      res.setHeader('content-disposition', `attachment; filename="usage-${from}-${to}.csv"`);
+      const report = await usageReport(req, res);
+      res.setHeader('content-disposition', `attachment; filename="usage-${report.from}-${report.to}.csv"`);
       res.type('text/csv; charset=utf-8').send(usageCsv(report));
     }),
   );

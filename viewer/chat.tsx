@@ -77,6 +77,10 @@ export function Chat({
       onTyping(latest.current.trim() !== '', latest.current);
     }, DRAFT_EVERY_MS);
   };
+  const cancelDraft = () => {
+    clearTimeout(draftTimer.current);
+    draftTimer.current = undefined;
+  };
   const typists = state.typing.filter((id) => id !== state.me?.id && state.drafts[id] === undefined);
   const drafts = Object.entries(state.drafts).filter(([id]) => id !== state.me?.id);
   const log = useRef<HTMLOListElement>(null);
@@ -146,8 +150,7 @@ export function Chat({
           );
           setText('');
           clearTimeout(idle.current);
-          clearTimeout(draftTimer.current);
-          draftTimer.current = undefined;
+          cancelDraft();
           typing.current = false;
         }}
       >
@@ -162,8 +165,7 @@ export function Chat({
               setTo(next);
               if (next === '') return;
               // What was being written for everyone stops showing once it is meant for fewer.
-              clearTimeout(draftTimer.current);
-              draftTimer.current = undefined;
+              cancelDraft();
               if (state.liveTyping) onTyping(false, '');
               else setTyping(false);
             }}
